@@ -1,0 +1,160 @@
+//! The normalized answer of every vendor.
+
+use std::fmt;
+
+use crate::Carrier;
+
+/// What a vendor said about the elements.
+///
+/// ```
+/// assert_eq!(shiming_core::Verdict::NoRecord.code(), "no_record");
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// The elements belong together.
+    Match,
+    /// The carrier or authority has the record, and it does not match.
+    Mismatch,
+    /// The carrier or authority cannot verify (no record, unsupported segment, …).
+    NoRecord,
+}
+
+impl Verdict {
+    /// `match`, `mismatch` or `no_record`.
+    ///
+    /// ```
+    /// assert_eq!(shiming_core::Verdict::Match.code(), "match");
+    /// ```
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Verdict::Match => "match",
+            Verdict::Mismatch => "mismatch",
+            Verdict::NoRecord => "no_record",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A vendor's verdict with everything needed to account for it: who answered, whether the
+/// call was billed, the vendor's own code and message, and its reference for support.
+///
+/// ```
+/// use shiming_core::{Carrier, Verdict, Verification};
+/// let v = Verification::new(Verdict::Match, "tel3", true)
+///     .with_carrier(Some(Carrier::ChinaMobile))
+///     .with_vendor_code("1")
+///     .with_vendor_message("校验通过")
+///     .with_request_id("A77CDCA5-CC79-46E2-863A-7B2871B7F520");
+/// assert!(v.billed);
+/// assert_eq!(v.verdict.code(), "match");
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// The normalized verdict.
+    pub verdict: Verdict,
+    /// The vendor API id (`tel3`, `sxm3v2`, `sjsys`, `sfz2`, `phonethird`).
+    pub vendor: &'static str,
+    /// Whether the call was charged.
+    pub billed: bool,
+    /// The carrier, where the vendor tells it.
+    pub carrier: Option<Carrier>,
+    /// The vendor's own result code, as sent.
+    pub vendor_code: Option<String>,
+    /// The vendor's own message, as sent.
+    pub vendor_message: Option<String>,
+    /// A finer reason inside the verdict (e.g. "wrong ID number" inside a mismatch).
+    pub detail: Option<String>,
+    /// The gateway's `X-Ca-Request-Id`, or the vendor's reference (`seqNo`, `traceId`).
+    pub request_id: Option<String>,
+}
+
+impl Verification {
+    /// A verification with only the required fields.
+    ///
+    /// ```
+    /// let v = shiming_core::Verification::new(shiming_core::Verdict::Mismatch, "sfz2", true);
+    /// assert!(v.carrier.is_none());
+    /// ```
+    #[must_use]
+    pub fn new(verdict: Verdict, vendor: &'static str, billed: bool) -> Verification {
+        Verification {
+            verdict,
+            vendor,
+            billed,
+            carrier: None,
+            vendor_code: None,
+            vendor_message: None,
+            detail: None,
+            request_id: None,
+        }
+    }
+
+    /// Sets the carrier.
+    ///
+    /// ```
+    /// # use shiming_core::*;
+    /// let v = Verification::new(Verdict::Match, "tel3", true).with_carrier(Some(Carrier::ChinaUnicom));
+    /// assert_eq!(v.carrier, Some(Carrier::ChinaUnicom));
+    /// ```
+    #[must_use]
+    pub fn with_carrier(mut self, carrier: Option<Carrier>) -> Verification {
+        self.carrier = carrier;
+        self
+    }
+
+    /// Sets the vendor's code.
+    ///
+    /// ```
+    /// # use shiming_core::*;
+    /// assert_eq!(Verification::new(Verdict::Match, "tel3", true).with_vendor_code("1").vendor_code.as_deref(), Some("1"));
+    /// ```
+    #[must_use]
+    pub fn with_vendor_code(mut self, code: impl Into<String>) -> Verification {
+        self.vendor_code = Some(code.into());
+        self
+    }
+
+    /// Sets the vendor's message.
+    ///
+    /// ```
+    /// # use shiming_core::*;
+    /// assert!(Verification::new(Verdict::Match, "tel3", true).with_vendor_message("ok").vendor_message.is_some());
+    /// ```
+    #[must_use]
+    pub fn with_vendor_message(mut self, message: impl Into<String>) -> Verification {
+        self.vendor_message = Some(message.into());
+        self
+    }
+
+    /// Sets the finer reason.
+    ///
+    /// ```
+    /// # use shiming_core::*;
+    /// assert!(Verification::new(Verdict::Mismatch, "tel3", true).with_detail("wrong_id").detail.is_some());
+    /// ```
+    #[must_use]
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Verification {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Sets the request id.
+    ///
+    /// ```
+    /// # use shiming_core::*;
+    /// assert!(Verification::new(Verdict::Match, "tel3", true).with_request_id("r-1").request_id.is_some());
+    /// ```
+    #[must_use]
+    pub fn with_request_id(mut self, id: impl Into<String>) -> Verification {
+        self.request_id = Some(id.into());
+        self
+    }
+}

@@ -1,0 +1,55 @@
+//! Project chores: `cargo xtask <command>`.
+//!
+//! * `ci` — what CI runs: `cargo fmt --check`, clippy with `-D warnings`, every test and doc test.
+//! * `regions` — regenerates `crates/core/data/gb2260.tsv` from python-stdnum's `cn/loc.dat`.
+//! * `nationalities` — regenerates `crates/core/data/iso3166-1.tsv` from Debian's iso-codes.
+//! * `crosscheck` — regenerates `fixtures/id-crosscheck.tsv` with python-stdnum's verdicts.
+//! * `bench-check` — times `shiming check id-card --file` on 1,000,000 lines against python-stdnum.
+
+use std::process::ExitCode;
+
+mod bench_check;
+mod crosscheck;
+mod nationalities;
+mod regions;
+mod util;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("regions") => regions::run(),
+        Some("nationalities") => nationalities::run(),
+        Some("crosscheck") => crosscheck::run(),
+        Some("bench-check") => bench_check::run(&args[1..]),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <ci|regions|nationalities|crosscheck|bench-check [LINES]>"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Formatting, lints and every test, exactly as CI runs them.
+fn ci() -> util::Result<()> {
+    util::cargo(&["fmt", "--all", "--check"])?;
+    util::cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    util::cargo(&["test", "--workspace", "--all-targets"])?;
+    util::cargo(&["test", "--workspace", "--doc"])?;
+    Ok(())
+}
