@@ -257,17 +257,22 @@ impl Segment {
         }
     }
 
-    /// The key the table is sorted by: the digit string's order, i.e. the prefix padded to
-    /// five digits, then the prefix length.
+    /// The key the table is sorted by; see [`sort_key`].
     const fn sort_key(self) -> (u32, u8) {
-        let mut padded = self.prefix;
-        let mut len = self.prefix_len;
-        while len < MAX_PREFIX_LEN {
-            padded *= 10;
-            len += 1;
-        }
-        (padded, self.prefix_len)
+        sort_key(self.prefix, self.prefix_len)
     }
+}
+
+/// Orders prefixes like their digit strings: the prefix padded to five digits, then the
+/// prefix length (`134` < `1349` < `135`).
+const fn sort_key(prefix: u32, len: u8) -> (u32, u8) {
+    let mut padded = prefix;
+    let mut digits = len;
+    while digits < MAX_PREFIX_LEN {
+        padded *= 10;
+        digits += 1;
+    }
+    (padded, len)
 }
 
 impl fmt::Display for Segment {
@@ -491,13 +496,7 @@ pub(super) fn lookup(digits: &[u8]) -> Option<Segment> {
 
 /// Binary search for the exact row `(prefix, len)`.
 fn find(prefix: u32, len: usize) -> Option<Segment> {
-    let len = u8::try_from(len).ok()?;
-    let key = Segment {
-        prefix,
-        prefix_len: len,
-        allocation: Allocation::Iot,
-    }
-    .sort_key();
+    let key = sort_key(prefix, u8::try_from(len).ok()?);
     SEGMENTS
         .binary_search_by(|row| row.sort_key().cmp(&key))
         .ok()

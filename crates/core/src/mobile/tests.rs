@@ -729,7 +729,7 @@ proptest! {
         if let Ok(m) = parse(&s) {
             let again = parse(m.expose());
             prop_assert_eq!(again, Ok(m));
-            prop_assert!(again.map(|a| a.changes().is_empty()).unwrap_or(false));
+            prop_assert!(again.is_ok_and(|a| a.changes().is_empty()));
             prop_assert_eq!(m.expose().len(), 11);
         }
     }

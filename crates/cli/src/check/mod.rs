@@ -1,0 +1,185 @@
+//! `shiming check`: offline validation of single values or of files, one value per line.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use shiming_core::id_card::ValidationOptions;
+use shiming_core::Date;
+
+mod id_card;
+mod mobile;
+mod name;
+
+/// What to check.
+#[derive(Debug, Subcommand)]
+pub enum What {
+    /// Resident ID numbers (18/15 digits), HK/Macau/Taiwan residence permits and foreigner
+    /// permanent residence cards.
+    IdCard(IdCardArgs),
+    /// Mainland China mobile numbers.
+    Mobile(Common),
+    /// Personal names (Chinese or Latin).
+    Name(Common),
+}
+
+/// Options every check shares.
+#[derive(Debug, Args)]
+pub struct Common {
+    /// The value to check.
+    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    value: Option<String>,
+    /// Check every line of a file instead (`-` reads standard input).
+    #[arg(long, value_name = "PATH|-")]
+    file: Option<PathBuf>,
+    /// Print one JSON object per input on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Options of `check id-card`.
+#[derive(Debug, Args)]
+pub struct IdCardArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The date birth dates and ages are measured against (default: today in China).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    today: Option<Date>,
+    /// Treat region problems (unknown code, code abolished before birth) as invalid.
+    #[arg(long)]
+    strict: bool,
+}
+
+/// The outcome of checking one input.
+pub struct Checked {
+    pub valid: bool,
+}
+
+/// Exit code when some input is invalid.
+const EXIT_INVALID: u8 = 1;
+/// Exit code for usage and I/O errors.
+const EXIT_USAGE: u8 = 2;
+
+pub fn run(what: What) -> ExitCode {
+    match what {
+        What::IdCard(args) => {
+            let Some(today) = args.today.or_else(crate::clock::today_in_china) else {
+                eprintln!("shiming: cannot read today's date from the system clock; pass --today");
+                return ExitCode::from(EXIT_USAGE);
+            };
+            let options = ValidationOptions::new(today).strict(args.strict);
+            drive(&args.common, |out, line, value| {
+                id_card::report(out, line, value, &options)
+            })
+        }
+        What::Mobile(common) => drive(&common, mobile::report),
+        What::Name(common) => drive(&common, name::report),
+    }
+}
+
+/// Where a value came from, for the output.
+#[derive(Clone, Copy)]
+pub struct Source {
+    /// 1-based line number in batch mode.
+    pub line: Option<u64>,
+    /// Whether to print JSON.
+    pub json: bool,
+}
+
+/// A checker: writes its report on one input (`Err` = the input was not UTF-8).
+type Checker<'a> = dyn FnMut(&mut dyn Write, Source, Result<&str, ()>) -> io::Result<Checked> + 'a;
+
+fn drive(
+    common: &Common,
+    mut check: impl FnMut(&mut dyn Write, Source, Result<&str, ()>) -> io::Result<Checked>,
+) -> ExitCode {
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let result = match (&common.value, &common.file) {
+        (Some(value), _) => {
+            let source = Source {
+                line: None,
+                json: common.json,
+            };
+            check(&mut out, source, Ok(value)).map(|c| if c.valid { 0 } else { EXIT_INVALID })
+        }
+        (None, Some(path)) => match open(path) {
+            Ok(reader) => batch(reader, &mut out, common.json, &mut check),
+            Err(e) => {
+                eprintln!("shiming: cannot read {}: {e}", path.display());
+                return ExitCode::from(EXIT_USAGE);
+            }
+        },
+        (None, None) => Ok(EXIT_USAGE), // clap enforces one of the two
+    };
+    match result.and_then(|code| out.flush().map(|()| code)) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(EXIT_USAGE),
+        Err(e) => {
+            eprintln!("shiming: {e}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn open(path: &PathBuf) -> io::Result<Box<dyn BufRead>> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(BufReader::with_capacity(64 * 1024, io::stdin())));
+    }
+    Ok(Box::new(BufReader::with_capacity(
+        64 * 1024,
+        File::open(path)?,
+    )))
+}
+
+/// Checks every line with one reused buffer: memory stays constant whatever the input size.
+/// A line that is not UTF-8 is reported as invalid, not a crash; a final line without a
+/// newline counts; `\r\n` endings are accepted.
+fn batch(
+    mut reader: Box<dyn BufRead>,
+    out: &mut dyn Write,
+    json: bool,
+    check: &mut Checker<'_>,
+) -> io::Result<u8> {
+    let mut buf = Vec::with_capacity(256);
+    let (mut line, mut valid, mut invalid) = (0u64, 0u64, 0u64);
+    loop {
+        buf.clear();
+        if reader.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        line += 1;
+        let mut bytes = buf.as_slice();
+        if let Some(rest) = bytes.strip_suffix(b"\n") {
+            bytes = rest.strip_suffix(b"\r").unwrap_or(rest);
+        }
+        let value = std::str::from_utf8(bytes).map_err(|_| ());
+        let source = Source {
+            line: Some(line),
+            json,
+        };
+        if check(out, source, value)?.valid {
+            valid += 1;
+        } else {
+            invalid += 1;
+        }
+    }
+    eprintln!("{line} lines checked: {valid} valid, {invalid} invalid");
+    Ok(if invalid == 0 { 0 } else { EXIT_INVALID })
+}
+
+/// Writes one JSON object and a newline.
+pub fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
+/// The prefix of a text line: `第 N 行: ` in batch mode.
+pub fn text_prefix(source: Source) -> String {
+    source
+        .line
+        .map(|n| format!("第 {n} 行: "))
+        .unwrap_or_default()
+}
