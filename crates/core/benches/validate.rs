@@ -28,11 +28,15 @@ fn bench(c: &mut Criterion) {
     c.bench_function("id_card/parse_15", |b| {
         b.iter(|| id_card::parse(black_box("110105491231002"), &lenient))
     });
-    c.bench_function("mobile/parse", |b| b.iter(|| mobile::parse(black_box("13800138000"))));
+    c.bench_function("mobile/parse", |b| {
+        b.iter(|| mobile::parse(black_box("13800138000")))
+    });
     c.bench_function("mobile/parse_prefixed", |b| {
         b.iter(|| mobile::parse(black_box("+86 138-0013-8000")))
     });
-    c.bench_function("name/parse_han", |b| b.iter(|| name::parse(black_box("欧阳娜娜"))));
+    c.bench_function("name/parse_han", |b| {
+        b.iter(|| name::parse(black_box("欧阳娜娜")))
+    });
     c.bench_function("name/parse_minority_dot", |b| {
         b.iter(|| name::parse(black_box("买买提•艾力")))
     });

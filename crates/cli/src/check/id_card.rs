@@ -21,6 +21,9 @@ struct Report<'a> {
     detail: Option<&'static str>,
     message: Option<String>,
     kind: Option<&'static str>,
+    /// The document's Chinese name, for text output.
+    #[serde(skip)]
+    kind_label: Option<&'static str>,
     edition: Option<u16>,
     normalized: Option<&'a str>,
     birth_date: Option<Date>,
@@ -112,6 +115,7 @@ fn valid_report<'a>(id: &'a IdNumber, line: Option<u64>, today: Date) -> Report<
         detail: None,
         message: None,
         kind: Some(id.kind().code()),
+        kind_label: Some(id.kind().chinese_name()),
         edition: id.kind().edition(),
         normalized: Some(id.expose()),
         birth_date: Some(id.birth_date()),
@@ -143,6 +147,7 @@ fn invalid_report(
         detail,
         message: Some(message),
         kind: kind.map(|k| k.code()),
+        kind_label: kind.map(|k| k.chinese_name()),
         edition: kind.and_then(|k| k.edition()),
         normalized: None,
         birth_date: None,
@@ -192,7 +197,7 @@ fn emit(out: &mut dyn Write, source: Source, r: &Report<'_>) -> io::Result<()> {
             r.message.as_deref().unwrap_or_default()
         );
     }
-    let mut line = format!("{prefix}有效 {}", r.kind.unwrap_or_default());
+    let mut line = format!("{prefix}有效 {}", r.kind_label.unwrap_or_default());
     if let Some(n) = r.normalized {
         line.push_str(&format!("  号码 {n}"));
     }
