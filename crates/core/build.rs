@@ -12,7 +12,7 @@ fn main() {
     let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let gb2260 = read("data/gb2260.tsv");
     fs::write(Path::new(&out_dir).join("gb2260.rs"), regions(&gb2260)).expect("write gb2260.rs");
-    fs::write(Path::new(&out_dir).join("gb2260_codes.rs"), codes(&gb2260)).expect("write codes");
+    fs::write(Path::new(&out_dir).join("gb2260_index.rs"), index(&gb2260)).expect("write index");
     let countries = countries(&read("data/iso3166-1.tsv"));
     fs::write(Path::new(&out_dir).join("iso3166.rs"), countries).expect("write iso3166.rs");
 }
@@ -73,10 +73,45 @@ fn regions(text: &str) -> String {
     out
 }
 
-fn codes(text: &str) -> String {
-    let mut codes: Vec<&str> = rows(text).map(|cols| cols[0]).collect();
-    codes.dedup();
-    format!("&[{}]", codes.join(", "))
+/// The per-code index: distinct codes, where each code's rows start, each code's life span
+/// (first `from`, last `until`) and, per two-digit province, the range of its codes.
+fn index(text: &str) -> String {
+    let all: Vec<Vec<&str>> = rows(text).collect();
+    let mut codes: Vec<u32> = Vec::new();
+    let mut starts: Vec<usize> = Vec::new();
+    let mut lives: Vec<(u16, u16)> = Vec::new();
+    for (i, cols) in all.iter().enumerate() {
+        let code: u32 = cols[0].parse().expect("numeric code");
+        if codes.last() != Some(&code) {
+            codes.push(code);
+            starts.push(i);
+            lives.push((year(cols[1]), year(cols[2])));
+        } else if let Some(life) = lives.last_mut() {
+            life.1 = year(cols[2]);
+        }
+    }
+    starts.push(all.len());
+    let mut provinces = vec![(0usize, 0usize); 100];
+    for (i, code) in codes.iter().enumerate() {
+        let p = (code / 10_000) as usize;
+        if provinces[p] == (0, 0) {
+            provinces[p] = (i, i);
+        }
+        provinces[p].1 = i + 1;
+    }
+    // For each four-digit prefix `XXYY` (0..=9999), where its codes start; one sentinel.
+    let prefix_starts: Vec<usize> = (0..=10_000u32)
+        .map(|k| codes.partition_point(|&c| c / 100 < k))
+        .collect();
+    let join = |v: Vec<String>| v.join(", ");
+    format!(
+        "RegionIndex {{\n    codes: &[{}],\n    row_starts: &[{}],\n    lives: &[{}],\n    provinces: [{}],\n    prefix_starts: &[{}],\n}}",
+        join(codes.iter().map(u32::to_string).collect()),
+        join(starts.iter().map(usize::to_string).collect()),
+        join(lives.iter().map(|(a, b)| format!("({a}, {b})")).collect()),
+        join(provinces.iter().map(|(a, b)| format!("({a}, {b})")).collect()),
+        join(prefix_starts.iter().map(usize::to_string).collect()),
+    )
 }
 
 fn countries(text: &str) -> String {

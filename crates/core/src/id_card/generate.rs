@@ -8,7 +8,7 @@
 //! ```
 //! use shiming_core::{id_card::{self, generate, ValidationOptions}, Date};
 //! let n = generate::resident(350521, Date::new(1990, 3, 7).unwrap(), 123).unwrap();
-//! assert_eq!(n, "350521199003071237");
+//! assert_eq!(n, "350521199003071235");
 //! let opts = ValidationOptions::new(Date::new(2026, 11, 23).unwrap()).strict(true);
 //! assert!(id_card::is_valid(&n, &opts));
 //! ```

@@ -118,6 +118,17 @@ pub(crate) fn normalize(input: &str) -> Normalized {
         bad_char_at: None,
         changes: Normalization::default(),
     };
+    // Fast path: already clean (the common case in bulk data).
+    let bytes = input.as_bytes();
+    if bytes.len() <= MAX_LEN
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_digit() || b.is_ascii_uppercase())
+    {
+        out.buf[..bytes.len()].copy_from_slice(bytes);
+        out.len = bytes.len();
+        return out;
+    }
     let trimmed = input.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
     if trimmed.len() != input.len() {
         out.changes.0 |= TRIMMED;
