@@ -170,10 +170,20 @@ fn batch(
     Ok(if invalid == 0 { 0 } else { EXIT_INVALID })
 }
 
-/// Writes one JSON object and a newline.
+/// Writes one JSON object and a newline. The object is built in a reused buffer and handed
+/// to `out` in one call: serde_json issues many tiny writes, and through `dyn Write` each
+/// would be a dynamic call into the buffered writer.
 pub fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value)?;
-    out.write_all(b"\n")
+    thread_local! {
+        static LINE: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(1024));
+    }
+    LINE.with(|line| {
+        let mut line = line.borrow_mut();
+        line.clear();
+        serde_json::to_writer(&mut *line, value)?;
+        line.push(b'\n');
+        out.write_all(&line)
+    })
 }
 
 /// The prefix of a text line: `第 N 行: ` in batch mode.
