@@ -104,10 +104,7 @@ fn header(out: &mut String, stdnum_version: &str, rows: usize) {
 fn verdict(number: &str, options: &ValidationOptions) -> String {
     match id_card::parse(number, options) {
         Ok(_) => "valid".to_owned(),
-        Err(e) => match e.detail() {
-            Some(detail) => format!("{}:{detail}", e.reason()),
-            None => e.reason().to_owned(),
-        },
+        Err(e) => e.code(),
     }
 }
 

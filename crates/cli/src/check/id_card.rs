@@ -7,7 +7,7 @@ use shiming_core::id_card::{self, IdError, IdNumber, ValidationOptions};
 use shiming_core::region::{Region, RegionStatus};
 use shiming_core::Date;
 
-use super::{text_prefix, write_json, Checked, Source};
+use super::{text_prefix, write_invalid_text, write_json, Checked, Source, NOT_UTF8};
 
 /// One JSON object per input; field names are a stable interface (README).
 #[derive(Serialize)]
@@ -170,7 +170,7 @@ pub fn report(
     let parsed: Result<IdNumber, IdError> = match value {
         Ok(v) => id_card::parse(v, options),
         Err(()) => {
-            let message = "the line is not valid UTF-8".to_string();
+            let message = NOT_UTF8.to_string();
             let r = invalid_report("format", Some("not_utf8"), message, None, source.line);
             emit(out, source, &r)?;
             return Ok(Checked { valid: false });
@@ -190,12 +190,7 @@ fn emit(out: &mut dyn Write, source: Source, r: &Report<'_>) -> io::Result<()> {
     }
     let prefix = text_prefix(source);
     if !r.valid {
-        return writeln!(
-            out,
-            "{prefix}无效 ({}): {}",
-            r.reason.unwrap_or_default(),
-            r.message.as_deref().unwrap_or_default()
-        );
+        return write_invalid_text(out, source, r.reason, r.message.as_deref());
     }
     let mut line = format!("{prefix}有效 {}", r.kind_label.unwrap_or_default());
     if let Some(n) = r.normalized {

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use shiming_core::mobile;
 
-use super::{text_prefix, write_json, Checked, Source};
+use super::{text_prefix, write_invalid_text, write_json, Checked, Source, NOT_UTF8};
 
 /// One JSON object per input; field names are a stable interface (README).
 #[derive(Serialize)]
@@ -40,7 +40,7 @@ pub fn report(out: &mut dyn Write, source: Source, value: Result<&str, ()>) -> i
             changes: m.changes().iter().map(|c| c.code()).collect(),
         },
         Ok(Err(e)) => invalid(source, e.reason(), e.to_string()),
-        Err(()) => invalid(source, "format", "the line is not valid UTF-8".into()),
+        Err(()) => invalid(source, "format", NOT_UTF8.into()),
     };
     if source.json {
         write_json(out, &r)?;
@@ -58,13 +58,7 @@ pub fn report(out: &mut dyn Write, source: Source, value: Result<&str, ()>) -> i
             r.kind.unwrap_or_default()
         )?;
     } else {
-        writeln!(
-            out,
-            "{}无效 ({}): {}",
-            text_prefix(source),
-            r.reason.unwrap_or_default(),
-            r.message.as_deref().unwrap_or_default()
-        )?;
+        write_invalid_text(out, source, r.reason, r.message.as_deref())?;
     }
     Ok(Checked { valid: r.valid })
 }

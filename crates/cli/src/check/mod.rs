@@ -186,6 +186,25 @@ pub fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Res
     })
 }
 
+/// The message for a batch line that is not UTF-8.
+pub const NOT_UTF8: &str = "the line is not valid UTF-8";
+
+/// Writes the text line of an invalid input: `[第 N 行: ]无效 (reason): message`.
+pub fn write_invalid_text(
+    out: &mut dyn Write,
+    source: Source,
+    reason: Option<&str>,
+    message: Option<&str>,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}无效 ({}): {}",
+        text_prefix(source),
+        reason.unwrap_or_default(),
+        message.unwrap_or_default()
+    )
+}
+
 /// The prefix of a text line: `第 N 行: ` in batch mode.
 pub fn text_prefix(source: Source) -> String {
     source

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use shiming_core::name;
 
-use super::{text_prefix, write_json, Checked, Source};
+use super::{text_prefix, write_invalid_text, write_json, Checked, Source, NOT_UTF8};
 
 /// One JSON object per input; field names are a stable interface (README).
 #[derive(Serialize)]
@@ -36,11 +36,7 @@ pub fn report(out: &mut dyn Write, source: Source, value: Result<&str, ()>) -> i
             warnings: n.warnings().iter().map(|w| w.code()).collect(),
         },
         Ok(Err(e)) => invalid(source, e.reason(), e.to_string()),
-        Err(()) => invalid(
-            source,
-            "invalid_character",
-            "the line is not valid UTF-8".into(),
-        ),
+        Err(()) => invalid(source, "invalid_character", NOT_UTF8.into()),
     };
     if source.json {
         write_json(out, &r)?;
@@ -55,13 +51,7 @@ pub fn report(out: &mut dyn Write, source: Source, value: Result<&str, ()>) -> i
         }
         writeln!(out, "{line}")?;
     } else {
-        writeln!(
-            out,
-            "{}无效 ({}): {}",
-            text_prefix(source),
-            r.reason.unwrap_or_default(),
-            r.message.as_deref().unwrap_or_default()
-        )?;
+        write_invalid_text(out, source, r.reason, r.message.as_deref())?;
     }
     Ok(Checked { valid: r.valid })
 }

@@ -162,6 +162,23 @@ impl IdError {
         }
     }
 
+    /// `reason` alone, or `reason:detail` when there is a detail — one token for logs,
+    /// fixtures and tables.
+    ///
+    /// ```
+    /// use shiming_core::{id_card::{self, ValidationOptions}, Date};
+    /// let opts = ValidationOptions::new(Date::new(2026, 11, 23).unwrap());
+    /// assert_eq!(id_card::parse("110105202712310022", &opts).unwrap_err().code(), "birth_date:after_today");
+    /// assert_eq!(id_card::parse("1", &opts).unwrap_err().code(), "length");
+    /// ```
+    #[must_use]
+    pub fn code(&self) -> String {
+        match self.detail() {
+            Some(detail) => format!("{}:{detail}", self.reason()),
+            None => self.reason().to_string(),
+        }
+    }
+
     /// The kind of number detected before the failure, if any.
     ///
     /// ```

@@ -37,10 +37,7 @@ fn check_with(input: &str, options: &ValidationOptions, expected: &str) {
             }
             s
         }
-        Err(e) => match e.detail() {
-            Some(d) => format!("{}:{d}", e.reason()),
-            None => e.reason().to_string(),
-        },
+        Err(e) => e.code(),
     };
     assert_eq!(got, expected, "input {input:?}");
 }
