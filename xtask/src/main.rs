@@ -4,13 +4,18 @@
 //! * `regions` — regenerates `crates/core/data/gb2260.tsv` from python-stdnum's `cn/loc.dat`.
 //! * `nationalities` — regenerates `crates/core/data/iso3166-1.tsv` from Debian's iso-codes.
 //! * `crosscheck` — regenerates `fixtures/id-crosscheck.tsv` with python-stdnum's verdicts.
+//! * `mock` — runs the mock market locally (`cargo xtask mock -- --quota 100`, default port 8080).
+//! * `bench-mock` — load benchmark of the mock market against a minimal hyper server (wrk).
+//! * `people` — regenerates `fixtures/people.tsv`, the mock market's synthetic people.
 //! * `bench-check` — times `shiming check id-card --file` on 1,000,000 lines against python-stdnum.
 
 use std::process::ExitCode;
 
 mod bench_check;
+mod bench_mock;
 mod crosscheck;
 mod nationalities;
+mod people;
 mod regions;
 mod util;
 
@@ -22,9 +27,12 @@ fn main() -> ExitCode {
         Some("nationalities") => nationalities::run(),
         Some("crosscheck") => crosscheck::run(),
         Some("bench-check") => bench_check::run(&args[1..]),
+        Some("people") => people::run(&args[1..]),
+        Some("bench-mock") => bench_mock::run(&args[1..]),
+        Some("mock") => mock(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|regions|nationalities|crosscheck|bench-check [LINES]>"
+                "usage: cargo xtask <ci|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS]>"
             );
             return ExitCode::from(2);
         }
@@ -36,6 +44,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs the mock market in the foreground with `args` passed through.
+fn mock(args: &[String]) -> util::Result<()> {
+    let mut cargo_args = vec!["run", "--release", "-p", "shiming-mock-market", "--"];
+    cargo_args.extend(args.iter().map(String::as_str).filter(|a| *a != "--"));
+    util::cargo(&cargo_args)
 }
 
 /// Formatting, lints and every test, exactly as CI runs them.

@@ -1,0 +1,140 @@
+//! The admin API under `/__admin/`: health, journal, usage, reset, quota, faults, scenarios.
+//!
+//! | method and path | body | answer |
+//! | --- | --- | --- |
+//! | `GET /__admin/health` | | `{"status":"ok"}` |
+//! | `GET /__admin/journal` | | the journal, oldest first (masked) |
+//! | `GET /__admin/usage` | | received / charged / quota left per credential and product |
+//! | `POST /__admin/reset` | | forgets usage, journal, queued faults and nonces |
+//! | `POST /__admin/quota` | `{"credential": "<AppCode, AppKey or label>", "product": "tel3" \| null, "quota": 5 \| null}` | the new usage rows |
+//! | `POST /__admin/faults` | `{"fault": "drop", "count": 3, "product": "tel3" \| null}` | `{"queued": …}` |
+//! | `GET /__admin/scenarios` | | every replayable documented body |
+
+use bytes::Bytes;
+use http::header::{HeaderValue, CONTENT_TYPE};
+use http::{Method, Response, StatusCode};
+use http_body_util::Full;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::market::{Market, Request};
+use crate::{scenarios, Fault, Product};
+
+/// Paths starting with this are the admin API.
+pub const PREFIX: &str = "/__admin/";
+
+fn respond(status: StatusCode, value: &serde_json::Value) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(value.to_string())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
+    response
+}
+
+fn bad_request(message: impl Into<String>) -> Response<Full<Bytes>> {
+    respond(StatusCode::BAD_REQUEST, &json!({ "error": message.into() }))
+}
+
+#[derive(Deserialize)]
+struct QuotaRequest {
+    credential: String,
+    product: Option<String>,
+    quota: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct FaultRequest {
+    fault: String,
+    count: Option<u64>,
+    product: Option<String>,
+}
+
+fn product_list(product: Option<&str>) -> Result<Vec<Product>, String> {
+    match product {
+        None => Ok(Product::ALL.to_vec()),
+        Some(id) => Product::from_id(id)
+            .map(|p| vec![p])
+            .ok_or_else(|| format!("unknown product {id:?}")),
+    }
+}
+
+/// Answers an admin request.
+pub(crate) fn handle(market: &Market, req: &Request) -> Response<Full<Bytes>> {
+    let endpoint = req.path.strip_prefix(PREFIX).unwrap_or_default();
+    match (&req.method, endpoint) {
+        (&Method::GET, "health") => respond(StatusCode::OK, &json!({ "status": "ok" })),
+        (&Method::GET, "journal") => respond(StatusCode::OK, &json!(market.state.journal())),
+        (&Method::GET, "usage") => respond(StatusCode::OK, &json!(market.state.usage())),
+        (&Method::GET, "scenarios") => {
+            let list: Vec<_> = scenarios::all()
+                .iter()
+                .map(|s| {
+                    json!({
+                        "id": format!("{}/{}", s.api.id(), s.name),
+                        "status": s.status.as_u16(),
+                        "billed": s.billed,
+                        "description": s.description,
+                    })
+                })
+                .collect();
+            respond(StatusCode::OK, &json!(list))
+        }
+        (&Method::POST, "reset") => {
+            market.state.reset();
+            respond(StatusCode::OK, &json!({ "reset": true }))
+        }
+        (&Method::POST, "quota") => {
+            let Ok(q) = serde_json::from_slice::<QuotaRequest>(&req.body) else {
+                return bad_request(
+                    "expected {\"credential\": …, \"product\": … | null, \"quota\": N | null}",
+                );
+            };
+            let Some(credential) = market
+                .config
+                .credentials
+                .iter()
+                .find(|c| c.is_named(&q.credential))
+            else {
+                return bad_request("unknown credential");
+            };
+            let products = match product_list(q.product.as_deref()) {
+                Ok(p) => p,
+                Err(e) => return bad_request(e),
+            };
+            market
+                .state
+                .set_quota(&credential.label(), &products, q.quota);
+            respond(StatusCode::OK, &json!(market.state.usage()))
+        }
+        (&Method::POST, "faults") => {
+            let Ok(f) = serde_json::from_slice::<FaultRequest>(&req.body) else {
+                return bad_request("expected {\"fault\": …, \"count\": N, \"product\": … | null}");
+            };
+            let fault = match f.fault.parse::<Fault>() {
+                Ok(fault) => fault,
+                Err(e) => return bad_request(e.to_string()),
+            };
+            let product = match f.product.as_deref().map(|p| product_list(Some(p))) {
+                None => None,
+                Some(Ok(list)) => list.first().copied(),
+                Some(Err(e)) => return bad_request(e),
+            };
+            let count = f.count.unwrap_or(1);
+            market.state.queue_fault(fault, count, product);
+            respond(
+                StatusCode::OK,
+                &json!({ "queued": fault.to_string(), "count": count }),
+            )
+        }
+        _ => respond(
+            StatusCode::NOT_FOUND,
+            &json!({
+                "error": "unknown admin endpoint",
+                "endpoints": ["GET health", "GET journal", "GET usage", "GET scenarios",
+                              "POST reset", "POST quota", "POST faults"],
+            }),
+        ),
+    }
+}

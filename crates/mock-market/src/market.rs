@@ -1,0 +1,413 @@
+//! One market: configuration, state and the request pipeline of gateway.md §4.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
+use http::{HeaderMap, Method, Response, StatusCode};
+use http_body_util::Full;
+
+use crate::config::{CredentialKind, MarketConfig};
+use crate::gateway::signature::{self, SignedRequest};
+use crate::gateway::GatewayError;
+use crate::journal::mask_param;
+use crate::state::{now_millis, State};
+use crate::vendors::{self, VendorContext};
+use crate::{scenarios, Answer, Credential, Fault, JournalEntry, Params, Product, Registry};
+
+/// Header choosing a documented body to replay.
+pub const SCENARIO_HEADER: &str = "x-mock-scenario";
+/// Header choosing a fault for this request.
+pub const FAULT_HEADER: &str = "x-mock-fault";
+
+/// A request as read off the wire (body fully read, within limits).
+pub(crate) struct Request {
+    pub method: Method,
+    pub path: String,
+    pub query: Option<String>,
+    pub target_len: usize,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// The body exceeded the limit and was not read.
+    pub body_too_large: bool,
+}
+
+/// What to do with the connection.
+pub(crate) enum Reply {
+    /// Send this response, possibly after a delay.
+    Send {
+        response: Response<Full<Bytes>>,
+        delay: Option<Duration>,
+    },
+    /// Close the connection without answering.
+    Close,
+}
+
+/// Configuration, registry and state of one running market.
+pub(crate) struct Market {
+    pub config: MarketConfig,
+    pub registry: Registry,
+    pub state: State,
+}
+
+/// The pipeline's result before it becomes a response.
+enum Handled {
+    Gateway(GatewayError),
+    Mock(StatusCode, String),
+    Vendor(Answer),
+    Close,
+}
+
+fn decode_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(bytes)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// JSON object fields as strings (numbers and booleans by their JSON text).
+fn json_pairs(body: &[u8]) -> Vec<(String, String)> {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(map)) => map
+            .into_iter()
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => (k, s),
+                other => (k, other.to_string()),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    header_str(headers, CONTENT_TYPE.as_str()).is_some_and(|ct| {
+        ct.to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded")
+    })
+}
+
+fn is_json(headers: &HeaderMap, body: &[u8]) -> bool {
+    header_str(headers, CONTENT_TYPE.as_str()).map_or(body.first() == Some(&b'{'), |ct| {
+        ct.to_ascii_lowercase().contains("json")
+    })
+}
+
+/// Replaces control characters so that a value is safe in a header.
+fn header_value(text: &str) -> HeaderValue {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    HeaderValue::from_bytes(clean.as_bytes()).unwrap_or_else(|_| HeaderValue::from_static("?"))
+}
+
+fn request_id(sequence: u64) -> String {
+    format!("{:08X}-4D4B-4000-8000-{:012X}", sequence >> 16, sequence)
+}
+
+impl Market {
+    pub(crate) fn new(config: MarketConfig, registry: Registry) -> Market {
+        let state = State::new(&config);
+        Market {
+            config,
+            registry,
+            state,
+        }
+    }
+
+    fn credential_by_app_code(&self, code: &str) -> Option<&Credential> {
+        self.config
+            .credentials
+            .iter()
+            .find(|c| matches!(&c.kind, CredentialKind::AppCode(x) if x == code))
+    }
+
+    fn credential_by_app_key(&self, key: &str) -> Option<&Credential> {
+        self.config
+            .credentials
+            .iter()
+            .find(|c| matches!(&c.kind, CredentialKind::AppKey { key: k, .. } if k == key))
+    }
+
+    /// Authenticates by AppCode or signature (gateway.md §1).
+    fn authenticate(
+        &self,
+        req: &Request,
+        query: &[(String, String)],
+        form: &[(String, String)],
+        skew_ms: i64,
+    ) -> Result<&Credential, GatewayError> {
+        if let Some(auth) = header_str(&req.headers, AUTHORIZATION.as_str()) {
+            if let Some(code) = auth.strip_prefix("APPCODE ") {
+                return self
+                    .credential_by_app_code(code.trim())
+                    .ok_or(GatewayError::InvalidAppCode);
+            }
+        }
+        let signed =
+            req.headers.contains_key("x-ca-key") || req.headers.contains_key("x-ca-signature");
+        if !signed {
+            return Err(GatewayError::EmptySignature);
+        }
+        let signed_request = SignedRequest {
+            method: &req.method,
+            path: &req.path,
+            headers: &req.headers,
+            query,
+            form,
+            body: &req.body,
+        };
+        let lookup = |key: &str| match self.credential_by_app_key(key).map(|c| &c.kind) {
+            Some(CredentialKind::AppKey { secret, .. }) => Some(secret.clone()),
+            _ => None,
+        };
+        let now = now_millis().saturating_add_signed(skew_ms);
+        let verified = self
+            .state
+            .with_nonces(|nonces| signature::verify(&signed_request, lookup, now, nonces))
+            .map_err(GatewayError::Signature)?;
+        self.credential_by_app_key(verified.app_key())
+            .ok_or(GatewayError::InvalidAppCode)
+    }
+
+    /// Runs one request through gateway.md §4 and the vendor layer.
+    pub(crate) fn handle(&self, req: &Request) -> Reply {
+        let sequence = self.state.next_sequence();
+        let request_id = request_id(sequence);
+        let mut entry = JournalEntry {
+            request_id: request_id.clone(),
+            received_at_ms: now_millis(),
+            method: req.method.to_string(),
+            path: req.path.chars().take(256).collect(),
+            ..JournalEntry::default()
+        };
+        let mut delay = None;
+        let handled = self.pipeline(req, sequence, &mut entry, &mut delay);
+        let reply = match handled {
+            Handled::Close => {
+                entry.status = 0;
+                Reply::Close
+            }
+            Handled::Gateway(e) => {
+                entry.status = e.status().as_u16();
+                entry.gateway_error = Some(match &e {
+                    // The echo holds raw parameter values: keep it out of the journal.
+                    GatewayError::Signature(_) => e
+                        .message()
+                        .split(',')
+                        .next()
+                        .unwrap_or_default()
+                        .to_string(),
+                    _ => e.message(),
+                });
+                Reply::Send {
+                    response: self.gateway_response(&e, &request_id),
+                    delay,
+                }
+            }
+            Handled::Mock(status, message) => {
+                entry.status = status.as_u16();
+                let body = serde_json::json!({ "mock_error": message }).to_string();
+                let mut response = Response::new(Full::new(Bytes::from(body)));
+                *response.status_mut() = status;
+                let h = response.headers_mut();
+                h.insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/json; charset=UTF-8"),
+                );
+                h.insert("x-ca-request-id", header_value(&request_id));
+                Reply::Send { response, delay }
+            }
+            Handled::Vendor(answer) => {
+                entry.status = answer.status.as_u16();
+                let mut response = Response::new(Full::new(answer.body));
+                *response.status_mut() = answer.status;
+                let h = response.headers_mut();
+                h.insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/json; charset=UTF-8"),
+                );
+                h.insert("x-ca-request-id", header_value(&request_id));
+                Reply::Send { response, delay }
+            }
+        };
+        self.state.record(entry);
+        reply
+    }
+
+    fn gateway_response(&self, e: &GatewayError, request_id: &str) -> Response<Full<Bytes>> {
+        let mut response = Response::new(Full::new(Bytes::new()));
+        *response.status_mut() = e.status();
+        let h = response.headers_mut();
+        h.insert("x-ca-request-id", header_value(request_id));
+        h.insert("x-ca-error-message", header_value(&e.message()));
+        let vpc =
+            self.config.vpc_error_codes || matches!(e, GatewayError::Throttled { vpc_style: true });
+        if vpc {
+            h.insert("x-ca-error-code", HeaderValue::from_static(e.code()));
+        }
+        response
+    }
+
+    fn pipeline(
+        &self,
+        req: &Request,
+        sequence: u64,
+        entry: &mut JournalEntry,
+        delay: &mut Option<Duration>,
+    ) -> Handled {
+        let not_found = || {
+            Handled::Gateway(GatewayError::ApiNotFound {
+                method: req.method.to_string(),
+                path: req.path.chars().take(256).collect(),
+            })
+        };
+        // 1. Route by path, method and (when it names a product) Host.
+        if req.target_len > self.config.max_url_bytes {
+            return Handled::Gateway(GatewayError::UrlTooLarge);
+        }
+        let Some(product) = Product::from_path(&req.path) else {
+            return not_found();
+        };
+        entry.product = Some(product.id());
+        if req.method != product.method() {
+            return not_found();
+        }
+        if let Some(host_product) =
+            header_str(&req.headers, HOST.as_str()).and_then(Product::from_host)
+        {
+            if host_product != product {
+                return not_found();
+            }
+        }
+        if req.body_too_large {
+            return Handled::Gateway(GatewayError::BodyTooLarge);
+        }
+        // Parameters: query, then form or JSON body.
+        let query = req
+            .query
+            .as_deref()
+            .map(|q| decode_pairs(q.as_bytes()))
+            .unwrap_or_default();
+        let form = if is_form(&req.headers) {
+            decode_pairs(&req.body)
+        } else {
+            Vec::new()
+        };
+        let json = if form.is_empty() && !req.body.is_empty() && is_json(&req.headers, &req.body) {
+            json_pairs(&req.body)
+        } else {
+            Vec::new()
+        };
+        entry.params = query
+            .iter()
+            .chain(&form)
+            .chain(&json)
+            .map(|(k, v)| (k.chars().take(64).collect(), mask_param(k, v)))
+            .collect();
+        // Mock controls: a fault and a scenario.
+        let fault = match header_str(&req.headers, FAULT_HEADER) {
+            Some(text) => match text.parse::<Fault>() {
+                Ok(f) => Some(f),
+                Err(e) => return Handled::Mock(StatusCode::BAD_REQUEST, e.to_string()),
+            },
+            None => self.state.take_fault(product),
+        };
+        entry.fault = fault.map(|f| f.to_string());
+        let scenario = match header_str(&req.headers, SCENARIO_HEADER) {
+            Some(id) => match scenarios::find(id) {
+                Some(s) if s.api == product => Some(s),
+                Some(s) => {
+                    let msg = format!(
+                        "scenario {id} belongs to {}, not {}",
+                        s.api.id(),
+                        product.id()
+                    );
+                    return Handled::Mock(StatusCode::BAD_REQUEST, msg);
+                }
+                None => {
+                    let known: Vec<String> = scenarios::all()
+                        .iter()
+                        .filter(|s| s.api == product)
+                        .map(|s| format!("{}/{}", s.api.id(), s.name))
+                        .collect();
+                    let id: String = id.chars().take(64).collect();
+                    let msg = format!(
+                        "unknown scenario {id:?}; {} has: {}",
+                        product.id(),
+                        known.join(", ")
+                    );
+                    return Handled::Mock(StatusCode::BAD_REQUEST, msg);
+                }
+            },
+            None => None,
+        };
+        entry.scenario = scenario.map(|s| format!("{}/{}", s.api.id(), s.name));
+        // 2. Authenticate.
+        let skew = match fault {
+            Some(Fault::ClockSkew(ms)) => ms,
+            _ => 0,
+        };
+        let credential = match self.authenticate(req, &query, &form, skew) {
+            Ok(c) => c,
+            Err(e) => return Handled::Gateway(e),
+        };
+        let label = credential.label();
+        entry.credential = Some(label.clone());
+        if !credential.is_subscribed(product) {
+            return Handled::Gateway(GatewayError::Unauthorized);
+        }
+        // 3. Throttle.
+        if let Some(t) = self.config.throttle {
+            if self.state.throttled(&label, product, t.per_second) {
+                return Handled::Gateway(GatewayError::Throttled {
+                    vpc_style: t.vpc_style,
+                });
+            }
+        }
+        // 4. Quota.
+        if !self.state.receive(&label, product) {
+            return Handled::Gateway(GatewayError::QuotaExhausted);
+        }
+        // Faults that stop before the vendor.
+        match fault {
+            Some(Fault::Reset) => return Handled::Close,
+            Some(Fault::Unavailable(status)) => {
+                return Handled::Gateway(GatewayError::BackendUnavailable { status })
+            }
+            _ => {}
+        }
+        // 5. The vendor.
+        let params = Params::from_pairs(query.into_iter().chain(form).chain(json).collect());
+        let ctx = VendorContext {
+            registry: &self.registry,
+            sequence,
+        };
+        let mut answer = match scenario {
+            Some(s) => s.answer(),
+            None => vendors::answer(product, &params, &ctx),
+        };
+        if fault == Some(Fault::BackendTimeout) {
+            return Handled::Gateway(GatewayError::BackendTimeout);
+        }
+        // 6. Charge only 2xx.
+        if answer.status.is_success() {
+            self.state.charge(&label, product);
+            entry.charged = true;
+        }
+        match fault {
+            Some(Fault::Drop) => return Handled::Close,
+            Some(Fault::Latency(d)) => *delay = Some(d),
+            Some(Fault::Late(d)) => *delay = Some(d.unwrap_or(self.config.late_answer_delay)),
+            Some(Fault::Truncate) => answer.body = answer.body.slice(..answer.body.len() / 2),
+            Some(Fault::Malformed) => {
+                answer.body = Bytes::from_static(b"{ok:1, msg: \xe6\xa0\xa1\xe9\xaa\x8c <html>")
+            }
+            _ => {}
+        }
+        Handled::Vendor(answer)
+    }
+}

@@ -1,0 +1,118 @@
+//! The hyper server: accept loop with a connection cap, header-read timeout, bounded bodies,
+//! graceful shutdown.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+use crate::admin;
+use crate::market::{self, Market, Reply};
+
+/// The connection is closed without an answer (a fault, or the client went away).
+#[derive(Debug)]
+struct Closed;
+
+impl std::fmt::Display for Closed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection closed by the mock")
+    }
+}
+
+impl std::error::Error for Closed {}
+
+/// Reads the body within the market's limit.
+async fn read(req: Request<Incoming>, max_body: usize) -> Result<market::Request, Closed> {
+    let (parts, body) = req.into_parts();
+    let (body, body_too_large) = match Limited::new(body, max_body).collect().await {
+        Ok(collected) => (collected.to_bytes(), false),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => (Bytes::new(), true),
+        Err(_) => return Err(Closed),
+    };
+    Ok(market::Request {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        target_len: parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len()),
+        headers: parts.headers,
+        body,
+        body_too_large,
+    })
+}
+
+async fn serve(
+    market: Arc<Market>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Closed> {
+    if req.uri().path().starts_with(admin::PREFIX) {
+        let req = read(req, market.config.max_body_bytes).await?;
+        return Ok(admin::handle(&market, &req));
+    }
+    let req = read(req, market.config.max_body_bytes).await?;
+    match market.handle(&req) {
+        Reply::Close => Err(Closed),
+        Reply::Send { response, delay } => {
+            if let Some(d) = delay {
+                tokio::time::sleep(d).await;
+            }
+            Ok(response)
+        }
+    }
+}
+
+/// Serves `listener` until `shutdown` resolves, then lets open requests finish (up to 5 s).
+pub(crate) async fn run(
+    listener: TcpListener,
+    market: Arc<Market>,
+    shutdown: impl Future<Output = ()>,
+) {
+    let connections = Arc::new(Semaphore::new(market.config.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(market.config.header_read_timeout)
+        .max_buf_size(64 * 1024);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(_) => {
+                    // Out of file descriptors and the like: back off, keep serving.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
+            drop(stream); // over the connection cap: close at once
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let market = Arc::clone(&market);
+        let service = service_fn(move |req| serve(Arc::clone(&market), req));
+        let conn = builder
+            .serve_connection(TokioIo::new(stream), service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+}

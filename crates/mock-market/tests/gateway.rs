@@ -1,0 +1,390 @@
+//! The gateway layer over real sockets: routing, AppCode and signature auth, throttling, quota,
+//! billing of 2xx answers only, request ids, limits.
+
+mod support;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use shiming_mock_market::{Credential, MockMarket, Product, Throttle};
+use support::{appcode_header, enc, raw, send, tel3, APPCODE};
+
+/// A documented tel3 success and a documented (unbilled, HTTP 666) failure, chosen by header.
+const SUCCESS: (&str, &str) = ("X-Mock-Scenario", "tel3/success");
+const FAIL: (&str, &str) = ("X-Mock-Scenario", "tel3/fail-mobile");
+
+fn person() -> (String, String, String) {
+    let r = shiming_mock_market::Registry::builtin();
+    let p = r
+        .people()
+        .iter()
+        .find(|p| p.mobile.is_some())
+        .expect("a person with a mobile");
+    (
+        p.name.clone(),
+        p.id_card.clone(),
+        p.mobile.clone().unwrap_or_default(),
+    )
+}
+
+#[test]
+fn every_answer_has_a_request_id_and_gateway_errors_have_empty_bodies() {
+    let m = MockMarket::start().unwrap();
+    let unknown = send(m.addr(), "GET", "/nope", &[], b"").unwrap();
+    assert_eq!(unknown.status, 404);
+    assert_eq!(
+        unknown.header("x-ca-error-message"),
+        Some("API not found with `GET /nope`")
+    );
+    assert!(unknown.body.is_empty());
+    assert!(unknown.header("x-ca-request-id").is_some());
+
+    let (name, id, mobile) = person();
+    let ok = tel3(m.addr(), &name, &id, &mobile, &[]).unwrap();
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    let a = ok.header("x-ca-request-id").unwrap().to_string();
+    let ok2 = tel3(m.addr(), &name, &id, &mobile, &[]).unwrap();
+    assert_ne!(
+        Some(a.as_str()),
+        ok2.header("x-ca-request-id"),
+        "request ids are unique"
+    );
+}
+
+#[test]
+fn routing_by_method_path_and_host() {
+    let m = MockMarket::start().unwrap();
+    let (k, v) = appcode_header();
+    let wrong_method = send(m.addr(), "POST", "/mobile", &[(k, &v)], b"").unwrap();
+    assert_eq!(wrong_method.status, 404);
+    assert_eq!(
+        wrong_method.header("x-ca-error-message"),
+        Some("API not found with `POST /mobile`")
+    );
+    // A Host naming another product's gateway does not serve this path.
+    let mut req = format!("GET /mobile?xm=a HTTP/1.1\r\nHost: sfz2.market.alicloudapi.com\r\nConnection: close\r\nAuthorization: APPCODE {APPCODE}\r\n\r\n");
+    let r = raw(m.addr(), req.as_bytes()).unwrap();
+    assert_eq!(r.status, 404);
+    req = format!("GET /mobile?xm=a HTTP/1.1\r\nHost: tel3.market.alicloudapi.com\r\nConnection: close\r\nAuthorization: APPCODE {APPCODE}\r\nX-Mock-Scenario: tel3/success\r\n\r\n");
+    assert_eq!(raw(m.addr(), req.as_bytes()).unwrap().status, 200);
+}
+
+#[test]
+fn appcode_authentication_and_subscriptions() {
+    let m = MockMarket::builder()
+        .credential(Credential::app_code("code-tel3-only").only(&[Product::Tel3]))
+        .start()
+        .unwrap();
+    let r = send(
+        m.addr(),
+        "GET",
+        "/mobile",
+        &[("Authorization", "APPCODE not-a-code")],
+        b"",
+    )
+    .unwrap();
+    assert_eq!(
+        (r.status, r.header("x-ca-error-message")),
+        (400, Some("Invalid AppCode `not exists`"))
+    );
+    let r = send(
+        m.addr(),
+        "GET",
+        "/idcard",
+        &[("Authorization", "APPCODE code-tel3-only")],
+        b"",
+    )
+    .unwrap();
+    assert_eq!(
+        (r.status, r.header("x-ca-error-message")),
+        (403, Some("Unauthorized"))
+    );
+    let r = send(m.addr(), "GET", "/mobile", &[], b"").unwrap();
+    assert_eq!(
+        (r.status, r.header("x-ca-error-message")),
+        (401, Some("Empty Signature"))
+    );
+    let r = send(
+        m.addr(),
+        "GET",
+        "/mobile",
+        &[("Authorization", "APPCODE code-tel3-only"), SUCCESS],
+        b"",
+    )
+    .unwrap();
+    assert_eq!(r.status, 200);
+    // Nothing was charged for the refused calls.
+    assert_eq!(m.usage_of("code-tel3-only", Product::Tel3).charged, 1);
+    assert_eq!(m.usage_of("code-tel3-only", Product::Sfz2).charged, 0);
+}
+
+#[test]
+fn quota_runs_out_after_exactly_n_charged_calls_and_666_is_free() {
+    let m = MockMarket::builder().quota(3).start().unwrap();
+    let (name, id, mobile) = person();
+    for _ in 0..5 {
+        let r = tel3(m.addr(), &name, &id, &mobile, &[FAIL]).unwrap();
+        assert_eq!(r.status, 666, "documented failures are not billed");
+    }
+    for i in 0..3 {
+        let r = tel3(m.addr(), &name, &id, &mobile, &[SUCCESS]).unwrap();
+        assert_eq!(r.status, 200, "call {i}");
+    }
+    let r = tel3(m.addr(), &name, &id, &mobile, &[SUCCESS]).unwrap();
+    assert_eq!(r.status, 403);
+    assert_eq!(r.header("x-ca-error-message"), Some("Quota Exhausted"));
+    assert!(r.body.is_empty());
+    let usage = m.usage_of(APPCODE, Product::Tel3);
+    assert_eq!(
+        (usage.received, usage.charged, usage.quota_left),
+        (9, 3, Some(0))
+    );
+    // Other products keep their own quota.
+    assert_eq!(m.usage_of(APPCODE, Product::Sfz2).quota_left, Some(3));
+}
+
+#[test]
+fn vpc_style_errors_carry_codes() {
+    let m = MockMarket::builder()
+        .quota(0)
+        .vpc_error_codes(true)
+        .start()
+        .unwrap();
+    let r = tel3(m.addr(), "张三", "11010519491231002X", "13800138000", &[]).unwrap();
+    assert_eq!(r.status, 403);
+    assert_eq!(r.header("x-ca-error-code"), Some("B403MQ"));
+}
+
+#[test]
+fn throttling_classic_and_vpc() {
+    for (vpc, status) in [(false, 403), (true, 429)] {
+        let m = MockMarket::builder()
+            .throttle(Throttle {
+                per_second: 2,
+                vpc_style: vpc,
+            })
+            .start()
+            .unwrap();
+        let statuses: Vec<u16> = (0..4)
+            .map(|_| {
+                tel3(
+                    m.addr(),
+                    "张三",
+                    "11010519491231002X",
+                    "13800138000",
+                    &[SUCCESS],
+                )
+                .unwrap()
+                .status
+            })
+            .collect();
+        assert_eq!(&statuses[..2], &[200, 200]);
+        assert!(statuses[2..].iter().all(|&s| s == status), "{statuses:?}");
+        assert_eq!(
+            m.usage_of(APPCODE, Product::Tel3).charged,
+            2,
+            "throttled calls are not charged"
+        );
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// gateway.md vector E, sent for real: the signature was computed by Aliyun's own demo for
+/// timestamp 1700000000000, so the gateway's clock is skewed back to that moment.
+fn vector_e(addr: std::net::SocketAddr, nonce: &str, signature: &str) -> support::Reply {
+    let skew = format!("skew={}ms", 1_700_000_000_000i64 - now_ms());
+    let body = format!(
+        "idcard=11010519491231002X&mobile=13800138000&name={}&empty=",
+        enc("张三")
+    );
+    send(
+        addr,
+        "POST",
+        "/communication/personal/1979",
+        &[
+            (
+                "Content-Type",
+                "application/x-www-form-urlencoded; charset=UTF-8",
+            ),
+            ("Accept", "application/json"),
+            ("X-Ca-Key", "203753385"),
+            ("X-Ca-Timestamp", "1700000000000"),
+            ("X-Ca-Nonce", nonce),
+            ("X-Ca-Stage", "RELEASE"),
+            (
+                "X-Ca-Signature-Headers",
+                "X-Ca-Key,X-Ca-Nonce,X-Ca-Stage,X-Ca-Timestamp",
+            ),
+            ("X-Ca-Signature", signature),
+            ("X-Mock-Fault", &skew),
+        ],
+        body.as_bytes(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn signature_vector_e_is_accepted_once_and_replays_are_refused() {
+    let m = MockMarket::start().unwrap();
+    let signature = "89pri5phZUSgtllVcicDkClMJACwumgnKpeMrHoiph8=";
+    let first = vector_e(m.addr(), "2d9a6c3e-1111-4222-8333-444455556666", signature);
+    assert_eq!(
+        first.status,
+        200,
+        "{:?} {}",
+        first.header("x-ca-error-message"),
+        first.text()
+    );
+    let replay = vector_e(m.addr(), "2d9a6c3e-1111-4222-8333-444455556666", signature);
+    assert_eq!(
+        (replay.status, replay.header("x-ca-error-message")),
+        (400, Some("Nonce Used"))
+    );
+    assert_eq!(m.usage_of("203753385", Product::Sjsys).charged, 1);
+}
+
+#[test]
+fn a_wrong_signature_is_answered_with_the_servers_string_to_sign() {
+    let m = MockMarket::start().unwrap();
+    let r = vector_e(
+        m.addr(),
+        "2d9a6c3e-1111-4222-8333-444455556666",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    );
+    assert_eq!(r.status, 400);
+    let message = r.header("x-ca-error-message").unwrap();
+    assert!(
+        message.starts_with("Invalid Signature, Server StringToSign:`POST#application/json#"),
+        "{message}"
+    );
+    assert!(message.ends_with("/communication/personal/1979?empty&idcard=11010519491231002X&mobile=13800138000&name=张三`"), "{message}");
+    // The journal keeps no raw values from the echo.
+    let journal = serde_json::to_string(&m.journal()).unwrap();
+    assert!(!journal.contains("11010519491231002X"), "{journal}");
+}
+
+#[test]
+fn expired_timestamps_and_unknown_keys_are_refused() {
+    let m = MockMarket::start().unwrap();
+    let r = send(
+        m.addr(),
+        "GET",
+        "/idcard",
+        &[
+            ("X-Ca-Key", "203753385"),
+            ("X-Ca-Timestamp", "1700000000000"),
+            ("X-Ca-Nonce", "n1"),
+            ("X-Ca-Signature", "x"),
+        ],
+        b"",
+    )
+    .unwrap();
+    assert_eq!(
+        (r.status, r.header("x-ca-error-message")),
+        (400, Some("Timestamp Expired"))
+    );
+    let r = send(
+        m.addr(),
+        "GET",
+        "/idcard",
+        &[("X-Ca-Key", "nobody"), ("X-Ca-Signature", "x")],
+        b"",
+    )
+    .unwrap();
+    assert_eq!(
+        (r.status, r.header("x-ca-error-message")),
+        (400, Some("Invalid AppKey"))
+    );
+}
+
+#[test]
+fn oversized_requests_get_413_and_nothing_is_charged() {
+    let m = MockMarket::start().unwrap();
+    let (k, v) = appcode_header();
+    let long = "a".repeat(9_000);
+    let r = send(
+        m.addr(),
+        "GET",
+        &format!("/mobile?xm={long}"),
+        &[(k, &v)],
+        b"",
+    )
+    .unwrap();
+    assert_eq!(
+        (r.status, r.header("x-ca-error-message")),
+        (413, Some("Request URL too Large"))
+    );
+    let body = vec![b'a'; 70_000];
+    let r = send(m.addr(), "POST", "/mobile3/check", &[(k, &v)], &body).unwrap();
+    assert_eq!(
+        (r.status, r.header("x-ca-error-message")),
+        (413, Some("Request body too Large"))
+    );
+    assert_eq!(m.usage_of(APPCODE, Product::Sxm3v2).charged, 0);
+}
+
+#[test]
+fn slow_clients_are_cut_off_after_the_header_timeout() {
+    let config = shiming_mock_market::MarketConfig {
+        header_read_timeout: Duration::from_millis(300),
+        ..shiming_mock_market::MarketConfig::default()
+    };
+    let m = MockMarket::builder().config(config).start().unwrap();
+    // Half a request line, then silence: the server closes the connection by itself.
+    let r = raw(m.addr(), b"GET /mobile?xm=");
+    assert!(
+        r.is_none() || r.is_some_and(|r| r.status == 408),
+        "slow client was answered"
+    );
+    assert_eq!(
+        send(m.addr(), "GET", "/__admin/health", &[], b"")
+            .unwrap()
+            .status,
+        200
+    );
+}
+
+#[test]
+fn malformed_encoding_and_duplicate_parameters_get_an_answer() {
+    let m = MockMarket::start().unwrap();
+    let (k, v) = appcode_header();
+    for target in [
+        "/mobile?xm=%E6%9D&sfz=%ZZ&mob=%",
+        "/mobile?xm=%FF%FE&sfz=1&mob=1",
+        "/mobile?xm=a&xm=b&sfz=1&sfz=2&mob=1",
+        "/mobile?&&==&xm",
+    ] {
+        let r = send(m.addr(), "GET", target, &[(k, &v)], b"").unwrap();
+        assert!(r.status == 666 || r.status == 200, "{target}: {}", r.status);
+        r.json();
+    }
+}
+
+#[test]
+fn many_concurrent_connections_are_served_or_closed_never_crash() {
+    let m = MockMarket::start().unwrap();
+    let addr = m.addr();
+    let threads: Vec<_> = (0..16)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let streams: Vec<_> = (0..100)
+                    .filter_map(|_| std::net::TcpStream::connect(addr).ok())
+                    .collect();
+                streams.len()
+            })
+        })
+        .collect();
+    let opened: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert!(opened > 0);
+    assert_eq!(
+        send(addr, "GET", "/__admin/health", &[], b"")
+            .unwrap()
+            .status,
+        200
+    );
+}

@@ -1,0 +1,214 @@
+//! `cargo xtask bench-mock [SECONDS]`: load benchmark of the mock market against a minimal
+//! hyper server answering a fixed body, in the same run, with `wrk` (Debian package `wrk`):
+//! keep-alive, 64 connections, 2 threads, a tel3 success through the whole gateway + vendor
+//! pipeline. Reports requests/s, p99 latency and the mock's resident memory afterwards.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use crate::util::{self, Result};
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(program: &std::path::Path, args: &[&str]) -> Result<Server> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut first = String::new();
+    BufReader::new(stdout).read_line(&mut first)?;
+    let url = first
+        .trim()
+        .strip_prefix("listening on ")
+        .ok_or("unexpected first line")?
+        .to_string();
+    Ok(Server { child, url })
+}
+
+/// `VmRSS` and `VmHWM` of a process, in KiB.
+fn memory_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+struct WrkResult {
+    requests: u64,
+    rps: f64,
+    p50: String,
+    p99: String,
+    errors: String,
+}
+
+fn wrk(url: &str, seconds: u64, headers: &[&str]) -> Result<WrkResult> {
+    let duration = format!("{seconds}s");
+    let mut args = vec!["-t2", "-c64", "-d", &duration, "--latency"];
+    for h in headers {
+        args.push("-H");
+        args.push(h);
+    }
+    args.push(url);
+    let out = util::output("wrk", &args)?;
+    let find = |prefix: &str| -> Option<String> {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .map(|l| l.trim().to_string())
+    };
+    let rps: f64 = find("Requests/sec:")
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .ok_or("wrk printed no Requests/sec")?;
+    let requests: u64 = out
+        .lines()
+        .find(|l| l.contains("requests in"))
+        .and_then(|l| l.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0);
+    let pct = |p: &str| {
+        find(p)
+            .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+            .unwrap_or_default()
+    };
+    let errors = out
+        .lines()
+        .filter(|l| l.contains("Socket errors") || l.contains("Non-2xx"))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("; ");
+    Ok(WrkResult {
+        requests,
+        rps,
+        p50: pct("50%"),
+        p99: pct("99%"),
+        errors,
+    })
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let seconds: u64 = args.first().map(|s| s.parse()).transpose()?.unwrap_or(30);
+    util::output("wrk", &["--version"]).or_else(|_| -> Result<String> {
+        // wrk prints its version and exits non-zero; only a missing binary is an error.
+        Command::new("wrk")
+            .arg("--version")
+            .output()
+            .map(|_| String::new())
+            .map_err(|_| "wrk is not installed (apt-get install -y wrk)".into())
+    })?;
+    util::cargo(&[
+        "build",
+        "--release",
+        "-p",
+        "shiming-mock-market",
+        "--bins",
+        "--example",
+        "fixed_body",
+    ])?;
+    let release = util::root().join("target/release");
+    let mock = start(
+        &release.join("shiming-mock-market"),
+        &["--listen", "127.0.0.1:0"],
+    )?;
+    let baseline = start(&release.join("examples/fixed_body"), &["127.0.0.1:0"])?;
+
+    let query = "/mobile?xm=%E6%9D%8E%E4%B8%89&sfz=11010519491231002X&mob=13800138000";
+    let registry = util::root().join("fixtures/people.tsv");
+    let person = std::fs::read_to_string(&registry)?
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1)
+        .map(|l| l.split('\t').map(str::to_string).collect::<Vec<_>>())
+        .find(|c| c.len() == 4 && !c[2].is_empty());
+    let target = match person {
+        Some(c) => format!("/mobile?xm={}&sfz={}&mob={}", encode(&c[0]), c[1], c[2]),
+        None => query.to_string(),
+    };
+    let auth = "Authorization: APPCODE shimingdemoappcode0000000000000";
+    let check = util::output(
+        "curl",
+        &[
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-H",
+            auth,
+            &format!("{}{target}", mock.url),
+        ],
+    )
+    .unwrap_or_default();
+    eprintln!("mock answers {check} to the benchmark request");
+
+    eprintln!("baseline: wrk {seconds}s …");
+    let base = wrk(&format!("{}{target}", baseline.url), seconds, &[])?;
+    eprintln!("mock: wrk {seconds}s …");
+    let before = memory_kib(mock.child.id());
+    let mocked = wrk(&format!("{}{target}", mock.url), seconds, &[auth])?;
+    let after = memory_kib(mock.child.id());
+
+    println!("## Mock market under load (wrk, keep-alive, 64 connections, 2 threads, {seconds} s each)\n");
+    println!("| server | requests | requests/s | p50 | p99 | errors |");
+    println!("|---|---:|---:|---:|---:|---|");
+    for (name, r) in [
+        ("minimal hyper, fixed body", &base),
+        ("shiming-mock-market, tel3 Match", &mocked),
+    ] {
+        println!(
+            "| {name} | {} | {:.0} | {} | {} | {} |",
+            r.requests,
+            r.rps,
+            r.p50,
+            r.p99,
+            if r.errors.is_empty() {
+                "none"
+            } else {
+                &r.errors
+            }
+        );
+    }
+    let ratio = mocked.rps / base.rps;
+    println!("\nmock / baseline requests/s: **{ratio:.2}×** (target ≥ 0.7×)");
+    println!(
+        "mock resident memory: {:.1} MiB before, {:.1} MiB after {} requests (peak {:.1} MiB; target ≤ 64 MB)",
+        before.0 as f64 / 1024.0,
+        after.0 as f64 / 1024.0,
+        mocked.requests,
+        after.1 as f64 / 1024.0
+    );
+    println!("\nCommands:\n\n```sh\ncargo xtask bench-mock {seconds}\n# which runs, against release builds:\nwrk -t2 -c64 -d{seconds}s --latency '<baseline>{target}'\nwrk -t2 -c64 -d{seconds}s --latency -H '{auth}' '<mock>{target}'\n```");
+    println!(
+        "\nMachine: {} CPUs; wrk and the server share them.",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    Ok(())
+}
+
+/// Percent-encodes a query value.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
