@@ -1,6 +1,7 @@
 //! What a mock market accepts: credentials, their subscriptions, quotas, throttling, limits.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::Product;
@@ -24,6 +25,8 @@ pub const DEMO_APP_SECRET: &str = "demo-secret";
 pub struct Credential {
     pub(crate) kind: CredentialKind,
     pub(crate) products: BTreeSet<Product>,
+    /// [`Credential::label`], computed once (it is on every journal entry).
+    label: Arc<str>,
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -43,6 +46,7 @@ impl Credential {
         Credential {
             kind: CredentialKind::AppCode(code.to_string()),
             products: Product::ALL.into_iter().collect(),
+            label: app_code_label(code).into(),
         }
     }
 
@@ -60,6 +64,7 @@ impl Credential {
                 secret: secret.to_string(),
             },
             products: Product::ALL.into_iter().collect(),
+            label: format!("appkey:{key}").into(),
         }
     }
 
@@ -93,10 +98,12 @@ impl Credential {
     /// ```
     #[must_use]
     pub fn label(&self) -> String {
-        match &self.kind {
-            CredentialKind::AppCode(code) => app_code_label(code),
-            CredentialKind::AppKey { key, .. } => format!("appkey:{key}"),
-        }
+        self.label.to_string()
+    }
+
+    /// The label, shared.
+    pub(crate) fn shared_label(&self) -> Arc<str> {
+        Arc::clone(&self.label)
     }
 
     /// Whether `id` (an AppCode, an AppKey or a [`Credential::label`]) names this credential.
@@ -105,7 +112,7 @@ impl Credential {
             CredentialKind::AppCode(code) => code == id,
             CredentialKind::AppKey { key, .. } => key == id,
         };
-        by_value || self.label() == id
+        by_value || &*self.label == id
     }
 }
 

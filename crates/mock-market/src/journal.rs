@@ -1,6 +1,9 @@
 //! The request journal: what arrived and what the market answered, with names, ID numbers,
 //! mobiles and credentials masked.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde::Serialize;
 use shiming_core::mask;
 
@@ -18,15 +21,15 @@ pub struct JournalEntry {
     /// Milliseconds since the Unix epoch when the request arrived.
     pub received_at_ms: u64,
     /// Method.
-    pub method: String,
+    pub method: Cow<'static, str>,
     /// Path (without the query).
-    pub path: String,
+    pub path: Cow<'static, str>,
     /// The product, when the path named one.
     pub product: Option<&'static str>,
     /// The credential's label (AppKey, or masked AppCode), when one was presented.
-    pub credential: Option<String>,
-    /// Parameters with masked values.
-    pub params: Vec<(String, String)>,
+    pub credential: Option<Arc<str>>,
+    /// Parameters with masked values, in arrival order.
+    pub params: Vec<(Cow<'static, str>, String)>,
     /// Requested scenario, if any.
     pub scenario: Option<String>,
     /// Injected fault, if any.
@@ -37,6 +40,18 @@ pub struct JournalEntry {
     pub charged: bool,
     /// The gateway error message, if the gateway answered.
     pub gateway_error: Option<String>,
+}
+
+/// The parameter names of the five APIs, so that journal entries need not copy them.
+const KNOWN_PARAMS: &[&str] = &["xm", "sfz", "mob", "name", "mobile", "idCard", "idcard"];
+
+/// A parameter name for the journal: borrowed when it is a known one, else copied (bounded).
+#[must_use]
+pub(crate) fn param_name(name: &str) -> Cow<'static, str> {
+    match KNOWN_PARAMS.iter().find(|k| **k == name) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(name.chars().take(64).collect()),
+    }
 }
 
 /// Masks a parameter value by what its name says it holds. Unknown parameters are masked

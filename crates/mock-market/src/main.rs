@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+
 use shiming_mock_market::config::FileConfig;
 use shiming_mock_market::{Credential, MarketConfig, MockMarket};
 

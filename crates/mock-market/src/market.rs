@@ -1,19 +1,21 @@
 //! One market: configuration, state and the request pipeline of gateway.md §4.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
+use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
 use http::{HeaderMap, Method, Response, StatusCode};
 use http_body_util::Full;
 
 use crate::config::{CredentialKind, MarketConfig};
 use crate::gateway::signature::{self, SignedRequest};
 use crate::gateway::GatewayError;
-use crate::journal::mask_param;
+use crate::journal::{mask_param, param_name};
 use crate::state::{now_millis, State};
 use crate::vendors::{self, VendorContext};
 use crate::{scenarios, Answer, Credential, Fault, JournalEntry, Params, Product, Registry};
+use std::borrow::Cow;
 
 /// Header choosing a documented body to replay.
 pub const SCENARIO_HEADER: &str = "x-mock-scenario";
@@ -55,7 +57,12 @@ enum Handled {
     Gateway(GatewayError),
     Mock(StatusCode, String),
     Vendor(Answer),
+    /// Closed before processing: nothing charged.
     Close,
+    /// Processed, then closed without answering: charged if the answer was 2xx.
+    Dropped {
+        charged: bool,
+    },
 }
 
 fn decode_pairs(bytes: &[u8]) -> Vec<(String, String)> {
@@ -78,19 +85,37 @@ fn json_pairs(body: &[u8]) -> Vec<(String, String)> {
     }
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+fn params_of(
+    query: Vec<(String, String)>,
+    form: Vec<(String, String)>,
+    json: Vec<(String, String)>,
+) -> Params {
+    if form.is_empty() && json.is_empty() {
+        return Params::from_pairs(query); // the common GET case: no copy
+    }
+    Params::from_pairs(query.into_iter().chain(form).chain(json).collect())
+}
+
+fn header_str<K: http::header::AsHeaderName>(headers: &HeaderMap, name: K) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// Header names looked up on every request, parsed once.
+static FAULT: HeaderName = HeaderName::from_static(FAULT_HEADER);
+static SCENARIO: HeaderName = HeaderName::from_static(SCENARIO_HEADER);
+static CA_KEY: HeaderName = HeaderName::from_static("x-ca-key");
+static CA_SIGNATURE: HeaderName = HeaderName::from_static("x-ca-signature");
+static CA_REQUEST_ID: HeaderName = HeaderName::from_static("x-ca-request-id");
+
 fn is_form(headers: &HeaderMap) -> bool {
-    header_str(headers, CONTENT_TYPE.as_str()).is_some_and(|ct| {
+    header_str(headers, &CONTENT_TYPE).is_some_and(|ct| {
         ct.to_ascii_lowercase()
             .starts_with("application/x-www-form-urlencoded")
     })
 }
 
 fn is_json(headers: &HeaderMap, body: &[u8]) -> bool {
-    header_str(headers, CONTENT_TYPE.as_str()).map_or(body.first() == Some(&b'{'), |ct| {
+    header_str(headers, &CONTENT_TYPE).map_or(body.first() == Some(&b'{'), |ct| {
         ct.to_ascii_lowercase().contains("json")
     })
 }
@@ -104,8 +129,24 @@ fn header_value(text: &str) -> HeaderValue {
     HeaderValue::from_bytes(clean.as_bytes()).unwrap_or_else(|_| HeaderValue::from_static("?"))
 }
 
+/// A UUID-shaped request id from the request's sequence number (no formatting machinery:
+/// this runs on every request).
 fn request_id(sequence: u64) -> String {
-    format!("{:08X}-4D4B-4000-8000-{:012X}", sequence >> 16, sequence)
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut id = *b"00000000-4D4B-4000-8000-000000000000";
+    let high = sequence >> 16;
+    for (i, slot) in id[..8].iter_mut().rev().enumerate() {
+        *slot = HEX[((high >> (4 * i)) & 0xF) as usize];
+    }
+    for (i, slot) in id[24..].iter_mut().rev().enumerate() {
+        *slot = HEX[((sequence >> (4 * i)) & 0xF) as usize];
+    }
+    String::from_utf8_lossy(&id).into_owned()
+}
+
+/// The request id as a header value (ASCII by construction).
+fn request_id_value(id: &str) -> HeaderValue {
+    HeaderValue::from_str(id).unwrap_or_else(|_| HeaderValue::from_static("invalid"))
 }
 
 impl Market {
@@ -140,15 +181,14 @@ impl Market {
         form: &[(String, String)],
         skew_ms: i64,
     ) -> Result<&Credential, GatewayError> {
-        if let Some(auth) = header_str(&req.headers, AUTHORIZATION.as_str()) {
+        if let Some(auth) = header_str(&req.headers, &AUTHORIZATION) {
             if let Some(code) = auth.strip_prefix("APPCODE ") {
                 return self
                     .credential_by_app_code(code.trim())
                     .ok_or(GatewayError::InvalidAppCode);
             }
         }
-        let signed =
-            req.headers.contains_key("x-ca-key") || req.headers.contains_key("x-ca-signature");
+        let signed = req.headers.contains_key(&CA_KEY) || req.headers.contains_key(&CA_SIGNATURE);
         if !signed {
             return Err(GatewayError::EmptySignature);
         }
@@ -180,14 +220,21 @@ impl Market {
         let mut entry = JournalEntry {
             request_id: request_id.clone(),
             received_at_ms: now_millis(),
-            method: req.method.to_string(),
-            path: req.path.chars().take(256).collect(),
+            method: match req.method.as_str() {
+                "GET" => Cow::Borrowed("GET"),
+                "POST" => Cow::Borrowed("POST"),
+                other => Cow::Owned(other.chars().take(16).collect()),
+            },
+            path: match Product::from_path(&req.path) {
+                Some(p) => Cow::Borrowed(p.path()),
+                None => Cow::Owned(req.path.chars().take(256).collect()),
+            },
             ..JournalEntry::default()
         };
         let mut delay = None;
         let handled = self.pipeline(req, sequence, &mut entry, &mut delay);
         let reply = match handled {
-            Handled::Close => {
+            Handled::Close | Handled::Dropped { .. } => {
                 entry.status = 0;
                 Reply::Close
             }
@@ -218,7 +265,7 @@ impl Market {
                     CONTENT_TYPE,
                     HeaderValue::from_static("application/json; charset=UTF-8"),
                 );
-                h.insert("x-ca-request-id", header_value(&request_id));
+                h.insert(CA_REQUEST_ID.clone(), request_id_value(&request_id));
                 Reply::Send { response, delay }
             }
             Handled::Vendor(answer) => {
@@ -230,7 +277,7 @@ impl Market {
                     CONTENT_TYPE,
                     HeaderValue::from_static("application/json; charset=UTF-8"),
                 );
-                h.insert("x-ca-request-id", header_value(&request_id));
+                h.insert(CA_REQUEST_ID.clone(), request_id_value(&request_id));
                 Reply::Send { response, delay }
             }
         };
@@ -242,7 +289,7 @@ impl Market {
         let mut response = Response::new(Full::new(Bytes::new()));
         *response.status_mut() = e.status();
         let h = response.headers_mut();
-        h.insert("x-ca-request-id", header_value(request_id));
+        h.insert(CA_REQUEST_ID.clone(), request_id_value(request_id));
         h.insert("x-ca-error-message", header_value(&e.message()));
         let vpc =
             self.config.vpc_error_codes || matches!(e, GatewayError::Throttled { vpc_style: true });
@@ -276,9 +323,7 @@ impl Market {
         if req.method != product.method() {
             return not_found();
         }
-        if let Some(host_product) =
-            header_str(&req.headers, HOST.as_str()).and_then(Product::from_host)
-        {
+        if let Some(host_product) = header_str(&req.headers, &HOST).and_then(Product::from_host) {
             if host_product != product {
                 return not_found();
             }
@@ -306,10 +351,10 @@ impl Market {
             .iter()
             .chain(&form)
             .chain(&json)
-            .map(|(k, v)| (k.chars().take(64).collect(), mask_param(k, v)))
+            .map(|(k, v)| (param_name(k), mask_param(k, v)))
             .collect();
         // Mock controls: a fault and a scenario.
-        let fault = match header_str(&req.headers, FAULT_HEADER) {
+        let fault = match header_str(&req.headers, &FAULT) {
             Some(text) => match text.parse::<Fault>() {
                 Ok(f) => Some(f),
                 Err(e) => return Handled::Mock(StatusCode::BAD_REQUEST, e.to_string()),
@@ -317,7 +362,7 @@ impl Market {
             None => self.state.take_fault(product),
         };
         entry.fault = fault.map(|f| f.to_string());
-        let scenario = match header_str(&req.headers, SCENARIO_HEADER) {
+        let scenario = match header_str(&req.headers, &SCENARIO) {
             Some(id) => match scenarios::find(id) {
                 Some(s) if s.api == product => Some(s),
                 Some(s) => {
@@ -355,8 +400,8 @@ impl Market {
             Ok(c) => c,
             Err(e) => return Handled::Gateway(e),
         };
-        let label = credential.label();
-        entry.credential = Some(label.clone());
+        let label = credential.shared_label();
+        entry.credential = Some(Arc::clone(&label));
         if !credential.is_subscribed(product) {
             return Handled::Gateway(GatewayError::Unauthorized);
         }
@@ -368,11 +413,43 @@ impl Market {
                 });
             }
         }
-        // 4. Quota.
+        // 4. Quota (one unit reserved; settled below).
         if !self.state.receive(&label, product) {
             return Handled::Gateway(GatewayError::QuotaExhausted);
         }
-        // Faults that stop before the vendor.
+        let handled = self.backend(
+            product,
+            &params_of(query, form, json),
+            sequence,
+            scenario,
+            fault,
+        );
+        // 6. Charge only 2xx answers that were processed (a drop after processing counts).
+        let charged = match &handled {
+            Handled::Vendor(answer) => answer.status.is_success(),
+            Handled::Dropped { charged } => *charged,
+            _ => false,
+        };
+        self.state.settle(&label, product, charged);
+        entry.charged = charged;
+        if let (Handled::Vendor(_), Some(Fault::Latency(d))) = (&handled, fault) {
+            *delay = Some(d);
+        }
+        if let (Handled::Vendor(_), Some(Fault::Late(d))) = (&handled, fault) {
+            *delay = Some(d.unwrap_or(self.config.late_answer_delay));
+        }
+        handled
+    }
+
+    /// 5. The vendor (or a documented body), with the faults that act around it.
+    fn backend(
+        &self,
+        product: Product,
+        params: &Params,
+        sequence: u64,
+        scenario: Option<&scenarios::Scenario>,
+        fault: Option<Fault>,
+    ) -> Handled {
         match fault {
             Some(Fault::Reset) => return Handled::Close,
             Some(Fault::Unavailable(status)) => {
@@ -380,34 +457,42 @@ impl Market {
             }
             _ => {}
         }
-        // 5. The vendor.
-        let params = Params::from_pairs(query.into_iter().chain(form).chain(json).collect());
         let ctx = VendorContext {
             registry: &self.registry,
             sequence,
         };
         let mut answer = match scenario {
             Some(s) => s.answer(),
-            None => vendors::answer(product, &params, &ctx),
+            None => vendors::answer(product, params, &ctx),
         };
-        if fault == Some(Fault::BackendTimeout) {
-            return Handled::Gateway(GatewayError::BackendTimeout);
-        }
-        // 6. Charge only 2xx.
-        if answer.status.is_success() {
-            self.state.charge(&label, product);
-            entry.charged = true;
-        }
         match fault {
-            Some(Fault::Drop) => return Handled::Close,
-            Some(Fault::Latency(d)) => *delay = Some(d),
-            Some(Fault::Late(d)) => *delay = Some(d.unwrap_or(self.config.late_answer_delay)),
+            Some(Fault::BackendTimeout) => return Handled::Gateway(GatewayError::BackendTimeout),
+            Some(Fault::Drop) => {
+                return Handled::Dropped {
+                    charged: answer.status.is_success(),
+                }
+            }
             Some(Fault::Truncate) => answer.body = answer.body.slice(..answer.body.len() / 2),
             Some(Fault::Malformed) => {
-                answer.body = Bytes::from_static(b"{ok:1, msg: \xe6\xa0\xa1\xe9\xaa\x8c <html>")
+                answer.body = Bytes::from_static(b"{ok:1, msg: \xe6\xa0\xa1\xe9\xaa\x8c <html>");
             }
             _ => {}
         }
         Handled::Vendor(answer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::request_id;
+
+    #[test]
+    fn request_ids_are_uuid_shaped_and_carry_the_sequence() {
+        assert_eq!(request_id(1), "00000000-4D4B-4000-8000-000000000001");
+        assert_eq!(
+            request_id(0x1_2345_6789),
+            "00012345-4D4B-4000-8000-000123456789"
+        );
+        assert_eq!(request_id(u64::MAX).len(), 36);
     }
 }

@@ -2,7 +2,7 @@
 //! faults, flow-control windows, the nonce cache and the request counter.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -40,19 +40,46 @@ struct QueuedFault {
     product: Option<Product>,
 }
 
+/// `quota_left` value meaning "unlimited".
+const UNLIMITED: u64 = u64::MAX;
+
+/// Lock-free counters of one (credential, product) pair: the hot path touches only atomics.
+#[derive(Debug)]
+struct Counter {
+    received: AtomicU64,
+    charged: AtomicU64,
+    quota_left: AtomicU64,
+}
+
+impl Counter {
+    fn new(quota: Option<u64>) -> Counter {
+        Counter {
+            received: AtomicU64::new(0),
+            charged: AtomicU64::new(0),
+            quota_left: AtomicU64::new(quota.unwrap_or(UNLIMITED)),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct Inner {
-    usage: HashMap<(String, Product), Usage>,
     journal: VecDeque<JournalEntry>,
     faults: VecDeque<QueuedFault>,
     windows: HashMap<(String, Product), (Instant, u32)>,
     nonces: NonceCache,
 }
 
-/// Shared state of one market. Locks are held only for bookkeeping, never across an await.
+/// Shared state of one market. The usage counters are atomics; the journal, queued faults,
+/// flow-control windows and nonces sit behind one mutex held only for bookkeeping, never
+/// across an await.
 #[derive(Debug)]
 pub(crate) struct State {
     inner: Mutex<Inner>,
+    /// Credential labels, in configuration order; `counters[i]` belongs to `labels[i]`.
+    labels: Vec<String>,
+    counters: Vec<[Counter; 5]>,
+    /// Whether any fault is queued (spares the lock on the hot path).
+    faults_queued: AtomicBool,
     sequence: AtomicU64,
     default_quota: Option<u64>,
     journal_capacity: usize,
@@ -65,10 +92,22 @@ pub(crate) fn now_millis() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+fn product_index(product: Product) -> usize {
+    Product::ALL.iter().position(|&p| p == product).unwrap_or(0)
+}
+
 impl State {
     pub(crate) fn new(config: &MarketConfig) -> State {
+        let labels: Vec<String> = config.credentials.iter().map(|c| c.label()).collect();
+        let counters = labels
+            .iter()
+            .map(|_| std::array::from_fn(|_| Counter::new(config.quota)))
+            .collect();
         State {
             inner: Mutex::new(Inner::default()),
+            labels,
+            counters,
+            faults_queued: AtomicBool::new(false),
             sequence: AtomicU64::new(1),
             default_quota: config.quota,
             journal_capacity: config.journal_capacity,
@@ -83,45 +122,46 @@ impl State {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    fn counter(&self, credential: &str, product: Product) -> Option<&Counter> {
+        let i = self.labels.iter().position(|l| l == credential)?;
+        self.counters.get(i).map(|row| &row[product_index(product)])
+    }
+
     /// A number unique to this request.
     pub(crate) fn next_sequence(&self) -> u64 {
         self.sequence.fetch_add(1, Ordering::Relaxed)
     }
 
-    fn usage_entry<'a>(
-        &self,
-        inner: &'a mut Inner,
-        credential: &str,
-        product: Product,
-    ) -> &'a mut Usage {
-        let default_quota = self.default_quota;
-        inner
-            .usage
-            .entry((credential.to_string(), product))
-            .or_insert_with(|| Usage {
-                credential: credential.to_string(),
-                product: product.id().to_string(),
-                received: 0,
-                charged: 0,
-                quota_left: default_quota,
-            })
-    }
-
-    /// Counts an authenticated request; `false` when no quota is left.
+    /// Counts an authenticated request and reserves one unit of quota; `false` when none is
+    /// left. Reserving first keeps "exactly N charged calls" true under concurrency; a call
+    /// that ends up not charged gives its unit back with [`State::settle`].
     pub(crate) fn receive(&self, credential: &str, product: Product) -> bool {
-        let mut inner = self.lock();
-        let usage = self.usage_entry(&mut inner, credential, product);
-        usage.received += 1;
-        usage.quota_left != Some(0)
+        let Some(c) = self.counter(credential, product) else {
+            return true;
+        };
+        c.received.fetch_add(1, Ordering::Relaxed);
+        c.quota_left
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |q| match q {
+                UNLIMITED => Some(q),
+                0 => None,
+                q => Some(q - 1),
+            })
+            .is_ok()
     }
 
-    /// Charges one call.
-    pub(crate) fn charge(&self, credential: &str, product: Product) {
-        let mut inner = self.lock();
-        let usage = self.usage_entry(&mut inner, credential, product);
-        usage.charged += 1;
-        if let Some(left) = usage.quota_left.as_mut() {
-            *left = left.saturating_sub(1);
+    /// Settles a received call: charges it, or returns its reserved unit of quota.
+    pub(crate) fn settle(&self, credential: &str, product: Product, charged: bool) {
+        let Some(c) = self.counter(credential, product) else {
+            return;
+        };
+        if charged {
+            c.charged.fetch_add(1, Ordering::Relaxed);
+        } else {
+            let _ = c
+                .quota_left
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |q| {
+                    (q != UNLIMITED).then(|| q.saturating_add(1))
+                });
         }
     }
 
@@ -142,30 +182,55 @@ impl State {
 
     /// Sets the quota of `credential` (a label) for `products`.
     pub(crate) fn set_quota(&self, credential: &str, products: &[Product], quota: Option<u64>) {
-        let mut inner = self.lock();
         for &product in products {
-            self.usage_entry(&mut inner, credential, product).quota_left = quota;
+            if let Some(c) = self.counter(credential, product) {
+                c.quota_left
+                    .store(quota.unwrap_or(UNLIMITED), Ordering::Release);
+            }
         }
     }
 
-    /// Every usage row, sorted by credential then product.
+    /// Usage rows of every pair that saw a request or whose quota was changed, sorted by
+    /// credential then product.
     pub(crate) fn usage(&self) -> Vec<Usage> {
-        let inner = self.lock();
-        let mut rows: Vec<Usage> = inner.usage.values().cloned().collect();
+        let mut rows = Vec::new();
+        for (label, row) in self.labels.iter().zip(&self.counters) {
+            for (product, c) in Product::ALL.iter().zip(row) {
+                let quota = c.quota_left.load(Ordering::Acquire);
+                let quota_left = (quota != UNLIMITED).then_some(quota);
+                let received = c.received.load(Ordering::Relaxed);
+                if received == 0 && quota_left == self.default_quota {
+                    continue;
+                }
+                rows.push(Usage {
+                    credential: label.clone(),
+                    product: product.id().to_string(),
+                    received,
+                    charged: c.charged.load(Ordering::Relaxed),
+                    quota_left,
+                });
+            }
+        }
         rows.sort_by(|a, b| (&a.credential, &a.product).cmp(&(&b.credential, &b.product)));
         rows
     }
 
     /// Appends to the journal, dropping the oldest entry beyond capacity.
     pub(crate) fn record(&self, entry: JournalEntry) {
-        let mut inner = self.lock();
         if self.journal_capacity == 0 {
             return;
         }
-        while inner.journal.len() >= self.journal_capacity {
-            inner.journal.pop_front();
-        }
-        inner.journal.push_back(entry);
+        let evicted = {
+            let mut inner = self.lock();
+            let evicted = if inner.journal.len() >= self.journal_capacity {
+                inner.journal.pop_front()
+            } else {
+                None
+            };
+            inner.journal.push_back(entry);
+            evicted
+        };
+        drop(evicted); // freed outside the lock
     }
 
     /// The journal, oldest first.
@@ -175,15 +240,23 @@ impl State {
 
     /// Queues `fault` for the next `count` requests (of `product`, if given).
     pub(crate) fn queue_fault(&self, fault: Fault, count: u64, product: Option<Product>) {
-        self.lock().faults.push_back(QueuedFault {
+        if count == 0 {
+            return;
+        }
+        let mut inner = self.lock();
+        inner.faults.push_back(QueuedFault {
             fault,
             remaining: count,
             product,
         });
+        self.faults_queued.store(true, Ordering::Release);
     }
 
     /// Takes the next queued fault that applies to `product`.
     pub(crate) fn take_fault(&self, product: Product) -> Option<Fault> {
+        if !self.faults_queued.load(Ordering::Acquire) {
+            return None;
+        }
         let mut inner = self.lock();
         let i = inner
             .faults
@@ -195,6 +268,8 @@ impl State {
         if q.remaining == 0 {
             inner.faults.remove(i);
         }
+        self.faults_queued
+            .store(!inner.faults.is_empty(), Ordering::Release);
         Some(fault)
     }
 
@@ -205,6 +280,14 @@ impl State {
 
     /// Forgets usage, journal, queued faults, windows and nonces; quotas return to the default.
     pub(crate) fn reset(&self) {
-        *self.lock() = Inner::default();
+        let mut inner = self.lock();
+        *inner = Inner::default();
+        self.faults_queued.store(false, Ordering::Release);
+        for c in self.counters.iter().flatten() {
+            c.received.store(0, Ordering::Relaxed);
+            c.charged.store(0, Ordering::Relaxed);
+            c.quota_left
+                .store(self.default_quota.unwrap_or(UNLIMITED), Ordering::Release);
+        }
     }
 }

@@ -144,7 +144,7 @@ pub fn parse(input: &str) -> Result<Name, NameError> {
 
     // 3. Script-specific clean-up. Compatibility ideographs are Han too, and NFC maps no
     // non-Han character to a Han one, so the script can be decided before NFC.
-    let script = if trimmed.chars().any(|c| c.script() == Script::Han) {
+    let script = if trimmed.chars().any(|c| script_of(c) == Script::Han) {
         NameScript::Han
     } else {
         NameScript::Latin
@@ -936,6 +936,17 @@ fn is_radical(c: char) -> bool {
 }
 
 /// Hangzhou (Suzhou) numerals, `Script=Han` but numerals.
+/// `c.script()` with the common cases answered without the table search: the CJK Unified
+/// Ideographs block (every code point of which is `Script=Han` as of Unicode 14) and ASCII.
+fn script_of(c: char) -> Script {
+    match c {
+        '\u{4E00}'..='\u{9FFF}' => Script::Han,
+        'A'..='Z' | 'a'..='z' => Script::Latin,
+        '\0'..='\u{7F}' => Script::Common,
+        _ => c.script(),
+    }
+}
+
 fn is_hangzhou_numeral(c: char) -> bool {
     matches!(c, '\u{3021}'..='\u{3029}' | '\u{3038}'..='\u{303A}')
 }
@@ -948,7 +959,7 @@ fn is_ideographic_symbol(c: char) -> bool {
 
 /// A Han character outside the basic CJK Unified Ideographs block.
 fn is_rare_han(c: char) -> bool {
-    c.script() == Script::Han && !matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3005}' | '\u{3007}')
+    script_of(c) == Script::Han && !matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3005}' | '\u{3007}')
 }
 
 /// The ideograph a radical stands for, from its compatibility decomposition.
@@ -956,7 +967,7 @@ fn radical_suggestion(c: char) -> Option<char> {
     let mut decomposed = Vec::new();
     unicode_normalization::char::decompose_compatible(c, |d| decomposed.push(d));
     match decomposed.as_slice() {
-        [d] if *d != c && d.script() == Script::Han && !is_radical(*d) => Some(*d),
+        [d] if *d != c && script_of(*d) == Script::Han && !is_radical(*d) => Some(*d),
         _ => None,
     }
 }
@@ -981,7 +992,7 @@ fn validate_han(chars: &[char]) -> Result<(), NameError> {
             }
             continue;
         }
-        if character.script() == Script::Han {
+        if script_of(character) == Script::Han {
             if is_radical(character) {
                 return Err(NameError::Radical {
                     position,
@@ -1012,7 +1023,7 @@ fn validate_han(chars: &[char]) -> Result<(), NameError> {
 /// A Latin letter: `Script=Latin`, alphabetic, not a numeral (Roman numerals), not a
 /// compatibility form (ligatures, superscripts, ª º).
 fn is_latin_letter(c: char) -> bool {
-    if c.script() != Script::Latin || !c.is_alphabetic() || c.is_numeric() {
+    if script_of(c) != Script::Latin || !c.is_alphabetic() || c.is_numeric() {
         return false;
     }
     let mut compat = std::iter::once(c).nfkc();
@@ -1067,10 +1078,10 @@ fn refuse_other(position: usize, character: char, script: NameScript, mixed: boo
     } else if mixed
         && character.is_alphabetic()
         && !matches!(
-            character.script(),
+            script_of(character),
             Script::Common | Script::Inherited | Script::Unknown
         )
-        && character.script() != script.unicode()
+        && script_of(character) != script.unicode()
     {
         NameError::MixedScript {
             position,

@@ -641,3 +641,11 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_script_fast_path_agrees_with_the_unicode_tables() {
+    use unicode_script::UnicodeScript;
+    for c in ('\u{0}'..='\u{7F}').chain('\u{4E00}'..='\u{9FFF}') {
+        assert_eq!(super::script_of(c), c.script(), "U+{:04X}", c as u32);
+    }
+}
