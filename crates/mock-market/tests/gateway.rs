@@ -388,3 +388,52 @@ fn many_concurrent_connections_are_served_or_closed_never_crash() {
         200
     );
 }
+
+#[test]
+fn quota_is_exact_under_concurrency() {
+    let m = MockMarket::builder().quota(10).start().unwrap();
+    let addr = m.addr();
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            std::thread::spawn(move || {
+                (0..8)
+                    .map(|_| tel3(addr, "a", "b", "c", &[SUCCESS]).unwrap().status)
+                    .collect::<Vec<u16>>()
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    assert_eq!(statuses.iter().filter(|&&s| s == 200).count(), 10);
+    assert_eq!(statuses.iter().filter(|&&s| s == 403).count(), 54);
+    let usage = m.usage_of(APPCODE, Product::Tel3);
+    assert_eq!(
+        (usage.received, usage.charged, usage.quota_left),
+        (64, 10, Some(0))
+    );
+}
+
+#[test]
+fn an_unbilled_answer_gives_its_reserved_quota_back() {
+    let m = MockMarket::builder().quota(1).start().unwrap();
+    for _ in 0..3 {
+        assert_eq!(tel3(m.addr(), "a", "b", "c", &[FAIL]).unwrap().status, 666);
+    }
+    assert_eq!(
+        tel3(m.addr(), "a", "b", "c", &[SUCCESS, ("X-Mock-Fault", "503")])
+            .unwrap()
+            .status,
+        503
+    );
+    assert_eq!(m.usage_of(APPCODE, Product::Tel3).quota_left, Some(1));
+    assert_eq!(
+        tel3(m.addr(), "a", "b", "c", &[SUCCESS]).unwrap().status,
+        200
+    );
+    assert_eq!(
+        tel3(m.addr(), "a", "b", "c", &[SUCCESS]).unwrap().status,
+        403
+    );
+}
