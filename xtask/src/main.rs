@@ -32,7 +32,7 @@ fn main() -> ExitCode {
         Some("mock") => mock(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS]>"
+                "usage: cargo xtask <ci|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS] [ROUNDS]>"
             );
             return ExitCode::from(2);
         }

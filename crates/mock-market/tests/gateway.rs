@@ -437,3 +437,22 @@ fn an_unbilled_answer_gives_its_reserved_quota_back() {
         403
     );
 }
+
+/// The handle runs its own thread and runtime, so it works inside a `#[tokio::test]`
+/// (current-thread runtime) and is reached with async I/O from there.
+#[tokio::test]
+async fn works_inside_a_tokio_test() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let m = MockMarket::start().unwrap();
+    let mut stream = tokio::net::TcpStream::connect(m.addr()).await.unwrap();
+    let request = format!(
+        "GET /mobile HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: APPCODE {APPCODE}\r\nX-Mock-Scenario: tel3/success\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let reply = support::parse(&answer).unwrap();
+    assert_eq!(reply.status, 200);
+    assert_eq!(m.usage_of(APPCODE, Product::Tel3).charged, 1);
+    drop(m); // stops the server from inside the async context without blocking it
+}
