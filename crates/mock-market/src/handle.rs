@@ -217,6 +217,17 @@ impl std::fmt::Debug for MockHandle {
 }
 
 impl MockHandle {
+    /// The label of a configured credential named by AppCode, AppKey or label (or `credential`
+    /// itself when none matches).
+    fn label_of(&self, credential: &str) -> String {
+        self.market
+            .config
+            .credentials
+            .iter()
+            .find(|c| c.is_named(credential))
+            .map_or_else(|| credential.to_string(), Credential::label)
+    }
+
     /// The base URL, e.g. `http://127.0.0.1:38211`.
     ///
     /// ```
@@ -257,13 +268,7 @@ impl MockHandle {
     /// ```
     #[must_use]
     pub fn usage_of(&self, credential: &str, product: Product) -> Usage {
-        let label = self
-            .market
-            .config
-            .credentials
-            .iter()
-            .find(|c| c.is_named(credential))
-            .map_or_else(|| credential.to_string(), Credential::label);
+        let label = self.label_of(credential);
         self.usage()
             .into_iter()
             .find(|u| u.credential == label && u.product == product.id())
@@ -305,13 +310,7 @@ impl MockHandle {
     /// assert_eq!(m.usage_of(DEMO_APPCODE, Product::Tel3).quota_left, Some(0));
     /// ```
     pub fn set_quota(&self, credential: &str, products: &[Product], quota: Option<u64>) {
-        let label = self
-            .market
-            .config
-            .credentials
-            .iter()
-            .find(|c| c.is_named(credential))
-            .map_or_else(|| credential.to_string(), Credential::label);
+        let label = self.label_of(credential);
         self.market.state.set_quota(&label, products, quota);
     }
 

@@ -144,6 +144,19 @@ fn request_id(sequence: u64) -> String {
     String::from_utf8_lossy(&id).into_owned()
 }
 
+/// A JSON answer with the gateway's request id.
+fn json_response(status: StatusCode, body: Bytes, request_id: &str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
+    let h = response.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
+    h.insert(CA_REQUEST_ID.clone(), request_id_value(request_id));
+    response
+}
+
 /// The request id as a header value (ASCII by construction).
 fn request_id_value(id: &str) -> HeaderValue {
     HeaderValue::from_str(id).unwrap_or_else(|_| HeaderValue::from_static("invalid"))
@@ -258,26 +271,12 @@ impl Market {
             Handled::Mock(status, message) => {
                 entry.status = status.as_u16();
                 let body = serde_json::json!({ "mock_error": message }).to_string();
-                let mut response = Response::new(Full::new(Bytes::from(body)));
-                *response.status_mut() = status;
-                let h = response.headers_mut();
-                h.insert(
-                    CONTENT_TYPE,
-                    HeaderValue::from_static("application/json; charset=UTF-8"),
-                );
-                h.insert(CA_REQUEST_ID.clone(), request_id_value(&request_id));
+                let response = json_response(status, Bytes::from(body), &request_id);
                 Reply::Send { response, delay }
             }
             Handled::Vendor(answer) => {
                 entry.status = answer.status.as_u16();
-                let mut response = Response::new(Full::new(answer.body));
-                *response.status_mut() = answer.status;
-                let h = response.headers_mut();
-                h.insert(
-                    CONTENT_TYPE,
-                    HeaderValue::from_static("application/json; charset=UTF-8"),
-                );
-                h.insert(CA_REQUEST_ID.clone(), request_id_value(&request_id));
+                let response = json_response(answer.status, answer.body, &request_id);
                 Reply::Send { response, delay }
             }
         };
