@@ -62,7 +62,7 @@ fn product_list(product: Option<&str>) -> Result<Vec<Product>, String> {
 
 /// Answers an admin request.
 pub(crate) fn handle(market: &Market, req: &Request) -> Response<Full<Bytes>> {
-    let endpoint = req.path.strip_prefix(PREFIX).unwrap_or_default();
+    let endpoint = req.path().strip_prefix(PREFIX).unwrap_or_default();
     match (&req.method, endpoint) {
         (&Method::GET, "health") => respond(StatusCode::OK, &json!({ "status": "ok" })),
         (&Method::GET, "journal") => respond(StatusCode::OK, &json!(market.state.journal())),

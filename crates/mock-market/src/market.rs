@@ -25,13 +25,24 @@ pub const FAULT_HEADER: &str = "x-mock-fault";
 /// A request as read off the wire (body fully read, within limits).
 pub(crate) struct Request {
     pub method: Method,
-    pub path: String,
-    pub query: Option<String>,
+    pub uri: http::Uri,
     pub target_len: usize,
     pub headers: HeaderMap,
     pub body: Bytes,
     /// The body exceeded the limit and was not read.
     pub body_too_large: bool,
+}
+
+impl Request {
+    /// The path, without the query.
+    pub fn path(&self) -> &str {
+        self.uri.path()
+    }
+
+    /// The raw query string, if any.
+    pub fn query(&self) -> Option<&str> {
+        self.uri.query()
+    }
 }
 
 /// What to do with the connection.
@@ -207,7 +218,7 @@ impl Market {
         }
         let signed_request = SignedRequest {
             method: &req.method,
-            path: &req.path,
+            path: req.path(),
             headers: &req.headers,
             query,
             form,
@@ -238,9 +249,9 @@ impl Market {
                 "POST" => Cow::Borrowed("POST"),
                 other => Cow::Owned(other.chars().take(16).collect()),
             },
-            path: match Product::from_path(&req.path) {
+            path: match Product::from_path(req.path()) {
                 Some(p) => Cow::Borrowed(p.path()),
-                None => Cow::Owned(req.path.chars().take(256).collect()),
+                None => Cow::Owned(req.path().chars().take(256).collect()),
             },
             ..JournalEntry::default()
         };
@@ -308,14 +319,14 @@ impl Market {
         let not_found = || {
             Handled::Gateway(GatewayError::ApiNotFound {
                 method: req.method.to_string(),
-                path: req.path.chars().take(256).collect(),
+                path: req.path().chars().take(256).collect(),
             })
         };
         // 1. Route by path, method and (when it names a product) Host.
         if req.target_len > self.config.max_url_bytes {
             return Handled::Gateway(GatewayError::UrlTooLarge);
         }
-        let Some(product) = Product::from_path(&req.path) else {
+        let Some(product) = Product::from_path(req.path()) else {
             return not_found();
         };
         entry.product = Some(product.id());
@@ -332,8 +343,7 @@ impl Market {
         }
         // Parameters: query, then form or JSON body.
         let query = req
-            .query
-            .as_deref()
+            .query()
             .map(|q| decode_pairs(q.as_bytes()))
             .unwrap_or_default();
         let form = if is_form(&req.headers) {

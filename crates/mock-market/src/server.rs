@@ -41,9 +41,8 @@ async fn read(req: Request<Incoming>, max_body: usize) -> Result<market::Request
     };
     Ok(market::Request {
         method: parts.method,
-        path: parts.uri.path().to_string(),
-        query: parts.uri.query().map(str::to_string),
         target_len: parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len()),
+        uri: parts.uri,
         headers: parts.headers,
         body,
         body_too_large,

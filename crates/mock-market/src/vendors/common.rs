@@ -189,5 +189,10 @@ pub(super) fn mix64(sequence: u64) -> u64 {
 /// A JSON answer serialized from `body`, fields in declaration order.
 pub(super) fn json<T: Serialize>(status: http::StatusCode, body: &T) -> Answer {
     // Serializing these plain structs cannot fail.
-    Answer::json(status, serde_json::to_vec(body).unwrap_or_default())
+    // Sized for the vendors' answers (100–300 bytes) so that serializing does not reallocate.
+    let mut bytes = Vec::with_capacity(384);
+    if serde_json::to_writer(&mut bytes, body).is_err() {
+        bytes.clear();
+    }
+    Answer::json(status, bytes)
 }
