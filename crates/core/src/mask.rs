@@ -15,15 +15,27 @@
 /// ```
 #[must_use]
 pub fn mask_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    push_masked_name(&mut out, name);
+    out
+}
+
+/// Appends the masked form of `name` (see [`mask_name`]) to `out`, without allocating a
+/// string of its own.
+///
+/// ```
+/// let mut line = String::from("xm=");
+/// shiming_core::mask::push_masked_name(&mut line, "张三");
+/// assert_eq!(line, "xm=张*");
+/// ```
+pub fn push_masked_name(out: &mut String, name: &str) {
     let mut chars = name.chars();
-    match chars.next() {
-        None => String::new(),
-        Some(_) if name.chars().nth(1).is_none() => "*".to_string(),
-        Some(first) => {
-            let mut out = String::with_capacity(name.len());
+    match (chars.next(), chars.clone().next()) {
+        (None, _) => {}
+        (Some(_), None) => out.push('*'),
+        (Some(first), Some(_)) => {
             out.push(first);
             out.extend(chars.map(|_| '*'));
-            out
         }
     }
 }
@@ -38,7 +50,20 @@ pub fn mask_name(name: &str) -> String {
 /// ```
 #[must_use]
 pub fn mask_id(id: &str) -> String {
-    keep_ends(id, 4, 2)
+    let mut out = String::with_capacity(id.len());
+    push_masked_id(&mut out, id);
+    out
+}
+
+/// Appends the masked form of an ID number (see [`mask_id`]) to `out`.
+///
+/// ```
+/// let mut line = String::new();
+/// shiming_core::mask::push_masked_id(&mut line, "11010519491231002X");
+/// assert_eq!(line, "1101************2X");
+/// ```
+pub fn push_masked_id(out: &mut String, id: &str) {
+    push_keeping_ends(out, id, 4, 2);
 }
 
 /// Masks a mobile number: the first three and the last four characters stay; values shorter
@@ -50,7 +75,20 @@ pub fn mask_id(id: &str) -> String {
 /// ```
 #[must_use]
 pub fn mask_mobile(mobile: &str) -> String {
-    keep_ends(mobile, 3, 4)
+    let mut out = String::with_capacity(mobile.len());
+    push_masked_mobile(&mut out, mobile);
+    out
+}
+
+/// Appends the masked form of a mobile (see [`mask_mobile`]) to `out`.
+///
+/// ```
+/// let mut line = String::new();
+/// shiming_core::mask::push_masked_mobile(&mut line, "13800138000");
+/// assert_eq!(line, "138****8000");
+/// ```
+pub fn push_masked_mobile(out: &mut String, mobile: &str) {
+    push_keeping_ends(out, mobile, 3, 4);
 }
 
 /// Masks a secret (AppCode, AppSecret): only its length is shown.
@@ -67,22 +105,19 @@ pub fn mask_secret(secret: &str) -> String {
 /// Keeps `head` leading and `tail` trailing characters and stars the rest. When fewer than
 /// `head + tail + 2` characters are present everything is starred, so that at least two
 /// characters are always hidden.
-fn keep_ends(value: &str, head: usize, tail: usize) -> String {
+fn push_keeping_ends(out: &mut String, value: &str, head: usize, tail: usize) {
     let count = value.chars().count();
     if count < head + tail + 2 {
-        return "*".repeat(count);
+        out.extend(std::iter::repeat('*').take(count));
+        return;
     }
-    value
-        .chars()
-        .enumerate()
-        .map(|(i, c)| {
-            if i < head || i >= count - tail {
-                c
-            } else {
-                '*'
-            }
-        })
-        .collect()
+    out.extend(value.chars().enumerate().map(|(i, c)| {
+        if i < head || i >= count - tail {
+            c
+        } else {
+            '*'
+        }
+    }));
 }
 
 #[cfg(test)]

@@ -28,8 +28,9 @@ pub struct JournalEntry {
     pub product: Option<&'static str>,
     /// The credential's label (AppKey, or masked AppCode), when one was presented.
     pub credential: Option<Arc<str>>,
-    /// Parameters with masked values, in arrival order.
-    pub params: Vec<(Cow<'static, str>, String)>,
+    /// Parameters with masked values, in arrival order, as `name=value&name=value` (one
+    /// string: the journal is written on every request).
+    pub params: String,
     /// Requested scenario, if any.
     pub scenario: Option<String>,
     /// Injected fault, if any.
@@ -40,18 +41,6 @@ pub struct JournalEntry {
     pub charged: bool,
     /// The gateway error message, if the gateway answered.
     pub gateway_error: Option<String>,
-}
-
-/// The parameter names of the five APIs, so that journal entries need not copy them.
-const KNOWN_PARAMS: &[&str] = &["xm", "sfz", "mob", "name", "mobile", "idCard", "idcard"];
-
-/// A parameter name for the journal: borrowed when it is a known one, else copied (bounded).
-#[must_use]
-pub(crate) fn param_name(name: &str) -> Cow<'static, str> {
-    match KNOWN_PARAMS.iter().find(|k| **k == name) {
-        Some(k) => Cow::Borrowed(k),
-        None => Cow::Owned(name.chars().take(64).collect()),
-    }
 }
 
 /// Masks a parameter value by what its name says it holds. Unknown parameters are masked
@@ -66,10 +55,38 @@ pub(crate) fn param_name(name: &str) -> Cow<'static, str> {
 /// ```
 #[must_use]
 pub fn mask_param(name: &str, value: &str) -> String {
+    let mut out = String::new();
+    push_masked_param(&mut out, name, value);
+    out
+}
+
+/// Appends the masked form of a parameter value (see [`mask_param`]) to `out`.
+///
+/// ```
+/// let mut line = String::from("sfz=");
+/// shiming_mock_market::journal::push_masked_param(&mut line, "sfz", "11010519491231002X");
+/// assert_eq!(line, "sfz=1101************2X");
+/// ```
+pub fn push_masked_param(out: &mut String, name: &str, value: &str) {
     match name {
-        "xm" | "name" => mask::mask_name(value),
-        "sfz" | "idcard" | "idCard" => mask::mask_id(value),
-        "mob" | "mobile" => mask::mask_mobile(value),
-        _ => "*".repeat(value.chars().count().min(32)),
+        "xm" | "name" => mask::push_masked_name(out, value),
+        "sfz" | "idcard" | "idCard" => mask::push_masked_id(out, value),
+        "mob" | "mobile" => mask::push_masked_mobile(out, value),
+        _ => out.extend(std::iter::repeat('*').take(value.chars().count().min(32))),
     }
+}
+
+/// The journal's `params` line for `params`: names (at most 64 characters each) and masked
+/// values, `&`-separated.
+pub(crate) fn masked_params(params: &crate::Params) -> String {
+    let mut line = String::with_capacity(96);
+    for (i, (name, value)) in params.iter().enumerate() {
+        if i > 0 {
+            line.push('&');
+        }
+        line.extend(name.chars().take(64));
+        line.push('=');
+        push_masked_param(&mut line, name, value);
+    }
+    line
 }

@@ -11,7 +11,7 @@ use http_body_util::Full;
 use crate::config::{CredentialKind, MarketConfig};
 use crate::gateway::signature::{self, SignedRequest};
 use crate::gateway::GatewayError;
-use crate::journal::{mask_param, param_name};
+use crate::journal::masked_params;
 use crate::state::{now_millis, State};
 use crate::vendors::{self, VendorContext};
 use crate::{scenarios, Answer, Credential, Fault, JournalEntry, Params, Product, Registry};
@@ -94,17 +94,6 @@ fn json_pairs(body: &[u8]) -> Vec<(String, String)> {
             .collect(),
         _ => Vec::new(),
     }
-}
-
-fn params_of(
-    query: Vec<(String, String)>,
-    form: Vec<(String, String)>,
-    json: Vec<(String, String)>,
-) -> Params {
-    if form.is_empty() && json.is_empty() {
-        return Params::from_pairs(query); // the common GET case: no copy
-    }
-    Params::from_pairs(query.into_iter().chain(form).chain(json).collect())
 }
 
 fn header_str<K: http::header::AsHeaderName>(headers: &HeaderMap, name: K) -> Option<&str> {
@@ -198,13 +187,7 @@ impl Market {
     }
 
     /// Authenticates by AppCode or signature (gateway.md §1).
-    fn authenticate(
-        &self,
-        req: &Request,
-        query: &[(String, String)],
-        form: &[(String, String)],
-        skew_ms: i64,
-    ) -> Result<&Credential, GatewayError> {
+    fn authenticate(&self, req: &Request, skew_ms: i64) -> Result<&Credential, GatewayError> {
         if let Some(auth) = header_str(&req.headers, &AUTHORIZATION) {
             if let Some(code) = auth.strip_prefix("APPCODE ") {
                 return self
@@ -216,12 +199,22 @@ impl Market {
         if !signed {
             return Err(GatewayError::EmptySignature);
         }
+        // Signature mode is the rare path: decode query and form separately only here.
+        let query = req
+            .query()
+            .map(|q| decode_pairs(q.as_bytes()))
+            .unwrap_or_default();
+        let form = if is_form(&req.headers) {
+            decode_pairs(&req.body)
+        } else {
+            Vec::new()
+        };
         let signed_request = SignedRequest {
             method: &req.method,
             path: req.path(),
             headers: &req.headers,
-            query,
-            form,
+            query: &query,
+            form: &form,
             body: &req.body,
         };
         let lookup = |key: &str| match self.credential_by_app_key(key).map(|c| &c.kind) {
@@ -342,26 +335,18 @@ impl Market {
             return Handled::Gateway(GatewayError::BodyTooLarge);
         }
         // Parameters: query, then form or JSON body.
-        let query = req
-            .query()
-            .map(|q| decode_pairs(q.as_bytes()))
-            .unwrap_or_default();
-        let form = if is_form(&req.headers) {
-            decode_pairs(&req.body)
-        } else {
-            Vec::new()
-        };
-        let json = if form.is_empty() && !req.body.is_empty() && is_json(&req.headers, &req.body) {
-            json_pairs(&req.body)
-        } else {
-            Vec::new()
-        };
-        entry.params = query
-            .iter()
-            .chain(&form)
-            .chain(&json)
-            .map(|(k, v)| (param_name(k), mask_param(k, v)))
-            .collect();
+        let mut params = Params::default();
+        if let Some(q) = req.query() {
+            params.extend_urlencoded(q.as_bytes());
+        }
+        if is_form(&req.headers) {
+            params.extend_urlencoded(&req.body);
+        } else if !req.body.is_empty() && is_json(&req.headers, &req.body) {
+            for (name, value) in json_pairs(&req.body) {
+                params.push(&name, &value);
+            }
+        }
+        entry.params = masked_params(&params);
         // Mock controls: a fault and a scenario.
         let fault = match header_str(&req.headers, &FAULT) {
             Some(text) => match text.parse::<Fault>() {
@@ -405,7 +390,7 @@ impl Market {
             Some(Fault::ClockSkew(ms)) => ms,
             _ => 0,
         };
-        let credential = match self.authenticate(req, &query, &form, skew) {
+        let credential = match self.authenticate(req, skew) {
             Ok(c) => c,
             Err(e) => return Handled::Gateway(e),
         };
@@ -426,13 +411,7 @@ impl Market {
         if !self.state.receive(&label, product) {
             return Handled::Gateway(GatewayError::QuotaExhausted);
         }
-        let handled = self.backend(
-            product,
-            &params_of(query, form, json),
-            sequence,
-            scenario,
-            fault,
-        );
+        let handled = self.backend(product, &params, sequence, scenario, fault);
         // 6. Charge only 2xx answers that were processed (a drop after processing counts).
         let charged = match &handled {
             Handled::Vendor(answer) => answer.status.is_success(),

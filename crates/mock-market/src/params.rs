@@ -1,5 +1,11 @@
 //! Request parameters as the vendor layer sees them: query, form or JSON fields merged, in
-//! arrival order, decoded as UTF-8.
+//! arrival order, decoded as UTF-8 (invalid sequences become U+FFFD).
+//!
+//! All names and values live in one buffer (two allocations per request instead of two per
+//! parameter); `Debug` shows the names only, since values are personal data.
+
+use std::fmt;
+use std::ops::Range;
 
 /// The parameters of one request.
 ///
@@ -9,10 +15,12 @@
 /// assert_eq!(p.get("xm"), Some("李三"));
 /// assert_eq!(p.count("xm"), 2);
 /// assert_eq!(p.get("sfz"), None);
+/// assert_eq!(format!("{p:?}"), r#"Params { names: ["xm", "xm"] }"#);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Params {
-    pairs: Vec<(String, String)>,
+    text: String,
+    spans: Vec<(Range<usize>, Range<usize>)>,
 }
 
 impl Params {
@@ -23,7 +31,41 @@ impl Params {
     /// ```
     #[must_use]
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Params {
-        Params { pairs }
+        let mut params = Params::default();
+        for (name, value) in &pairs {
+            params.push(name, value);
+        }
+        params
+    }
+
+    /// Decodes `application/x-www-form-urlencoded` text (a query string or a form body) and
+    /// appends its pairs.
+    ///
+    /// ```
+    /// let mut p = shiming_mock_market::Params::default();
+    /// p.extend_urlencoded(b"xm=%E6%9D%8E%E4%B8%89&mob=138");
+    /// assert_eq!(p.get("xm"), Some("李三"));
+    /// ```
+    pub fn extend_urlencoded(&mut self, encoded: &[u8]) {
+        for (name, value) in form_urlencoded::parse(encoded) {
+            self.push(&name, &value);
+        }
+    }
+
+    /// Appends one pair.
+    ///
+    /// ```
+    /// let mut p = shiming_mock_market::Params::default();
+    /// p.push("name", "张三");
+    /// assert_eq!(p.count("name"), 1);
+    /// ```
+    pub fn push(&mut self, name: &str, value: &str) {
+        let name_start = self.text.len();
+        self.text.push_str(name);
+        let value_start = self.text.len();
+        self.text.push_str(value);
+        self.spans
+            .push((name_start..value_start, value_start..self.text.len()));
     }
 
     /// The first value of `name`.
@@ -34,10 +76,7 @@ impl Params {
     /// ```
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 
     /// How many times `name` occurs.
@@ -48,7 +87,7 @@ impl Params {
     /// ```
     #[must_use]
     pub fn count(&self, name: &str) -> usize {
-        self.pairs.iter().filter(|(k, _)| k == name).count()
+        self.iter().filter(|(k, _)| *k == name).count()
     }
 
     /// Whether there are no parameters.
@@ -59,17 +98,30 @@ impl Params {
     /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
+        self.spans.is_empty()
     }
 
-    /// All pairs in arrival order.
+    /// All `(name, value)` pairs in arrival order.
     ///
     /// ```
     /// # use shiming_mock_market::Params;
-    /// assert_eq!(Params::default().pairs().len(), 0);
+    /// let p = Params::from_pairs(vec![("a".into(), "1".into()), ("b".into(), "".into())]);
+    /// assert_eq!(p.iter().collect::<Vec<_>>(), [("a", "1"), ("b", "")]);
     /// ```
-    #[must_use]
-    pub fn pairs(&self) -> &[(String, String)] {
-        &self.pairs
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.spans.iter().map(|(k, v)| {
+            (
+                self.text.get(k.clone()).unwrap_or_default(),
+                self.text.get(v.clone()).unwrap_or_default(),
+            )
+        })
+    }
+}
+
+impl fmt::Debug for Params {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Params")
+            .field("names", &self.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .finish()
     }
 }

@@ -495,6 +495,29 @@ impl IdNumber {
             .filter(move |w| self.warnings & w.bit() != 0)
     }
 
+    /// Whether the number carries a region problem that strict validation refuses (unknown
+    /// code, code abolished before the birth year, Taiwan's GB/T 2260 code on a resident
+    /// number): `parse(n, lenient)` gives such a number, `parse(n, strict)` an error. Lets a
+    /// caller apply both policies with one parse.
+    ///
+    /// ```
+    /// # use shiming_core::{id_card::{self, ValidationOptions}, Date};
+    /// # let opts = ValidationOptions::new(Date::new(2026, 11, 23).unwrap());
+    /// assert!(id_card::parse("110103201503071232", &opts).unwrap().has_region_problem());
+    /// assert!(!id_card::parse("11010519491231002X", &opts).unwrap().has_region_problem());
+    /// ```
+    #[must_use]
+    pub fn has_region_problem(&self) -> bool {
+        self.warnings().any(|w| {
+            matches!(
+                w,
+                Warning::RegionUnknown
+                    | Warning::RegionAbolishedBeforeBirth
+                    | Warning::RegionNotIssued
+            )
+        })
+    }
+
     /// For a 15-digit number, the 18-digit number it upgrades to (insert `19`, append the
     /// check digit); `None` for other kinds.
     ///

@@ -339,6 +339,27 @@ fn body_with(body: &[u8; 17], i: usize, d: u8) -> [u8; 17] {
     b
 }
 
+#[test]
+fn region_problem_flag_agrees_with_strict_validation() {
+    for n in [
+        resident(110103, 2011, 1, 1, 1),
+        resident(110103, 1990, 1, 1, 1),
+        resident(110199, 1990, 1, 1, 1),
+        resident(710000, 1990, 1, 1, 1),
+        resident(441282, 1981, 5, 5, 1),
+        resident(430419, 2005, 6, 1, 11),
+    ] {
+        let lenient_id = parse(&n, &lenient()).unwrap();
+        let strict_ok = parse(&n, &lenient().strict(true)).is_ok();
+        assert_eq!(
+            lenient_id.has_region_problem(),
+            !strict_ok,
+            "{}",
+            lenient_id.masked()
+        );
+    }
+}
+
 proptest! {
     #[test]
     fn check_digit_round_trips(body in "[0-9]{17}") {
@@ -397,6 +418,18 @@ proptest! {
         for n in generate::Synthetic::new(seed).take(5) {
             let id = parse(&n, &lenient().strict(true));
             prop_assert!(id.is_ok(), "{}: {:?}", n, id);
+        }
+    }
+
+    #[test]
+    fn region_problem_flag_matches_strict_mode(seed in any::<u64>()) {
+        let mut rng = generate::Synthetic::new(seed);
+        let code = crate::region::nth_code(rng.below(crate::region::code_count() as u64) as usize).unwrap_or(110101);
+        let year = 1950 + rng.below(70) as u16;
+        if let Ok(n) = generate::resident(code, Date::new(year, 6, 15).unwrap(), 7) {
+            if let Ok(id) = parse(&n, &lenient()) {
+                prop_assert_eq!(id.has_region_problem(), parse(&n, &lenient().strict(true)).is_err());
+            }
         }
     }
 

@@ -65,11 +65,8 @@ pub(super) fn valid_id(value: &str, clock: Clock) -> Option<IdNumber> {
 
 /// Whether a valid ID number also passes the strict region rules (its region code was in
 /// force for its birth year, or is a known unpublished code).
-pub(super) fn region_in_force(id: &IdNumber, clock: Clock) -> bool {
-    id_card::is_valid(
-        id.expose(),
-        &ValidationOptions::new(clock.today()).strict(true),
-    )
+pub(super) fn region_in_force(id: &IdNumber) -> bool {
+    !id.has_region_problem()
 }
 
 /// How a mobile parameter fares.

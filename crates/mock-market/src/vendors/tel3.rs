@@ -121,7 +121,7 @@ pub(super) fn respond(params: &Params, ctx: &VendorContext<'_>, clock: Clock) ->
         MobileCheck::Unallocated => None,
         MobileCheck::Valid(m) => Some(m),
     };
-    if !common::region_in_force(&id, clock) {
+    if !common::region_in_force(&id) {
         return verdict("实名校验有误：错误的身份证证件。", 0);
     }
     let Some(mobile) = mobile else {
