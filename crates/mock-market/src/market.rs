@@ -190,8 +190,10 @@ impl Market {
     fn authenticate(&self, req: &Request, skew_ms: i64) -> Result<&Credential, GatewayError> {
         if let Some(auth) = header_str(&req.headers, &AUTHORIZATION) {
             if let Some(code) = auth.strip_prefix("APPCODE ") {
+                // Exactly one space after APPCODE (gateway.md §1): extra spaces are a client
+                // bug the real gateway would refuse, so they are not trimmed here.
                 return self
-                    .credential_by_app_code(code.trim())
+                    .credential_by_app_code(code)
                     .ok_or(GatewayError::InvalidAppCode);
             }
         }
@@ -227,7 +229,9 @@ impl Market {
             .with_nonces(|nonces| signature::verify(&signed_request, lookup, now, nonces))
             .map_err(GatewayError::Signature)?;
         self.credential_by_app_key(verified.app_key())
-            .ok_or(GatewayError::InvalidAppCode)
+            .ok_or(GatewayError::Signature(
+                signature::SignatureError::InvalidAppKey,
+            ))
     }
 
     /// Runs one request through gateway.md §4 and the vendor layer.
@@ -293,9 +297,19 @@ impl Market {
         *response.status_mut() = e.status();
         let h = response.headers_mut();
         h.insert(CA_REQUEST_ID.clone(), request_id_value(request_id));
-        h.insert("x-ca-error-message", header_value(&e.message()));
-        let vpc =
-            self.config.vpc_error_codes || matches!(e, GatewayError::Throttled { vpc_style: true });
+        let vpc = match e {
+            // Throttling has its own style: classic 403 has no code, VPC 429 always has one.
+            GatewayError::Throttled { vpc_style } => *vpc_style,
+            _ => self.config.vpc_error_codes,
+        };
+        let message = match e {
+            // The text VPC instances send with B403MQ (gateway.md §2, captured answer).
+            GatewayError::QuotaExhausted if vpc => {
+                "Api Market Subscription quota exhausted".to_string()
+            }
+            _ => e.message(),
+        };
+        h.insert("x-ca-error-message", header_value(&message));
         if vpc {
             h.insert("x-ca-error-code", HeaderValue::from_static(e.code()));
         }

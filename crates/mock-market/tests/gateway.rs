@@ -152,6 +152,25 @@ fn vpc_style_errors_carry_codes() {
     let r = tel3(m.addr(), "张三", "11010519491231002X", "13800138000", &[]).unwrap();
     assert_eq!(r.status, 403);
     assert_eq!(r.header("x-ca-error-code"), Some("B403MQ"));
+    assert_eq!(
+        r.header("x-ca-error-message"),
+        Some("Api Market Subscription quota exhausted")
+    );
+}
+
+#[test]
+fn the_appcode_needs_exactly_one_space() {
+    let m = MockMarket::start().unwrap();
+    let auth = format!("APPCODE  {APPCODE}");
+    let r = send(
+        m.addr(),
+        "GET",
+        "/mobile",
+        &[("Authorization", &auth), SUCCESS],
+        b"",
+    )
+    .unwrap();
+    assert_eq!(r.status, 400);
 }
 
 #[test]
