@@ -1,0 +1,27 @@
+//! The Alibaba Cloud API Gateway transport shared by every shiming vendor crate.
+//!
+//! # Crate organization
+//!
+//! * [`GatewayClient`] — one pooled HTTPS client (hyper 1 + rustls, certificates always
+//!   verified; plain `http://` only to loopback or when explicitly allowed), cheap to clone.
+//! * [`Credentials`] / [`Secret`] — AppCode or AppKey/AppSecret, redacted everywhere.
+//! * [`sign`] — the AppKey/AppSecret signature scheme (gateway.md §1), pure functions.
+//! * [`classify`] — gateway errors vs vendor answers, and what each means for billing.
+//! * [`retry`] — retry policy as data; calls that may have been charged are never retried
+//!   unless the caller opts in.
+//!
+//! Every call runs in a `tracing` span `gateway_call` (vendor, attempt, status, request id,
+//! latency, billed) that never records names, ID numbers, mobiles or credentials.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod classify;
+mod client;
+mod credentials;
+pub mod retry;
+pub mod sign;
+
+pub use client::{
+    ApiRequest, ApiResponse, BuildError, GatewayClient, GatewayClientBuilder, RequestBody,
+};
+pub use credentials::{Credentials, Secret};
