@@ -303,9 +303,18 @@ async fn connections_are_reused() {
             .await
             .unwrap();
     }
-    // Reuse is visible as no new accepts: the journal has 20 requests, and the pool keeps a
-    // single idle connection (checked indirectly: a second client would need its own).
     assert_eq!(m.journal().len(), 20);
+    assert_eq!(
+        m.connections(),
+        1,
+        "one keep-alive connection served all twenty calls"
+    );
+    let clone = client.clone();
+    clone
+        .call(&appcode(), &tel3(&m.url(), NAME, ID, MOBILE))
+        .await
+        .unwrap();
+    assert_eq!(m.connections(), 1, "clones share the pool");
 }
 
 /// A writer that keeps everything `tracing` prints, for the leak test.

@@ -5,6 +5,7 @@
 //! | `GET /__admin/health` | | `{"status":"ok"}` |
 //! | `GET /__admin/journal` | | the journal, oldest first (masked) |
 //! | `GET /__admin/usage` | | received / charged / quota left per credential and product |
+//! | `GET /__admin/connections` | | `{"accepted": N}`: TCP connections accepted (keep-alive reuse) |
 //! | `POST /__admin/reset` | | forgets usage, journal, queued faults and nonces |
 //! | `POST /__admin/quota` | `{"credential": "<AppCode, AppKey or label>", "product": "tel3" \| null, "quota": 5 \| null}` | the new usage rows |
 //! | `POST /__admin/faults` | `{"fault": "drop", "count": 3, "product": "tel3" \| null}` | `{"queued": …}` |
@@ -67,6 +68,10 @@ pub(crate) fn handle(market: &Market, req: &Request) -> Response<Full<Bytes>> {
         (&Method::GET, "health") => respond(StatusCode::OK, &json!({ "status": "ok" })),
         (&Method::GET, "journal") => respond(StatusCode::OK, &json!(market.state.journal())),
         (&Method::GET, "usage") => respond(StatusCode::OK, &json!(market.state.usage())),
+        (&Method::GET, "connections") => respond(
+            StatusCode::OK,
+            &json!({ "accepted": market.state.connections() }),
+        ),
         (&Method::GET, "scenarios") => {
             let list: Vec<_> = scenarios::all()
                 .iter()
@@ -132,7 +137,7 @@ pub(crate) fn handle(market: &Market, req: &Request) -> Response<Full<Bytes>> {
             StatusCode::NOT_FOUND,
             &json!({
                 "error": "unknown admin endpoint",
-                "endpoints": ["GET health", "GET journal", "GET usage", "GET scenarios",
+                "endpoints": ["GET health", "GET journal", "GET usage", "GET connections", "GET scenarios",
                               "POST reset", "POST quota", "POST faults"],
             }),
         ),

@@ -281,6 +281,17 @@ impl MockHandle {
             })
     }
 
+    /// TCP connections accepted since start (or the last reset): shows whether a client
+    /// reuses its keep-alive connections.
+    ///
+    /// ```
+    /// assert_eq!(shiming_mock_market::MockMarket::start().unwrap().connections(), 0);
+    /// ```
+    #[must_use]
+    pub fn connections(&self) -> u64 {
+        self.market.state.connections()
+    }
+
     /// The journal, oldest first (masked).
     ///
     /// ```

@@ -101,6 +101,7 @@ pub(crate) async fn run(
             continue;
         };
         let _ = stream.set_nodelay(true);
+        market.state.connection_accepted();
         let market = Arc::clone(&market);
         let service = service_fn(move |req| serve(Arc::clone(&market), req));
         let conn = builder

@@ -78,6 +78,8 @@ pub(crate) struct State {
     /// Credential labels, in configuration order; `counters[i]` belongs to `labels[i]`.
     labels: Vec<String>,
     counters: Vec<[Counter; 5]>,
+    /// Connections accepted since start (or the last reset).
+    connections: AtomicU64,
     /// Whether any fault is queued (spares the lock on the hot path).
     faults_queued: AtomicBool,
     sequence: AtomicU64,
@@ -107,6 +109,7 @@ impl State {
             inner: Mutex::new(Inner::default()),
             labels,
             counters,
+            connections: AtomicU64::new(0),
             faults_queued: AtomicBool::new(false),
             sequence: AtomicU64::new(1),
             default_quota: config.quota,
@@ -125,6 +128,16 @@ impl State {
     fn counter(&self, credential: &str, product: Product) -> Option<&Counter> {
         let i = self.labels.iter().position(|l| l == credential)?;
         self.counters.get(i).map(|row| &row[product_index(product)])
+    }
+
+    /// Counts an accepted connection.
+    pub(crate) fn connection_accepted(&self) {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Connections accepted since start or the last reset.
+    pub(crate) fn connections(&self) -> u64 {
+        self.connections.load(Ordering::Relaxed)
     }
 
     /// A number unique to this request.
@@ -283,6 +296,7 @@ impl State {
         let mut inner = self.lock();
         *inner = Inner::default();
         self.faults_queued.store(false, Ordering::Release);
+        self.connections.store(0, Ordering::Relaxed);
         for c in self.counters.iter().flatten() {
             c.received.store(0, Ordering::Relaxed);
             c.charged.store(0, Ordering::Relaxed);
