@@ -7,6 +7,7 @@
 //! * [`Credentials`] / [`Secret`] — AppCode or AppKey/AppSecret, redacted everywhere.
 //! * [`sign`] — the AppKey/AppSecret signature scheme (gateway.md §1), pure functions.
 //! * [`classify`] — gateway errors vs vendor answers, and what each means for billing.
+//! * [`vendor`] — "today", local validation before a paid call, JSON decoding with field paths.
 //! * [`retry`] — retry policy as data; calls that may have been charged are never retried
 //!   unless the caller opts in.
 //!
@@ -20,6 +21,7 @@ mod client;
 mod credentials;
 pub mod retry;
 pub mod sign;
+pub mod vendor;
 
 pub use client::{
     ApiRequest, ApiResponse, BuildError, GatewayClient, GatewayClientBuilder, RequestBody,
