@@ -112,6 +112,12 @@ impl ErrorKind {
 /// ```
 #[derive(Debug)]
 pub struct Error {
+    // Boxed: results stay one pointer wide on the error side.
+    inner: Box<ErrorInner>,
+}
+
+#[derive(Debug)]
+struct ErrorInner {
     kind: ErrorKind,
     billing: Billing,
     message: String,
@@ -138,14 +144,16 @@ impl Error {
             _ => Billing::NotBilled,
         };
         Error {
-            kind,
-            billing,
-            message: message.into(),
-            vendor: None,
-            vendor_code: None,
-            request_id: None,
-            input: None,
-            source: None,
+            inner: Box::new(ErrorInner {
+                kind,
+                billing,
+                message: message.into(),
+                vendor: None,
+                vendor_code: None,
+                request_id: None,
+                input: None,
+                source: None,
+            }),
         }
     }
 
@@ -158,7 +166,7 @@ impl Error {
     #[must_use]
     pub fn invalid_input(input: InputError) -> Error {
         let mut e = Error::new(ErrorKind::InvalidInput, input.to_string());
-        e.input = Some(input);
+        e.inner.input = Some(input);
         e
     }
 
@@ -171,7 +179,7 @@ impl Error {
     /// ```
     #[must_use]
     pub fn with_billing(mut self, billing: Billing) -> Error {
-        self.billing = billing;
+        self.inner.billing = billing;
         self
     }
 
@@ -183,7 +191,7 @@ impl Error {
     /// ```
     #[must_use]
     pub fn with_vendor(mut self, vendor: &'static str) -> Error {
-        self.vendor = Some(vendor);
+        self.inner.vendor = Some(vendor);
         self
     }
 
@@ -195,7 +203,7 @@ impl Error {
     /// ```
     #[must_use]
     pub fn with_vendor_code(mut self, code: impl Into<String>) -> Error {
-        self.vendor_code = Some(code.into());
+        self.inner.vendor_code = Some(code.into());
         self
     }
 
@@ -207,7 +215,7 @@ impl Error {
     /// ```
     #[must_use]
     pub fn with_request_id(mut self, id: impl Into<String>) -> Error {
-        self.request_id = Some(id.into());
+        self.inner.request_id = Some(id.into());
         self
     }
 
@@ -221,7 +229,7 @@ impl Error {
     /// ```
     #[must_use]
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Error {
-        self.source = Some(Box::new(source));
+        self.inner.source = Some(Box::new(source));
         self
     }
 
@@ -233,7 +241,7 @@ impl Error {
     /// ```
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// Whether the call was billed.
@@ -244,7 +252,7 @@ impl Error {
     /// ```
     #[must_use]
     pub fn billing(&self) -> Billing {
-        self.billing
+        self.inner.billing
     }
 
     /// The message (no personal data).
@@ -255,7 +263,7 @@ impl Error {
     /// ```
     #[must_use]
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// The vendor API id, if known.
@@ -266,7 +274,7 @@ impl Error {
     /// ```
     #[must_use]
     pub fn vendor(&self) -> Option<&'static str> {
-        self.vendor
+        self.inner.vendor
     }
 
     /// The vendor's or gateway's own code, if any.
@@ -277,7 +285,7 @@ impl Error {
     /// ```
     #[must_use]
     pub fn vendor_code(&self) -> Option<&str> {
-        self.vendor_code.as_deref()
+        self.inner.vendor_code.as_deref()
     }
 
     /// The request id, if any.
@@ -288,7 +296,7 @@ impl Error {
     /// ```
     #[must_use]
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.inner.request_id.as_deref()
     }
 
     /// The refused input, for [`ErrorKind::InvalidInput`] raised locally.
@@ -299,17 +307,17 @@ impl Error {
     /// ```
     #[must_use]
     pub fn input(&self) -> Option<&InputError> {
-        self.input.as_ref()
+        self.inner.input.as_ref()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(vendor) = self.vendor {
+        if let Some(vendor) = self.inner.vendor {
             write!(f, "{vendor}: ")?;
         }
-        write!(f, "{}: {}", self.kind.code(), self.message)?;
-        if let Some(id) = &self.request_id {
+        write!(f, "{}: {}", self.inner.kind.code(), self.inner.message)?;
+        if let Some(id) = &self.inner.request_id {
             write!(f, " (request {id})")?;
         }
         Ok(())
@@ -318,7 +326,7 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match (&self.input, &self.source) {
+        match (&self.inner.input, &self.inner.source) {
             (Some(input), _) => Some(input),
             (None, Some(source)) => Some(source.as_ref()),
             (None, None) => None,

@@ -39,16 +39,27 @@ pub fn today_in_china() -> Date {
 /// assert_eq!(e.kind(), shiming_core::ErrorKind::InvalidInput);
 /// assert_eq!(e.billing(), shiming_core::Billing::NotBilled);
 /// ```
-pub fn check_locally(identity: &Identity, needs_mobile: bool, vendor: &'static str) -> Result<Identity, Error> {
+pub fn check_locally(
+    identity: &Identity,
+    needs_mobile: bool,
+    vendor: &'static str,
+) -> Result<Identity, Error> {
     let checked = if identity.is_checked() {
         identity.clone()
     } else {
         let options = ValidationOptions::new(today_in_china());
-        Identity::new(identity.expose_name(), identity.expose_id(), identity.expose_mobile(), &options)
-            .map_err(|e| Error::invalid_input(e).with_vendor(vendor))?
+        Identity::new(
+            identity.expose_name(),
+            identity.expose_id(),
+            identity.expose_mobile(),
+            &options,
+        )
+        .map_err(|e| Error::invalid_input(e).with_vendor(vendor))?
     };
     if needs_mobile {
-        checked.require_mobile().map_err(|e| Error::invalid_input(e).with_vendor(vendor))?;
+        checked
+            .require_mobile()
+            .map_err(|e| Error::invalid_input(e).with_vendor(vendor))?;
     }
     Ok(checked)
 }
@@ -65,21 +76,32 @@ pub fn check_locally(identity: &Identity, needs_mobile: bool, vendor: &'static s
 /// let answer: Answer = shiming_gateway::vendor::decode_json(r, "tel3")?;
 /// # let _ = answer.ok; Ok(()) }
 /// ```
-pub fn decode_json<T: DeserializeOwned>(response: &ApiResponse, vendor: &'static str) -> Result<T, Error> {
+pub fn decode_json<T: DeserializeOwned>(
+    response: &ApiResponse,
+    vendor: &'static str,
+) -> Result<T, Error> {
     let mut deserializer = serde_json::Deserializer::from_slice(&response.body);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.inner();
         // serde_json's message may quote the offending value; keep only its category.
         let what = match inner.classify() {
-            serde_json::error::Category::Eof => "the answer ends too early (truncated JSON)".to_string(),
+            serde_json::error::Category::Eof => {
+                "the answer ends too early (truncated JSON)".to_string()
+            }
             serde_json::error::Category::Syntax => "the answer is not valid JSON".to_string(),
-            serde_json::error::Category::Data => "a field has an unexpected type or value".to_string(),
+            serde_json::error::Category::Data => {
+                "a field has an unexpected type or value".to_string()
+            }
             serde_json::error::Category::Io => "the answer could not be read".to_string(),
         };
         let mut error = Error::new(ErrorKind::MalformedAnswer, format!("{path}: {what}"))
             .with_vendor(vendor)
-            .with_billing(if response.billed { Billing::Billed } else { Billing::NotBilled });
+            .with_billing(if response.billed {
+                Billing::Billed
+            } else {
+                Billing::NotBilled
+            });
         if let Some(id) = &response.request_id {
             error = error.with_request_id(id.clone());
         }
@@ -118,14 +140,23 @@ mod tests {
 
     #[test]
     fn decode_errors_name_the_path_and_keep_billing() {
-        let e = decode_json::<Answer>(&response(r#"{"ok":1,"data":{"result":"张三"}}"#, true), "x").unwrap_err();
+        let e = decode_json::<Answer>(&response(r#"{"ok":1,"data":{"result":"张三"}}"#, true), "x")
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::MalformedAnswer);
         assert_eq!(e.billing(), Billing::Billed);
         assert!(e.message().starts_with("data.result: "), "{}", e.message());
-        assert!(!e.message().contains("张三"), "the body is not quoted: {}", e.message());
+        assert!(
+            !e.message().contains("张三"),
+            "the body is not quoted: {}",
+            e.message()
+        );
         assert_eq!(e.request_id(), Some("req-1"));
         let truncated = decode_json::<Answer>(&response(r#"{"ok":1,"da"#, false), "x").unwrap_err();
-        assert!(truncated.message().contains("truncated"), "{}", truncated.message());
+        assert!(
+            truncated.message().contains("truncated"),
+            "{}",
+            truncated.message()
+        );
         assert_eq!(truncated.billing(), Billing::NotBilled);
     }
 
