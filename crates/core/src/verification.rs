@@ -72,8 +72,14 @@ pub struct Verification {
     pub vendor_message: Option<String>,
     /// A finer reason inside the verdict (e.g. "wrong ID number" inside a mismatch).
     pub detail: Option<String>,
-    /// The gateway's `X-Ca-Request-Id`, or the vendor's reference (`seqNo`, `traceId`).
+    /// The gateway's `X-Ca-Request-Id`.
     pub request_id: Option<String>,
+    /// The vendor's own reference for the call (`seqNo`, `traceId`), for support tickets.
+    pub vendor_reference: Option<String>,
+    /// Vendor-specific fields worth keeping, by the vendor's field name: the masked echoes
+    /// (`xm`, `sfz`, `mob`, …) and extras such as sfz2's `birthday`, `sex`, `address`. Vendors
+    /// mask echoes themselves; nothing here is a full name, ID number or mobile.
+    pub extras: Vec<(&'static str, String)>,
 }
 
 impl Verification {
@@ -94,6 +100,8 @@ impl Verification {
             vendor_message: None,
             detail: None,
             request_id: None,
+            vendor_reference: None,
+            extras: Vec::new(),
         }
     }
 
@@ -144,6 +152,46 @@ impl Verification {
     pub fn with_detail(mut self, detail: impl Into<String>) -> Verification {
         self.detail = Some(detail.into());
         self
+    }
+
+    /// Sets the vendor's own reference (`seqNo`, `traceId`).
+    ///
+    /// ```
+    /// # use shiming_core::*;
+    /// let v = Verification::new(Verdict::Match, "sjsys", true).with_vendor_reference("4XU29Z4D1704061618");
+    /// assert_eq!(v.vendor_reference.as_deref(), Some("4XU29Z4D1704061618"));
+    /// ```
+    #[must_use]
+    pub fn with_vendor_reference(mut self, reference: impl Into<String>) -> Verification {
+        self.vendor_reference = Some(reference.into());
+        self
+    }
+
+    /// Keeps a vendor-specific field (a masked echo or an extra such as `birthday`).
+    ///
+    /// ```
+    /// # use shiming_core::*;
+    /// let v = Verification::new(Verdict::Match, "sfz2", true).with_extra("sex", "男");
+    /// assert_eq!(v.extra("sex"), Some("男"));
+    /// ```
+    #[must_use]
+    pub fn with_extra(mut self, name: &'static str, value: impl Into<String>) -> Verification {
+        self.extras.push((name, value.into()));
+        self
+    }
+
+    /// A vendor-specific field kept with [`Verification::with_extra`].
+    ///
+    /// ```
+    /// # use shiming_core::*;
+    /// assert_eq!(Verification::new(Verdict::Match, "sfz2", true).extra("sex"), None);
+    /// ```
+    #[must_use]
+    pub fn extra(&self, name: &str) -> Option<&str> {
+        self.extras
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Sets the request id.

@@ -1,0 +1,2 @@
+//! shiming client for `phonethird` (in progress).
+#![deny(missing_docs)]

@@ -1,0 +1,2 @@
+//! shiming client for `sfz2` (in progress).
+#![deny(missing_docs)]

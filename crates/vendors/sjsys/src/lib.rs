@@ -1,0 +1,2 @@
+//! shiming client for `sjsys` (in progress).
+#![deny(missing_docs)]

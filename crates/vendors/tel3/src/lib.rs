@@ -1,0 +1,2 @@
+//! shiming client for `tel3` (in progress).
+#![deny(missing_docs)]
