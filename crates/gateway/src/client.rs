@@ -156,6 +156,25 @@ pub struct ApiResponse {
     pub attempts: u32,
 }
 
+impl ApiResponse {
+    /// An answer assembled from its parts — for decoders tested on recorded bodies.
+    ///
+    /// ```
+    /// let r = shiming_gateway::ApiResponse::new(http::StatusCode::OK, bytes::Bytes::from_static(b"{}"), Some("r-1".into()));
+    /// assert!(r.billed);
+    /// ```
+    #[must_use]
+    pub fn new(status: StatusCode, body: Bytes, request_id: Option<String>) -> ApiResponse {
+        ApiResponse {
+            status,
+            billed: classify::is_billed(status.as_u16()),
+            body,
+            request_id,
+            attempts: 1,
+        }
+    }
+}
+
 /// Why a client could not be built.
 ///
 /// ```

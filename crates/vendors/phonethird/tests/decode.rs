@@ -1,0 +1,191 @@
+//! `decode_parts` on every documented body of phonethird (`fixtures/vendors/manifest.tsv`)
+//! and on the shapes the seed does not show, one snapshot line per case so that any drift in
+//! the mapping shows up in review.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use http::StatusCode;
+use shiming_core::{Billing, Carrier, ErrorKind, Verdict, Verification};
+use shiming_phonethird::response::decode_parts;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../fixtures/vendors")
+}
+
+/// (scenario, HTTP status, billed, body) of every phonethird row of the manifest.
+fn phonethird_rows() -> Vec<(String, u16, bool, Vec<u8>)> {
+    let manifest = std::fs::read_to_string(fixtures().join("manifest.tsv")).unwrap();
+    let mut rows = Vec::new();
+    let mut header_seen = false;
+    for line in manifest.lines().filter(|l| !l.starts_with('#')) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        if !header_seen {
+            assert_eq!(&cols[..4], ["api", "scenario", "status", "billed"]);
+            header_seen = true;
+            continue;
+        }
+        if cols[0] != "phonethird" {
+            continue;
+        }
+        let body = std::fs::read(
+            fixtures()
+                .join("phonethird")
+                .join(format!("{}.json", cols[1])),
+        )
+        .unwrap();
+        rows.push((
+            cols[1].to_string(),
+            cols[2].parse().unwrap(),
+            cols[3] == "yes",
+            body,
+        ));
+    }
+    rows
+}
+
+fn line(outcome: &Result<Verification, shiming_core::Error>) -> String {
+    match outcome {
+        Ok(v) => {
+            let extras: Vec<String> = v.extras.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!(
+                "{} billed={} carrier={} detail={} code={} msg={} ref={} request={} extras=[{}]",
+                v.verdict,
+                v.billed,
+                v.carrier.map_or("-", Carrier::code),
+                v.detail.as_deref().unwrap_or("-"),
+                v.vendor_code.as_deref().unwrap_or("-"),
+                v.vendor_message.as_deref().unwrap_or("-"),
+                v.vendor_reference.as_deref().unwrap_or("-"),
+                v.request_id.as_deref().unwrap_or("-"),
+                extras.join(" ")
+            )
+        }
+        Err(e) => format!(
+            "error {} billing={} code={} request={}: {}",
+            e.kind().code(),
+            e.billing().code(),
+            e.vendor_code().unwrap_or("-"),
+            e.request_id().unwrap_or("-"),
+            e.message()
+        ),
+    }
+}
+
+#[test]
+fn every_documented_body() {
+    let rows = phonethird_rows();
+    assert_eq!(rows.len(), 8, "the manifest lists 8 phonethird bodies");
+    let mut out = String::new();
+    for (scenario, status, billed, body) in &rows {
+        let result = decode_parts(
+            StatusCode::from_u16(*status).unwrap(),
+            body,
+            *billed,
+            Some("req-1"),
+        );
+        match &result {
+            Ok(v) => {
+                assert_eq!(v.billed, *billed, "{scenario}");
+                assert_eq!(v.vendor, "phonethird");
+            }
+            Err(e) => {
+                assert_eq!(e.kind(), ErrorKind::InvalidInput, "{scenario}");
+                assert_eq!(e.billing() == Billing::Billed, *billed, "{scenario}");
+                assert_eq!(e.vendor(), Some("phonethird"));
+            }
+        }
+        writeln!(out, "{scenario}: {}", line(&result)).unwrap();
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn the_documented_verdicts() {
+    let rows = phonethird_rows();
+    let decode = |name: &str| {
+        let (_, status, billed, body) = rows.iter().find(|r| r.0 == name).unwrap();
+        decode_parts(StatusCode::from_u16(*status).unwrap(), body, *billed, None)
+    };
+    let v = decode("success").unwrap();
+    assert_eq!(
+        (v.verdict, v.carrier),
+        (Verdict::Match, Some(Carrier::ChinaUnicom))
+    );
+    assert_eq!(
+        v.vendor_reference.as_deref(),
+        Some("20201208001535_9a45ph_5e392391")
+    );
+    assert_eq!(decode("mismatch").unwrap().verdict, Verdict::Mismatch);
+    assert_eq!(
+        decode("mismatch").unwrap().carrier,
+        None,
+        "mobileType empty"
+    );
+    for (name, detail) in [
+        ("status-202", "cannot_verify"),
+        ("status-203", "virtual_operator_or_checked_too_often"),
+        ("status-207", "unsupported_segment"),
+    ] {
+        let v = decode(name).unwrap();
+        assert_eq!(
+            (v.verdict, v.detail.as_deref()),
+            (Verdict::NoRecord, Some(detail))
+        );
+    }
+    for (name, field) in [
+        ("status-204", "name"),
+        ("status-205", "ID number"),
+        ("status-206", "mobile"),
+    ] {
+        let e = decode(name).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.billing()),
+            (ErrorKind::InvalidInput, Billing::Billed)
+        );
+        assert!(e.message().contains(field), "{e}");
+        assert!(
+            e.message().contains("20201208001535_9a45ph_5e392391"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn shapes_the_seed_does_not_show() {
+    let success = std::fs::read(fixtures().join("phonethird/success.json")).unwrap();
+    let cases: Vec<(&str, u16, bool, Vec<u8>)> = vec![
+        ("numeric status 1", 200, true, r#"{"status":1,"msg":"实名认证通过","mobileType":"中国移动"}"#.as_bytes().to_vec()),
+        ("numeric status 202", 200, true, r#"{"status":202,"msg":"无法验证"}"#.as_bytes().to_vec()),
+        ("null fields, unknown field", 200, true, r#"{"status":"02","msg":null,"idCard":null,"traceId":null,"score":0.5}"#.as_bytes().to_vec()),
+        ("unknown carrier", 200, true, r#"{"status":"01","mobileType":"卫通"}"#.as_bytes().to_vec()),
+        ("unmasked echoes dropped", 200, true, r#"{"status":"01","idCard":"330106198805160711","mobile":"13957120001","name":"陈思远","mobileType":"移动"}"#.as_bytes().to_vec()),
+        ("unknown status", 200, true, r#"{"status":"999","msg":"系统维护","traceId":"t-9"}"#.as_bytes().to_vec()),
+        ("unknown status, no msg", 200, true, r#"{"status":"500"}"#.as_bytes().to_vec()),
+        ("missing status", 200, true, r#"{"msg":"ok"}"#.as_bytes().to_vec()),
+        ("status is an array", 200, true, r#"{"status":["01"]}"#.as_bytes().to_vec()),
+        ("echo is an object", 200, true, r#"{"status":"01","name":{"x":"陈思远"}}"#.as_bytes().to_vec()),
+        ("not an object", 200, true, r#"["陈思远"]"#.as_bytes().to_vec()),
+        ("truncated", 200, true, success[..success.len() / 2].to_vec()),
+        ("not JSON", 200, true, b"{ok:1, msg: <html>".to_vec()),
+        ("empty", 200, true, Vec::new()),
+        ("vendor error page", 502, false, b"<html>bad gateway</html>".to_vec()),
+        ("vendor JSON without status, HTTP 500", 500, false, r#"{"error":"x"}"#.as_bytes().to_vec()),
+        ("verdict with a non-2xx status", 500, false, r#"{"status":"01","msg":"实名认证通过"}"#.as_bytes().to_vec()),
+    ];
+    let mut out = String::new();
+    for (name, status, billed, body) in &cases {
+        let result = decode_parts(
+            StatusCode::from_u16(*status).unwrap(),
+            body,
+            *billed,
+            Some("req-2"),
+        );
+        let shown = line(&result);
+        for secret in ["330106198805160711", "13957120001", "陈思远"] {
+            assert!(!shown.contains(secret), "{name}: {shown}");
+        }
+        writeln!(out, "{name}: {shown}").unwrap();
+    }
+    insta::assert_snapshot!(out);
+}
