@@ -1,2 +1,70 @@
-//! shiming client for `sjsys` (in progress).
+//! shiming client for `sjsys`, 全网手机三要素核验 on the Alibaba Cloud API Marketplace: does this
+//! name, ID number and mobile belong together, according to the mobile's carrier?
+//!
+//! The API is `POST https://sjsys.market.alicloudapi.com/communication/personal/1979` with the
+//! form fields `idcard`, `mobile` and `name` (seed 002; `shared/docs/vendor-apis.md`). It
+//! answers `{"code":…,"message":…,"data":{"state":"1"|"2"|"3"},"seqNo":…}`: `code` `10000`
+//! with `data.state` is a verdict, the twenty codes `10001`–`10020` are the vendor's error
+//! catalogue.
+//!
+//! **Every answer is billed** (they come with HTTP 200, assumed in vendor-apis.md), refusals
+//! included, and this is the dearest of the three-element APIs (0.30–0.42 CNY per call): keep
+//! local validation on.
+//!
+//! # Crate organization
+//!
+//! * [`SjsysClient`] / [`SjsysClientBuilder`] — the client: validates the identity locally
+//!   (a refused value is never sent, never charged), checks the vendor's own limits, sends
+//!   the request through a shared [`shiming_gateway::GatewayClient`] and decodes the answer.
+//!   It implements [`shiming_core::ThreeElementVerifier`].
+//! * [`request`] — the pure encoder: [`request::encode`] builds the form `POST`,
+//!   [`request::check_limits`] refuses what the vendor documents it does not accept.
+//! * [`response`] — the wire answer ([`response::Answer`]), the vendor's error-code table
+//!   ([`response::CATALOGUE`]) and [`response::decode`], which turns every documented answer
+//!   into a [`shiming_core::Verification`] or a typed [`shiming_core::Error`].
+//!
+//! The page shows `http://`; the client always uses `https://` (the gateway serves both, and
+//! the AppCode travels in a header).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use shiming_core::{id_card::ValidationOptions, Identity, ThreeElementVerifier, Verdict};
+//! use shiming_gateway::{vendor::today_in_china, Credentials};
+//! use shiming_sjsys::SjsysClient;
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = SjsysClient::new(Credentials::app_code("your-appcode"));
+//! let options = ValidationOptions::new(today_in_china());
+//! let who = Identity::new("张三", "11010519491231002X", Some("13800138000"), &options)?;
+//! let verification = client.verify_three(&who).await?;
+//! match verification.verdict {
+//!     Verdict::Match => println!("match (seqNo {:?})", verification.vendor_reference),
+//!     other => println!("{other}: {:?}", verification.detail),
+//! }
+//! # Ok(())
+//! # }
+//! ```
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+/// The vendor API id, as in [`shiming_core::Verification::vendor`] and error messages.
+///
+/// ```
+/// assert_eq!(shiming_sjsys::VENDOR, "sjsys");
+/// ```
+pub const VENDOR: &str = "sjsys";
+
+/// The marketplace endpoint (scheme and host, no path). Always `https`, although the vendor's
+/// page shows `http://`: the AppCode travels in a header.
+///
+/// ```
+/// assert!(shiming_sjsys::DEFAULT_ENDPOINT.starts_with("https://"));
+/// ```
+pub const DEFAULT_ENDPOINT: &str = "https://sjsys.market.alicloudapi.com";
+
+mod client;
+pub mod request;
+pub mod response;
+
+pub use client::{SjsysClient, SjsysClientBuilder};

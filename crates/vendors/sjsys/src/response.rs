@@ -1,0 +1,608 @@
+//! The answer, decoded: the wire format ([`Answer`], [`Data`]), the vendor's error-code table
+//! ([`CATALOGUE`]) and [`decode`] / [`decode_parts`], which turn every answer into a
+//! [`Verification`] or a typed [`Error`].
+//!
+//! # How an answer maps
+//!
+//! | answer | result |
+//! | --- | --- |
+//! | `code` `10000`, `data.state` `"1"` (验证一致) | [`Verdict::Match`] |
+//! | `code` `10000`, `data.state` `"2"` (验证不一致) | [`Verdict::Mismatch`] |
+//! | `code` `10000`, `data.state` `"3"` (异常情况) | [`Verdict::NoRecord`], detail [`DETAIL_ABNORMAL`] |
+//! | `code` `10000`, `data` `null` (the page's 失败返回示例) | [`ErrorKind::VendorFault`]: no result |
+//! | `code` `10000`, another `data.state` | [`ErrorKind::VendorFault`] keeping code and message |
+//! | `code` `10001` (查询无结果) | [`Verdict::NoRecord`], detail [`DETAIL_NO_RESULT`] |
+//! | `code` `10002`–`10020` | the error kind of its [`CATALOGUE`] row |
+//! | any other `code` | [`ErrorKind::VendorFault`] keeping code and message |
+//! | not JSON, truncated, no `code`, or a field of the wrong type | [`ErrorKind::MalformedAnswer`] naming the field path |
+//!
+//! Billing is the marketplace's rule (HTTP 200–299): the vendor answers every code with HTTP
+//! 200 (**assumed**, vendor-apis.md), so its refusals are billed too — errors say so with
+//! [`Billing::Billed`].
+//!
+//! # Tolerance
+//!
+//! The page shows `code` and `data.state` as strings; numbers (and booleans) are accepted too
+//! and compared as text (`"1"`, `1` and `1.0` are the same). Unknown fields are ignored, `data`
+//! may be absent or `null`.
+//!
+//! # What a verification holds
+//!
+//! `vendor_code` is `code`, `vendor_message` is `message`, `detail` the finer reason of a
+//! [`Verdict::NoRecord`], `vendor_reference` is `seqNo`, and `extras` keep `state` as sent. The
+//! API names no carrier and echoes no personal data.
+
+use serde::de::{Deserializer, Error as _};
+use serde::Deserialize;
+use shiming_core::{Billing, Error, ErrorKind, Verdict, Verification};
+use shiming_gateway::ApiResponse;
+
+use crate::VENDOR;
+
+/// [`Verification::detail`] of `data.state` `"3"` 异常情况: the carrier check could not be
+/// completed (e.g. a virtual-operator number).
+///
+/// ```
+/// assert_eq!(shiming_sjsys::response::DETAIL_ABNORMAL, "abnormal");
+/// ```
+pub const DETAIL_ABNORMAL: &str = "abnormal";
+
+/// [`Verification::detail`] of code `10001` 查询无结果: the vendor found nothing to check
+/// against.
+///
+/// ```
+/// assert_eq!(shiming_sjsys::response::DETAIL_NO_RESULT, "no_result");
+/// ```
+pub const DETAIL_NO_RESULT: &str = "no_result";
+
+/// The answer's top level, as the page's examples show it.
+///
+/// ```
+/// let a: shiming_sjsys::response::Answer = serde_json::from_str(
+///     r#"{"code":"10000","message":"成功","data":{"state":"1"},"seqNo":"4XU29Z4D1704061618"}"#,
+/// ).unwrap();
+/// assert_eq!(a.data.unwrap().state.as_deref(), Some("1"));
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Answer {
+    /// `code` (error_code): `10000` 成功, `10001`–`10020` the catalogue.
+    #[serde(default, deserialize_with = "de_code")]
+    pub code: Option<String>,
+    /// `message` (说明).
+    #[serde(default, deserialize_with = "de_message")]
+    pub message: Option<String>,
+    /// `data`; `null` on errors (and in the page's failure example).
+    #[serde(default, deserialize_with = "de_data")]
+    pub data: Option<Data>,
+    /// `seqNo` (序号): the vendor's reference for support ("如有接口问题, 请提供此值").
+    #[serde(default, rename = "seqNo", deserialize_with = "de_seq_no")]
+    pub seq_no: Option<String>,
+}
+
+/// The `data` object.
+///
+/// ```
+/// let d: shiming_sjsys::response::Data = serde_json::from_str(r#"{"state":2}"#).unwrap();
+/// assert_eq!(d.state.as_deref(), Some("2"));
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Data {
+    /// `state`: `"1"` 验证一致, `"2"` 验证不一致, `"3"` 异常情况.
+    #[serde(default, deserialize_with = "de_state")]
+    pub state: Option<String>,
+}
+
+/// What a catalogued code means: a verdict, or an error of some kind.
+///
+/// ```
+/// use shiming_sjsys::response::Outcome;
+/// assert_ne!(Outcome::Verdict(shiming_core::Verdict::NoRecord), Outcome::Error(shiming_core::ErrorKind::VendorFault));
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The answer is this verdict.
+    Verdict(Verdict),
+    /// The answer is an error of this kind.
+    Error(ErrorKind),
+}
+
+/// One documented value of the vendor's answer and what it means.
+///
+/// ```
+/// use shiming_sjsys::response::CATALOGUE;
+/// let row = CATALOGUE.iter().find(|e| e.value == "10009").unwrap();
+/// assert_eq!((row.field, row.text), ("code", "余额不足，请充值"));
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogueEntry {
+    /// The field that carries it: `data.state` (with code `10000`) or `code`.
+    pub field: &'static str,
+    /// The value, as text.
+    pub value: &'static str,
+    /// The page's text for it (说明).
+    pub text: &'static str,
+    /// What it becomes.
+    pub outcome: Outcome,
+    /// For verdicts, the finer reason kept in [`Verification::detail`].
+    pub detail: Option<&'static str>,
+    /// A short English meaning (used in error messages).
+    pub meaning: &'static str,
+}
+
+const fn verdict(
+    field: &'static str,
+    value: &'static str,
+    text: &'static str,
+    verdict: Verdict,
+    detail: Option<&'static str>,
+    meaning: &'static str,
+) -> CatalogueEntry {
+    CatalogueEntry {
+        field,
+        value,
+        text,
+        outcome: Outcome::Verdict(verdict),
+        detail,
+        meaning,
+    }
+}
+
+const fn error(
+    value: &'static str,
+    text: &'static str,
+    kind: ErrorKind,
+    meaning: &'static str,
+) -> CatalogueEntry {
+    CatalogueEntry {
+        field: "code",
+        value,
+        text,
+        outcome: Outcome::Error(kind),
+        detail: None,
+        meaning,
+    }
+}
+
+/// Every documented `data.state` and `code`, with what it becomes. The page gives only the
+/// Chinese 说明 of each code; the error kinds are this adapter's reading of them: account and
+/// permission → [`ErrorKind::Unauthorized`], balance and call count →
+/// [`ErrorKind::QuotaExhausted`], "busy" and "same parameters too often" →
+/// [`ErrorKind::Throttled`], request errors → [`ErrorKind::InvalidInput`], timeouts, system
+/// errors and the disabled API → [`ErrorKind::VendorFault`]. Access restrictions (`10011`)
+/// count as [`ErrorKind::Unauthorized`], not throttling: nothing says waiting helps, and every
+/// repeat is billed.
+///
+/// ```
+/// use shiming_core::ErrorKind;
+/// use shiming_sjsys::response::{Outcome, CATALOGUE};
+/// let row = CATALOGUE.iter().find(|e| e.value == "10007").unwrap();
+/// assert_eq!(row.outcome, Outcome::Error(ErrorKind::InvalidInput));
+/// ```
+#[rustfmt::skip]
+pub const CATALOGUE: &[CatalogueEntry] = &[
+    verdict("data.state", "1", "验证一致", Verdict::Match, None, "name, ID number and mobile belong together"),
+    verdict("data.state", "2", "验证不一致", Verdict::Mismatch, None, "the carrier's record of the mobile does not match the name and ID number"),
+    verdict("data.state", "3", "异常情况", Verdict::NoRecord, Some(DETAIL_ABNORMAL), "the carrier check could not be completed (e.g. a virtual-operator number)"),
+    error("10000", "成功", ErrorKind::VendorFault, "success code but no data.state: nothing was verified"),
+    verdict("code", "10001", "查询无结果", Verdict::NoRecord, Some(DETAIL_NO_RESULT), "no record to check against"),
+    error("10002", "请求报文解析错误", ErrorKind::InvalidInput, "the vendor could not parse the request (e.g. text not in UTF-8)"),
+    error("10003", "请求报文错误", ErrorKind::InvalidInput, "the vendor refused the request (e.g. a field is missing)"),
+    error("10004", "请求报文格式有误", ErrorKind::InvalidInput, "a field has a format the vendor refuses (ID number or name)"),
+    error("10005", "用户验证失败", ErrorKind::Unauthorized, "the vendor did not accept the caller"),
+    error("10006", "权限不足", ErrorKind::Unauthorized, "the caller may not use this API"),
+    error("10007", "手机号码错误", ErrorKind::InvalidInput, "the vendor refused the mobile number"),
+    error("10008", "请求报文错误", ErrorKind::InvalidInput, "the vendor refused the request"),
+    error("10009", "余额不足，请充值", ErrorKind::QuotaExhausted, "the balance at the vendor is used up"),
+    error("10010", "调用次数不足", ErrorKind::QuotaExhausted, "no calls left"),
+    error("10011", "访问受限", ErrorKind::Unauthorized, "access is restricted for this caller"),
+    error("10012", "连接超时", ErrorKind::VendorFault, "the vendor's upstream timed out"),
+    error("10013", "该接口已停用", ErrorKind::VendorFault, "the API is disabled"),
+    error("10014", "该用户已停用", ErrorKind::Unauthorized, "the caller's account is disabled"),
+    error("10015", "系统错误", ErrorKind::VendorFault, "system error at the vendor"),
+    error("10016", "系统异常", ErrorKind::VendorFault, "system failure at the vendor"),
+    error("10017", "系统繁忙", ErrorKind::Throttled, "the vendor is busy: try later"),
+    error("10018", "其他异常", ErrorKind::VendorFault, "other failure at the vendor"),
+    error("10019", "同一参数请求次数超限", ErrorKind::Throttled, "the same parameters were checked too often"),
+    error("10020", "接口调用失败", ErrorKind::VendorFault, "the call failed at the vendor"),
+];
+
+/// The code of a verdict.
+const SUCCESS: &str = "10000";
+
+/// Decodes the gateway's answer (see the [module documentation](self)).
+///
+/// # Errors
+///
+/// Every answer without a verdict, as a typed [`Error`] with the call's billing and request id.
+///
+/// ```
+/// # fn demo(r: &shiming_gateway::ApiResponse) -> Result<(), shiming_core::Error> {
+/// let verification = shiming_sjsys::response::decode(r)?;
+/// println!("{} (billed: {})", verification.verdict, verification.billed);
+/// # Ok(()) }
+/// ```
+pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
+    decode_parts(
+        response.status,
+        &response.body,
+        response.billed,
+        response.request_id.as_deref(),
+    )
+}
+
+/// [`decode`] from the parts of an answer: HTTP status, body, whether the marketplace billed
+/// it and the `X-Ca-Request-Id`.
+///
+/// # Errors
+///
+/// As [`decode`].
+///
+/// ```
+/// use http::StatusCode;
+/// use shiming_core::{Billing, ErrorKind, Verdict};
+/// use shiming_sjsys::response::decode_parts;
+///
+/// let body = r#"{"code":"10000","message":"成功","data":{"state":"1"},"seqNo":"4XU29Z4D1704061618"}"#;
+/// let v = decode_parts(StatusCode::OK, body.as_bytes(), true, Some("req-1")).unwrap();
+/// assert_eq!((v.verdict, v.billed), (Verdict::Match, true));
+/// assert_eq!(v.vendor_reference.as_deref(), Some("4XU29Z4D1704061618"));
+///
+/// // The page's failure example: code 10000 without data is an error, and it was billed.
+/// let body = r#"{"code":"10000","message":"成功","data":null,"seqNo":"4XU29Z4D1704061618"}"#;
+/// let e = decode_parts(StatusCode::OK, body.as_bytes(), true, None).unwrap_err();
+/// assert_eq!((e.kind(), e.billing()), (ErrorKind::VendorFault, Billing::Billed));
+/// ```
+pub fn decode_parts(
+    status: http::StatusCode,
+    body: &[u8],
+    billed: bool,
+    request_id: Option<&str>,
+) -> Result<Verification, Error> {
+    let call = Call {
+        status,
+        billed,
+        request_id,
+    };
+    let answer = parse(body).map_err(|message| call.error(ErrorKind::MalformedAnswer, message))?;
+    let Some(code) = answer.code.as_deref() else {
+        return Err(call.error(ErrorKind::MalformedAnswer, "code: missing".to_string()));
+    };
+    let message = answer.message.as_deref();
+    let state = answer.data.as_ref().and_then(|d| d.state.as_deref());
+    let entry = match (code.trim(), state) {
+        (SUCCESS, Some(state)) => lookup("data.state", state).ok_or_else(|| {
+            let text = format!(
+                "unknown data.state {} ({})",
+                clean(state),
+                code_and_message(code, message)
+            );
+            call.vendor_error(ErrorKind::VendorFault, text, code)
+        })?,
+        (code_text, _) => match lookup("code", code_text) {
+            Some(entry) => entry,
+            None => {
+                let text = format!(
+                    "unknown answer without a result ({})",
+                    code_and_message(code, message)
+                );
+                return Err(call.vendor_error(ErrorKind::VendorFault, text, code));
+            }
+        },
+    };
+    match entry.outcome {
+        Outcome::Verdict(verdict) => {
+            let mut verification =
+                Verification::new(verdict, VENDOR, billed).with_vendor_code(code);
+            if let Some(message) = message {
+                verification = verification.with_vendor_message(message);
+            }
+            if let Some(detail) = entry.detail {
+                verification = verification.with_detail(detail);
+            }
+            if let Some(id) = request_id {
+                verification = verification.with_request_id(id);
+            }
+            if let Some(seq_no) = &answer.seq_no {
+                verification = verification.with_vendor_reference(seq_no.as_str());
+            }
+            if let Some(state) = state {
+                verification = verification.with_extra("state", state);
+            }
+            Ok(verification)
+        }
+        Outcome::Error(kind) => {
+            let text = format!("{} ({})", entry.meaning, code_and_message(code, message));
+            Err(call.vendor_error(kind, text, code))
+        }
+    }
+}
+
+fn lookup(field: &str, value: &str) -> Option<&'static CatalogueEntry> {
+    let value = value.trim();
+    CATALOGUE
+        .iter()
+        .find(|e| e.field == field && e.value == value)
+}
+
+/// The call an answer belongs to: what every error needs.
+struct Call<'a> {
+    status: http::StatusCode,
+    billed: bool,
+    request_id: Option<&'a str>,
+}
+
+impl Call<'_> {
+    fn error(&self, kind: ErrorKind, message: String) -> Error {
+        let message = if self.status.is_success() {
+            message
+        } else {
+            format!("{message} [HTTP {}]", self.status.as_u16())
+        };
+        let mut error =
+            Error::new(kind, message)
+                .with_vendor(VENDOR)
+                .with_billing(if self.billed {
+                    Billing::Billed
+                } else {
+                    Billing::NotBilled
+                });
+        if let Some(id) = self.request_id {
+            error = error.with_request_id(id);
+        }
+        error
+    }
+
+    fn vendor_error(&self, kind: ErrorKind, message: String, code: &str) -> Error {
+        self.error(kind, message).with_vendor_code(clean(code))
+    }
+}
+
+/// `code 10007: 手机号码错误` with both values cleaned.
+fn code_and_message(code: &str, message: Option<&str>) -> String {
+    match message {
+        Some(message) => format!("code {}: {}", clean(code), clean(message)),
+        None => format!("code {}", clean(code)),
+    }
+}
+
+/// A vendor text fit for an error message: control characters become spaces, every digit of
+/// a run of six or more is masked (an ID number or mobile echoed by the vendor never reaches a
+/// message), at most 80 characters.
+fn clean(text: &str) -> String {
+    const MAX_CHARS: usize = 80;
+    const MIN_MASKED_RUN: usize = 6;
+    let chars: Vec<char> = text.trim().chars().collect();
+    let mut out = String::with_capacity(text.len().min(4 * MAX_CHARS));
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if run >= MIN_MASKED_RUN {
+            out.extend(std::iter::repeat('*').take(run));
+            i += run;
+        } else if run > 0 {
+            out.extend(&chars[i..i + run]);
+            i += run;
+        } else {
+            out.push(if chars[i].is_control() { ' ' } else { chars[i] });
+            i += 1;
+        }
+    }
+    match out.char_indices().nth(MAX_CHARS) {
+        Some((at, _)) => format!("{}…", &out[..at]),
+        None => out,
+    }
+}
+
+/// What `decode_json` of shiming-gateway says about a field that does not fit.
+const UNEXPECTED: &str = "a field has an unexpected type or value";
+
+/// Parses the body; errors are `path: what`, never quoting the body.
+fn parse(body: &[u8]) -> Result<Answer, String> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Eof => "the answer ends too early (truncated JSON)",
+            serde_json::error::Category::Syntax => "the answer is not valid JSON",
+            serde_json::error::Category::Data => UNEXPECTED,
+            serde_json::error::Category::Io => "the answer could not be read",
+        };
+        format!(".: {what}")
+    })?;
+    if !value.is_object() {
+        return Err(".: the answer is not a JSON object".to_string());
+    }
+    // Every field deserializer below reports `path: …` itself, and a value deserializer adds
+    // no position: the message is exactly that.
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}
+
+/// A scalar the documentation types loosely: accepted as a string, number or boolean and
+/// kept as text.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Text(String),
+    Signed(i64),
+    Unsigned(u64),
+    Float(f64),
+    Bool(bool),
+}
+
+fn loose<'de, D: Deserializer<'de>>(d: D, path: &str) -> Result<Option<String>, D::Error> {
+    let scalar = Option::<Scalar>::deserialize(d)
+        .map_err(|_| D::Error::custom(format!("{path}: {UNEXPECTED}")))?;
+    Ok(scalar.map(|s| match s {
+        Scalar::Text(t) => t,
+        Scalar::Signed(n) => n.to_string(),
+        Scalar::Unsigned(n) => n.to_string(),
+        Scalar::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+        Scalar::Float(f) => f.to_string(),
+        Scalar::Bool(b) => b.to_string(),
+    }))
+}
+
+fn de_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    loose(d, "code")
+}
+
+fn de_message<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    loose(d, "message")
+}
+
+fn de_seq_no<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    loose(d, "seqNo")
+}
+
+fn de_state<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    loose(d, "data.state")
+}
+
+fn de_data<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Data>, D::Error> {
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None => Ok(None),
+        Some(value @ serde_json::Value::Object(_)) => serde_json::from_value(value)
+            .map(Some)
+            .map_err(D::Error::custom),
+        Some(_) => Err(D::Error::custom(format!("data: {UNEXPECTED}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::StatusCode;
+
+    /// Seed 002, as printed: the state values of 返回参数说明 and the 错误码参照 table.
+    const SEED_STATES: [(&str, &str); 3] =
+        [("1", "验证一致"), ("2", "验证不一致"), ("3", "异常情况")];
+    const SEED_CODES: [(&str, &str); 21] = [
+        ("10000", "成功"),
+        ("10001", "查询无结果"),
+        ("10002", "请求报文解析错误"),
+        ("10003", "请求报文错误"),
+        ("10004", "请求报文格式有误"),
+        ("10005", "用户验证失败"),
+        ("10006", "权限不足"),
+        ("10007", "手机号码错误"),
+        ("10008", "请求报文错误"),
+        ("10009", "余额不足，请充值"),
+        ("10010", "调用次数不足"),
+        ("10011", "访问受限"),
+        ("10012", "连接超时"),
+        ("10013", "该接口已停用"),
+        ("10014", "该用户已停用"),
+        ("10015", "系统错误"),
+        ("10016", "系统异常"),
+        ("10017", "系统繁忙"),
+        ("10018", "其他异常"),
+        ("10019", "同一参数请求次数超限"),
+        ("10020", "接口调用失败"),
+    ];
+
+    #[test]
+    fn every_documented_code_is_catalogued_once() {
+        for (value, text) in SEED_STATES {
+            let entry = lookup("data.state", value).unwrap();
+            assert_eq!(entry.text, text);
+            assert!(matches!(entry.outcome, Outcome::Verdict(_)), "{entry:?}");
+        }
+        for (value, text) in SEED_CODES {
+            assert_eq!(lookup("code", value).map(|e| e.text), Some(text), "{value}");
+        }
+        assert_eq!(CATALOGUE.len(), SEED_STATES.len() + SEED_CODES.len());
+        let mut keys = std::collections::HashSet::new();
+        for entry in CATALOGUE {
+            assert!(keys.insert((entry.field, entry.value)), "{entry:?} twice");
+            assert!(!entry.meaning.is_empty());
+            // Details belong to verdicts only.
+            if entry.detail.is_some() {
+                assert!(matches!(entry.outcome, Outcome::Verdict(_)), "{entry:?}");
+            }
+        }
+    }
+
+    /// The mapping, spelled out: a change to it must change this test too.
+    #[test]
+    fn kinds_of_the_error_codes() {
+        use ErrorKind::*;
+        let expected = [
+            ("10000", VendorFault),
+            ("10002", InvalidInput),
+            ("10003", InvalidInput),
+            ("10004", InvalidInput),
+            ("10005", Unauthorized),
+            ("10006", Unauthorized),
+            ("10007", InvalidInput),
+            ("10008", InvalidInput),
+            ("10009", QuotaExhausted),
+            ("10010", QuotaExhausted),
+            ("10011", Unauthorized),
+            ("10012", VendorFault),
+            ("10013", VendorFault),
+            ("10014", Unauthorized),
+            ("10015", VendorFault),
+            ("10016", VendorFault),
+            ("10017", Throttled),
+            ("10018", VendorFault),
+            ("10019", Throttled),
+            ("10020", VendorFault),
+        ];
+        for (code, kind) in expected {
+            assert_eq!(
+                lookup("code", code).map(|e| e.outcome),
+                Some(Outcome::Error(kind)),
+                "{code}"
+            );
+        }
+        assert_eq!(
+            lookup("code", "10001").map(|e| (e.outcome, e.detail)),
+            Some((Outcome::Verdict(Verdict::NoRecord), Some(DETAIL_NO_RESULT)))
+        );
+    }
+
+    /// Every catalogue entry decodes as it says.
+    #[test]
+    fn the_catalogue_is_what_decode_does() {
+        for entry in CATALOGUE {
+            let body = match entry.field {
+                "data.state" => format!(
+                    r#"{{"code":"10000","message":"成功","data":{{"state":"{}"}},"seqNo":"S"}}"#,
+                    entry.value
+                ),
+                _ => format!(
+                    r#"{{"code":"{}","message":"{}","data":null,"seqNo":"S"}}"#,
+                    entry.value, entry.text
+                ),
+            };
+            let decoded = decode_parts(StatusCode::OK, body.as_bytes(), true, None);
+            match (entry.outcome, decoded) {
+                (Outcome::Verdict(verdict), Ok(v)) => {
+                    assert_eq!((v.verdict, v.detail.as_deref()), (verdict, entry.detail));
+                    assert!(v.billed);
+                }
+                (Outcome::Error(kind), Err(e)) => {
+                    assert_eq!(
+                        (e.kind(), e.billing()),
+                        (kind, Billing::Billed),
+                        "{entry:?}"
+                    );
+                    assert_eq!(e.vendor_code(), Some(entry.value));
+                    assert!(e.message().contains(entry.text), "{}", e.message());
+                    assert!(e.message().contains(entry.meaning), "{}", e.message());
+                }
+                (outcome, decoded) => panic!("{outcome:?} decoded as {decoded:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn clean_masks_digit_runs_and_control_characters() {
+        assert_eq!(clean("手机号码错误"), "手机号码错误");
+        assert_eq!(clean("mobile 13800138000\n"), "mobile ***********");
+        assert_eq!(clean("10007"), "10007");
+        assert_eq!(clean(&"x".repeat(100)).chars().count(), 81);
+    }
+}
