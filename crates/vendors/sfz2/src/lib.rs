@@ -1,2 +1,57 @@
-//! shiming client for `sfz2` (in progress).
+//! shiming client for `sfz2`, 拇指云 身份证二要素核验 on the Alibaba Cloud API Marketplace: do
+//! this name and ID number belong together?
+//!
+//! # Crate organization
+//!
+//! * [`Sfz2Client`] / [`Sfz2ClientBuilder`] — the client; implements
+//!   [`shiming_core::TwoElementVerifier`]. Each call validates the name and ID number locally
+//!   (unless turned off; a mobile in the identity is neither checked nor sent), refuses what
+//!   sfz2 documents it would refuse ([`request::check_limits`]), sends one `GET /idcard`
+//!   through a shared [`shiming_gateway::GatewayClient`] and decodes the answer.
+//! * [`request`] — the pure encoder (`GET /idcard?xm=&sfz=`) and sfz2's own input limits.
+//! * [`response`] — the wire answer (`{"ok":1,"msg":…,"match":true,"birthday":…,"sex":…,"address":…}`
+//!   / HTTP 666 `{"ok":0,"msg":…}`), the catalogue of every documented message, and the decoder
+//!   into a [`shiming_core::Verification`] (birthday, sex and address in its `extras`) or a
+//!   typed [`shiming_core::Error`].
+//!
+//! Billing follows the marketplace rule: HTTP 200 answers (`ok:1`, whatever `match`) are
+//! charged, sfz2's HTTP 666 failures (`ok:0`) are not. The birthday, sex and region sfz2 returns
+//! can be derived from the ID number offline and free of charge with
+//! [`shiming_core::id_card`]; call sfz2 for the name check only.
+//!
+//! ```no_run
+//! use shiming_core::{id_card::ValidationOptions, Identity, TwoElementVerifier};
+//! use shiming_gateway::{vendor::today_in_china, Credentials};
+//! use shiming_sfz2::Sfz2Client;
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Sfz2Client::new(Credentials::app_code("your-appcode"));
+//! let options = ValidationOptions::new(today_in_china());
+//! let who = Identity::new("陈思远", "330106198805160711", None, &options)?;
+//! let v = client.verify_two(&who).await?;
+//! println!("{} (billed: {}, sex {:?})", v.verdict, v.billed, v.extra("sex"));
+//! # Ok(())
+//! # }
+//! ```
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+/// The API id of this vendor, as used in [`shiming_core::Verification::vendor`] and errors.
+///
+/// ```
+/// assert_eq!(shiming_sfz2::VENDOR, "sfz2");
+/// ```
+pub const VENDOR: &str = "sfz2";
+
+/// The marketplace endpoint (scheme and host, no path). Always HTTPS.
+///
+/// ```
+/// assert!(shiming_sfz2::DEFAULT_ENDPOINT.starts_with("https://"));
+/// ```
+pub const DEFAULT_ENDPOINT: &str = "https://sfz2.market.alicloudapi.com";
+
+mod client;
+pub mod request;
+pub mod response;
+
+pub use client::{Sfz2Client, Sfz2ClientBuilder};

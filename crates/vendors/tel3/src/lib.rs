@@ -1,2 +1,53 @@
-//! shiming client for `tel3` (in progress).
+//! shiming client for `tel3`, 拇指云 手机三要素核验 on the Alibaba Cloud API Marketplace: does
+//! this name, ID number and mobile belong together?
+//!
+//! # Crate organization
+//!
+//! * [`Tel3Client`] / [`Tel3ClientBuilder`] — the client; implements
+//!   [`shiming_core::ThreeElementVerifier`]. Each call validates the identity locally (unless
+//!   turned off), refuses what tel3 documents it would refuse ([`request::check_limits`]), sends
+//!   one `GET /mobile` through a shared [`shiming_gateway::GatewayClient`] and decodes the answer.
+//! * [`request`] — the pure encoder (`GET /mobile?xm=&sfz=&mob=`) and tel3's own input limits.
+//! * [`response`] — the wire answer (`{"ok":1,"msg":…,"match":1}` / HTTP 666 `{"ok":0,"msg":…}`),
+//!   the catalogue of every documented message, and the decoder into a
+//!   [`shiming_core::Verification`] or a typed [`shiming_core::Error`].
+//!
+//! Billing follows the marketplace rule: HTTP 200 answers (`ok:1`, any `match`) are charged,
+//! tel3's HTTP 666 failures (`ok:0`) are not.
+//!
+//! ```no_run
+//! use shiming_core::{id_card::ValidationOptions, Identity, ThreeElementVerifier};
+//! use shiming_gateway::{vendor::today_in_china, Credentials};
+//! use shiming_tel3::Tel3Client;
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Tel3Client::new(Credentials::app_code("your-appcode"));
+//! let options = ValidationOptions::new(today_in_china());
+//! let who = Identity::new("陈思远", "330106198805160711", Some("13957120001"), &options)?;
+//! let v = client.verify_three(&who).await?;
+//! println!("{} (billed: {}, request {:?})", v.verdict, v.billed, v.request_id);
+//! # Ok(())
+//! # }
+//! ```
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+/// The API id of this vendor, as used in [`shiming_core::Verification::vendor`] and errors.
+///
+/// ```
+/// assert_eq!(shiming_tel3::VENDOR, "tel3");
+/// ```
+pub const VENDOR: &str = "tel3";
+
+/// The marketplace endpoint (scheme and host, no path). Always HTTPS.
+///
+/// ```
+/// assert!(shiming_tel3::DEFAULT_ENDPOINT.starts_with("https://"));
+/// ```
+pub const DEFAULT_ENDPOINT: &str = "https://tel3.market.alicloudapi.com";
+
+mod client;
+pub mod request;
+pub mod response;
+
+pub use client::{Tel3Client, Tel3ClientBuilder};

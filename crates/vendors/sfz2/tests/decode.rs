@@ -1,0 +1,269 @@
+//! Every documented sfz2 body (`fixtures/vendors/sfz2/*.json`, listed in the manifest) through
+//! `decode_parts`, one snapshot line per scenario — and the edge cases of the decoder.
+
+use std::path::PathBuf;
+
+use http::StatusCode;
+use shiming_core::{Billing, Error, ErrorKind, Verdict, Verification};
+use shiming_sfz2::response::decode_parts;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../fixtures/vendors")
+}
+
+/// The manifest rows of sfz2: (scenario, status, billed).
+fn scenarios() -> Vec<(String, u16, bool)> {
+    let manifest = std::fs::read_to_string(fixtures().join("manifest.tsv")).unwrap();
+    manifest
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1) // column names
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|cols| cols[0] == "sfz2")
+        .map(|cols| {
+            let billed = match cols[3] {
+                "yes" => true,
+                "no" => false,
+                other => panic!("billed column {other:?}"),
+            };
+            (cols[1].to_string(), cols[2].parse().unwrap(), billed)
+        })
+        .collect()
+}
+
+fn line(result: &Result<Verification, Error>) -> String {
+    match result {
+        Ok(v) => {
+            let extras: Vec<String> = v.extras.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!(
+                "{} billed={} detail={} carrier={} code={} msg={} ref={} extras={}",
+                v.verdict,
+                v.billed,
+                v.detail.as_deref().unwrap_or("-"),
+                v.carrier.map_or("-", |c| c.code()),
+                v.vendor_code.as_deref().unwrap_or("-"),
+                v.vendor_message.as_deref().unwrap_or("-"),
+                v.vendor_reference.as_deref().unwrap_or("-"),
+                extras.join(",")
+            )
+        }
+        Err(e) => format!(
+            "error {} billing={} code={} message={:?}",
+            e.kind().code(),
+            e.billing().code(),
+            e.vendor_code().unwrap_or("-"),
+            e.message()
+        ),
+    }
+}
+
+#[test]
+fn every_documented_body() {
+    let scenarios = scenarios();
+    assert_eq!(scenarios.len(), 11, "sfz2 documents 11 bodies");
+    let mut lines = Vec::new();
+    for (scenario, status, billed) in &scenarios {
+        let body = std::fs::read(fixtures().join("sfz2").join(format!("{scenario}.json"))).unwrap();
+        let status = StatusCode::from_u16(*status).unwrap();
+        let request_id = format!("req-{scenario}");
+        let result = decode_parts(status, &body, *billed, Some(&request_id));
+        // What holds for every body, whatever the snapshot says.
+        match &result {
+            Ok(v) => {
+                assert_eq!(v.vendor, "sfz2");
+                assert_eq!(v.billed, *billed, "{scenario}");
+                assert_eq!(v.request_id.as_deref(), Some(request_id.as_str()));
+                for echo in ["xm", "sfz", "birthday", "address"] {
+                    assert!(
+                        v.extra(echo).is_some_and(|e| e.contains('*')),
+                        "{scenario} {echo}"
+                    );
+                }
+            }
+            Err(e) => {
+                assert_eq!(e.vendor(), Some("sfz2"));
+                let expected = if *billed {
+                    Billing::Billed
+                } else {
+                    Billing::NotBilled
+                };
+                assert_eq!(e.billing(), expected, "{scenario}");
+                assert_eq!(e.request_id(), Some(request_id.as_str()));
+                assert_ne!(e.kind(), ErrorKind::VendorFault, "{scenario} is catalogued");
+            }
+        }
+        lines.push(format!(
+            "{scenario:<22} {} {} → {}",
+            status.as_u16(),
+            if *billed { "billed  " } else { "unbilled" },
+            line(&result)
+        ));
+    }
+    insta::assert_snapshot!(lines.join("\n"));
+}
+
+fn parts(status: u16, body: &str, billed: bool) -> Result<Verification, Error> {
+    decode_parts(
+        StatusCode::from_u16(status).unwrap(),
+        body.as_bytes(),
+        billed,
+        Some("req-x"),
+    )
+}
+
+#[test]
+fn loose_types_are_accepted() {
+    let v = parts(
+        200,
+        r#"{"ok":"1","msg":"实名信息正确","match":"true","extra":{"a":1}}"#,
+        true,
+    )
+    .unwrap();
+    assert_eq!(
+        (v.verdict, v.vendor_code.as_deref()),
+        (Verdict::Match, Some("true"))
+    );
+    assert!(v.extras.is_empty());
+    let v = parts(
+        200,
+        r#"{"ok":1,"msg":"实名校验失败：查无记录","match":0}"#,
+        true,
+    )
+    .unwrap();
+    assert_eq!(
+        (v.verdict, v.detail.as_deref(), v.vendor_code.as_deref()),
+        (Verdict::NoRecord, Some("no_record"), Some("false"))
+    );
+    let e = parts(666, r#"{"ok":"0","msg":" 身份证号码有误 "}"#, false).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.vendor_code()),
+        (ErrorKind::InvalidInput, Some("身份证号码有误"))
+    );
+}
+
+#[test]
+fn the_message_tells_mismatch_from_no_record() {
+    // `true` is a match whatever the message; the detail only when they agree.
+    let v = parts(
+        200,
+        r#"{"ok":1,"msg":"实名校验失败:查无记录","match":true}"#,
+        true,
+    )
+    .unwrap();
+    assert_eq!((v.verdict, v.detail), (Verdict::Match, None));
+    // `false` with an unknown message: a mismatch without detail, the message kept.
+    let v = parts(200, r#"{"ok":1,"msg":"新的说明","match":false}"#, true).unwrap();
+    assert_eq!(
+        (v.verdict, v.detail, v.vendor_message.as_deref()),
+        (Verdict::Mismatch, None, Some("新的说明"))
+    );
+    let v = parts(200, r#"{"ok":1,"match":false}"#, true).unwrap();
+    assert_eq!((v.verdict, v.vendor_message), (Verdict::Mismatch, None));
+}
+
+#[test]
+fn unknown_failures_are_vendor_faults_keeping_the_raw_message() {
+    let e = parts(666, r#"{"ok":0,"msg":"系统维护中"}"#, false).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.billing(), e.vendor_code()),
+        (
+            ErrorKind::VendorFault,
+            Billing::NotBilled,
+            Some("系统维护中")
+        )
+    );
+    assert_eq!(e.message(), "unknown sfz2 failure (系统维护中)");
+    // ok other than 0 and 1 is a failure too (seed: "可能为0或其他非1的值").
+    let e = parts(666, r#"{"ok":2,"msg":"姓名有误"}"#, false).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    let e = parts(666, r#"{"ok":0}"#, false).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.vendor_code()),
+        (ErrorKind::VendorFault, Some("ok=0"))
+    );
+    // A message echoing a number is masked.
+    let e = parts(666, r#"{"ok":0,"msg":"证件330106198805160711无效"}"#, false).unwrap_err();
+    assert!(!e.to_string().contains("330106198805160711"), "{e}");
+}
+
+#[test]
+fn malformed_answers_name_the_field_and_keep_the_billing() {
+    let cases = [
+        (
+            200,
+            r#"{"ok":1,"msg":"实名信息正确"}"#,
+            "match: the field is missing",
+        ),
+        (
+            200,
+            r#"{"msg":"实名信息正确","match":true}"#,
+            "ok: the field is missing",
+        ),
+        (
+            200,
+            r#"{"ok":1,"msg":"实名信息正确","match":"是"}"#,
+            "match: a field has an unexpected type or value",
+        ),
+        (
+            200,
+            r#"{"ok":1,"msg":"实名信息正确","match":true,"sex":1}"#,
+            "sex: a field has an unexpected type or value",
+        ),
+        (
+            200,
+            r#"{"ok":1,"msg":"实名"#,
+            ".: the answer ends too early (truncated JSON)",
+        ),
+        (200, "", ".: the answer ends too early (truncated JSON)"),
+        (200, "<html>", ".: the answer is not valid JSON"),
+        (
+            200,
+            r#""实名信息正确""#,
+            ".: a field has an unexpected type or value",
+        ),
+        (666, "{ok:0}", ".: the answer is not valid JSON"),
+    ];
+    for (status, body, message) in cases {
+        let billed = status == 200;
+        let e = parts(status, body, billed).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MalformedAnswer, "{body}");
+        assert_eq!(e.message(), message, "{body}");
+        let billing = if billed {
+            Billing::Billed
+        } else {
+            Billing::NotBilled
+        };
+        assert_eq!(e.billing(), billing);
+        assert_eq!(e.request_id(), Some("req-x"));
+    }
+}
+
+#[test]
+fn other_statuses_without_an_sfz2_body_are_vendor_faults() {
+    let e = parts(502, "<html>Bad Gateway</html>", false).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.billing(), e.vendor_code()),
+        (ErrorKind::VendorFault, Billing::NotBilled, Some("502"))
+    );
+    assert!(e.message().contains("HTTP 502"), "{e}");
+    // With an sfz2 body, the body decides.
+    let e = parts(500, r#"{"ok":0,"msg":"非法来源"}"#, false).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+}
+
+#[test]
+fn clear_echoes_are_masked_and_extras_kept() {
+    let v = parts(
+        200,
+        r#"{"ok":1,"msg":"实名信息正确","xm":"陈思远","sfz":"330106198805160711","match":true,"birthday":"19****16","sex":"男","address":"浙江省杭州市**区"}"#,
+        true,
+    )
+    .unwrap();
+    let shown = format!("{v:?}");
+    for secret in ["陈思远", "330106198805160711"] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+    assert_eq!(v.extra("sex"), Some("男"));
+    assert_eq!(v.extra("birthday"), Some("19****16"));
+    assert_eq!(v.extra("address"), Some("浙江省杭州市**区"));
+}

@@ -1,0 +1,263 @@
+//! Every documented tel3 body (`fixtures/vendors/tel3/*.json`, listed in the manifest) through
+//! `decode_parts`, one snapshot line per scenario — and the edge cases of the decoder.
+
+use std::path::PathBuf;
+
+use http::StatusCode;
+use shiming_core::{Billing, Error, ErrorKind, Verdict, Verification};
+use shiming_tel3::response::decode_parts;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../fixtures/vendors")
+}
+
+/// The manifest rows of tel3: (scenario, status, billed).
+fn scenarios() -> Vec<(String, u16, bool)> {
+    let manifest = std::fs::read_to_string(fixtures().join("manifest.tsv")).unwrap();
+    manifest
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1) // column names
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|cols| cols[0] == "tel3")
+        .map(|cols| {
+            let billed = match cols[3] {
+                "yes" => true,
+                "no" => false,
+                other => panic!("billed column {other:?}"),
+            };
+            (cols[1].to_string(), cols[2].parse().unwrap(), billed)
+        })
+        .collect()
+}
+
+fn line(result: &Result<Verification, Error>) -> String {
+    match result {
+        Ok(v) => {
+            let extras: Vec<String> = v.extras.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!(
+                "{} billed={} detail={} carrier={} code={} msg={} ref={} extras={}",
+                v.verdict,
+                v.billed,
+                v.detail.as_deref().unwrap_or("-"),
+                v.carrier.map_or("-", |c| c.code()),
+                v.vendor_code.as_deref().unwrap_or("-"),
+                v.vendor_message.as_deref().unwrap_or("-"),
+                v.vendor_reference.as_deref().unwrap_or("-"),
+                extras.join(",")
+            )
+        }
+        Err(e) => format!(
+            "error {} billing={} code={} message={:?}",
+            e.kind().code(),
+            e.billing().code(),
+            e.vendor_code().unwrap_or("-"),
+            e.message()
+        ),
+    }
+}
+
+#[test]
+fn every_documented_body() {
+    let scenarios = scenarios();
+    assert_eq!(scenarios.len(), 17, "tel3 documents 17 bodies");
+    let mut lines = Vec::new();
+    for (scenario, status, billed) in &scenarios {
+        let body = std::fs::read(fixtures().join("tel3").join(format!("{scenario}.json"))).unwrap();
+        let status = StatusCode::from_u16(*status).unwrap();
+        let request_id = format!("req-{scenario}");
+        let result = decode_parts(status, &body, *billed, Some(&request_id));
+        // What holds for every body, whatever the snapshot says.
+        match &result {
+            Ok(v) => {
+                assert_eq!(v.vendor, "tel3");
+                assert_eq!(v.billed, *billed, "{scenario}");
+                assert_eq!(v.request_id.as_deref(), Some(request_id.as_str()));
+                assert!(v.extras.iter().all(|(_, value)| value.contains('*')));
+            }
+            Err(e) => {
+                assert_eq!(e.vendor(), Some("tel3"));
+                let expected = if *billed {
+                    Billing::Billed
+                } else {
+                    Billing::NotBilled
+                };
+                assert_eq!(e.billing(), expected, "{scenario}");
+                assert_eq!(e.request_id(), Some(request_id.as_str()));
+                assert_ne!(e.kind(), ErrorKind::VendorFault, "{scenario} is catalogued");
+            }
+        }
+        lines.push(format!(
+            "{scenario:<22} {} {} → {}",
+            status.as_u16(),
+            if *billed { "billed  " } else { "unbilled" },
+            line(&result)
+        ));
+    }
+    insta::assert_snapshot!(lines.join("\n"));
+}
+
+fn parts(status: u16, body: &str, billed: bool) -> Result<Verification, Error> {
+    decode_parts(
+        StatusCode::from_u16(status).unwrap(),
+        body.as_bytes(),
+        billed,
+        Some("req-x"),
+    )
+}
+
+#[test]
+fn loose_types_are_accepted() {
+    let v = parts(
+        200,
+        r#"{"ok":"1","msg":"校验通过","match":"1","extra":{"a":1}}"#,
+        true,
+    )
+    .unwrap();
+    assert_eq!(
+        (v.verdict, v.vendor_code.as_deref()),
+        (Verdict::Match, Some("1"))
+    );
+    assert!(v.extras.is_empty());
+    let v = parts(
+        200,
+        r#"{"ok":1,"msg":"运营商不存在记录","match":2.0}"#,
+        true,
+    )
+    .unwrap();
+    assert_eq!(
+        (v.verdict, v.detail.as_deref()),
+        (Verdict::NoRecord, Some("no_carrier_record"))
+    );
+    let e = parts(666, r#"{"ok":"0","msg":" 身份证号码有误 "}"#, false).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.vendor_code()),
+        (ErrorKind::InvalidInput, Some("身份证号码有误"))
+    );
+}
+
+#[test]
+fn the_detail_is_kept_only_when_msg_and_match_agree() {
+    // `match` decides the verdict; a message of another verdict adds no detail.
+    let v = parts(200, r#"{"ok":1,"msg":"运营商不存在记录","match":0}"#, true).unwrap();
+    assert_eq!((v.verdict, v.detail), (Verdict::Mismatch, None));
+    // An unknown message with a known `match`: the verdict, the message kept.
+    let v = parts(200, r#"{"ok":1,"msg":"新的说明","match":1}"#, true).unwrap();
+    assert_eq!(
+        (v.verdict, v.vendor_message.as_deref()),
+        (Verdict::Match, Some("新的说明"))
+    );
+}
+
+#[test]
+fn unknown_failures_are_vendor_faults_keeping_the_raw_message() {
+    let e = parts(666, r#"{"ok":0,"msg":"系统维护中"}"#, false).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.billing(), e.vendor_code()),
+        (
+            ErrorKind::VendorFault,
+            Billing::NotBilled,
+            Some("系统维护中")
+        )
+    );
+    assert_eq!(e.message(), "unknown tel3 failure (系统维护中)");
+    // ok other than 0 and 1 is a failure too (seed: "可能为0或其他非1的值").
+    let e = parts(666, r#"{"ok":-1,"msg":"手机号码有误"}"#, false).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    let e = parts(666, r#"{"ok":0}"#, false).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.vendor_code()),
+        (ErrorKind::VendorFault, Some("ok=0"))
+    );
+    // A message echoing a number is masked.
+    let e = parts(666, r#"{"ok":0,"msg":"号码13957120001无效"}"#, false).unwrap_err();
+    assert!(!e.to_string().contains("13957120001"), "{e}");
+    // An unknown `match` value is billed and kept.
+    let e = parts(200, r#"{"ok":1,"msg":"校验通过","match":7}"#, true).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.billing(), e.vendor_code()),
+        (ErrorKind::VendorFault, Billing::Billed, Some("7"))
+    );
+}
+
+#[test]
+fn malformed_answers_name_the_field_and_keep_the_billing() {
+    let cases = [
+        (
+            200,
+            r#"{"ok":1,"msg":"校验通过"}"#,
+            "match: the field is missing",
+        ),
+        (
+            200,
+            r#"{"msg":"校验通过","match":1}"#,
+            "ok: the field is missing",
+        ),
+        (
+            200,
+            r#"{"ok":1,"msg":"校验通过","match":"一"}"#,
+            "match: a field has an unexpected type or value",
+        ),
+        (
+            200,
+            r#"{"ok":1,"msg":["x"],"match":1}"#,
+            "msg: a field has an unexpected type or value",
+        ),
+        (
+            200,
+            r#"{"ok":1,"msg":"校验"#,
+            ".: the answer ends too early (truncated JSON)",
+        ),
+        (200, "", ".: the answer ends too early (truncated JSON)"),
+        (200, "<html>", ".: the answer is not valid JSON"),
+        (
+            200,
+            r#""校验通过""#,
+            ".: a field has an unexpected type or value",
+        ),
+        (666, "{ok:0}", ".: the answer is not valid JSON"),
+    ];
+    for (status, body, message) in cases {
+        let billed = status == 200;
+        let e = parts(status, body, billed).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MalformedAnswer, "{body}");
+        assert_eq!(e.message(), message, "{body}");
+        let billing = if billed {
+            Billing::Billed
+        } else {
+            Billing::NotBilled
+        };
+        assert_eq!(e.billing(), billing);
+        assert_eq!(e.request_id(), Some("req-x"));
+    }
+}
+
+#[test]
+fn other_statuses_without_a_tel3_body_are_vendor_faults() {
+    let e = parts(502, "<html>Bad Gateway</html>", false).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.billing(), e.vendor_code()),
+        (ErrorKind::VendorFault, Billing::NotBilled, Some("502"))
+    );
+    assert!(e.message().contains("HTTP 502"), "{e}");
+    // With a tel3 body, the body decides.
+    let e = parts(500, r#"{"ok":0,"msg":"非法来源"}"#, false).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+}
+
+#[test]
+fn clear_echoes_are_masked() {
+    let v = parts(
+        200,
+        r#"{"ok":1,"msg":"校验通过","xm":"陈思远","sfz":"330106198805160711","mob":"13957120001","match":1}"#,
+        true,
+    )
+    .unwrap();
+    for (_, value) in &v.extras {
+        assert!(value.contains('*'), "{value}");
+    }
+    let shown = format!("{v:?}");
+    for secret in ["陈思远", "330106198805160711", "13957120001"] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+}
