@@ -173,6 +173,20 @@ impl ApiResponse {
             attempts: 1,
         }
     }
+
+    /// The same answer with `billed` set as given — for replays whose billing was recorded
+    /// rather than derived from the status.
+    ///
+    /// ```
+    /// let r = shiming_gateway::ApiResponse::new(http::StatusCode::OK, bytes::Bytes::new(), None)
+    ///     .with_billed(false);
+    /// assert!(!r.billed);
+    /// ```
+    #[must_use]
+    pub fn with_billed(mut self, billed: bool) -> ApiResponse {
+        self.billed = billed;
+        self
+    }
 }
 
 /// Why a client could not be built.

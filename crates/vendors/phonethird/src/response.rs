@@ -34,8 +34,7 @@ use std::fmt;
 
 use http::StatusCode;
 use serde::{Deserialize, Deserializer};
-use serde_json::Value;
-use shiming_core::{Billing, Carrier, Error, ErrorKind, Verdict, Verification};
+use shiming_core::{Carrier, Error, ErrorKind, Verdict, Verification};
 use shiming_gateway::ApiResponse;
 
 use crate::VENDOR;
@@ -76,17 +75,6 @@ pub struct Answer {
     #[serde(default, rename = "traceId", deserialize_with = "text")]
     pub trace_id: Option<String>,
 }
-
-/// The wire names of [`Answer`]'s fields, to name the one that failed.
-const FIELDS: [&str; 7] = [
-    "status",
-    "msg",
-    "idCard",
-    "mobile",
-    "mobileType",
-    "name",
-    "traceId",
-];
 
 impl fmt::Debug for Answer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -321,56 +309,14 @@ pub fn carrier_from_mobile_type(mobile_type: &str) -> Option<Carrier> {
 /// # Ok(()) }
 /// ```
 pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
-    decode_parts(
-        response.status,
-        &response.body,
-        response.billed,
-        response.request_id.as_deref(),
-    )
-}
-
-/// Turns an answer into a [`Verification`] or an [`Error`] (see the module docs):
-///
-/// * `01`, `02`, `202`, `203`, `207` — a verdict with `billed`, the carrier from
-///   `mobileType`, the status as `vendor_code`, `msg` as `vendor_message`, the finer reason as
-///   `detail`, `traceId` as `vendor_reference` and the masked echoes (plus a non-empty
-///   `mobileType`) as extras;
-/// * `204`, `205`, `206` — [`ErrorKind::InvalidInput`] naming the field;
-/// * another status — [`ErrorKind::VendorFault`] keeping the raw status and message;
-/// * a body that cannot be read — [`ErrorKind::MalformedAnswer`] naming the field path (or
-///   saying it is truncated / not JSON), or [`ErrorKind::VendorFault`] when the HTTP status
-///   is not 2xx (an error page rather than an answer).
-///
-/// Errors carry the billing (`billed` → [`Billing::Billed`]), the request id, the status as
-/// vendor code (the HTTP status for an error page; none for a malformed answer) and the
-/// `traceId` in the message. No message quotes the body.
-///
-/// ```
-/// use http::StatusCode;
-/// use shiming_core::{Billing, Carrier, ErrorKind, Verdict};
-/// use shiming_phonethird::response::decode_parts;
-///
-/// let body = r#"{"status":"01","msg":"实名认证通过","idCard":"51*****1111","mobile":"18*****000","mobileType":"联通","name":"张*","traceId":"t-1"}"#;
-/// let v = decode_parts(StatusCode::OK, body.as_bytes(), true, Some("req-1")).unwrap();
-/// assert_eq!((v.verdict, v.carrier, v.billed), (Verdict::Match, Some(Carrier::ChinaUnicom), true));
-/// assert_eq!(v.vendor_reference.as_deref(), Some("t-1"));
-/// assert_eq!(v.extra("idCard"), Some("51*****1111"));
-///
-/// let e = decode_parts(StatusCode::OK, r#"{"status":"205","msg":"身份证号错误"}"#.as_bytes(), true, None).unwrap_err();
-/// assert_eq!((e.kind(), e.billing(), e.vendor_code()), (ErrorKind::InvalidInput, Billing::Billed, Some("205")));
-/// ```
-pub fn decode_parts(
-    status: StatusCode,
-    body: &[u8],
-    billed: bool,
-    request_id: Option<&str>,
-) -> Result<Verification, Error> {
+    let (billed, request_id) = (response.billed, response.request_id.as_deref());
     let call = Call {
-        http: status,
+        http: response.status,
         billed,
         request_id,
     };
-    let answer = parse(body).map_err(|what| call.unreadable(&what))?;
+    let answer = shiming_gateway::vendor::decode_json::<Answer>(response, VENDOR)
+        .map_err(|e| call.unreadable(e.message()))?;
     let Some(raw_status) = answer.status.as_deref() else {
         return Err(call.unreadable("status: missing"));
     };
@@ -438,6 +384,47 @@ pub fn decode_parts(
     }
 }
 
+/// Turns an answer into a [`Verification`] or an [`Error`] (see the module docs):
+///
+/// * `01`, `02`, `202`, `203`, `207` — a verdict with `billed`, the carrier from
+///   `mobileType`, the status as `vendor_code`, `msg` as `vendor_message`, the finer reason as
+///   `detail`, `traceId` as `vendor_reference` and the masked echoes (plus a non-empty
+///   `mobileType`) as extras;
+/// * `204`, `205`, `206` — [`ErrorKind::InvalidInput`] naming the field;
+/// * another status — [`ErrorKind::VendorFault`] keeping the raw status and message;
+/// * a body that cannot be read — [`ErrorKind::MalformedAnswer`] naming the field path (or
+///   saying it is truncated / not JSON), or [`ErrorKind::VendorFault`] when the HTTP status
+///   is not 2xx (an error page rather than an answer).
+///
+/// Errors carry the billing (`billed` → [`Billing::Billed`]), the request id, the status as
+/// vendor code (the HTTP status for an error page; none for a malformed answer) and the
+/// `traceId` in the message. No message quotes the body.
+///
+/// ```
+/// use http::StatusCode;
+/// use shiming_core::{Billing, Carrier, ErrorKind, Verdict};
+/// use shiming_phonethird::response::decode_parts;
+///
+/// let body = r#"{"status":"01","msg":"实名认证通过","idCard":"51*****1111","mobile":"18*****000","mobileType":"联通","name":"张*","traceId":"t-1"}"#;
+/// let v = decode_parts(StatusCode::OK, body.as_bytes(), true, Some("req-1")).unwrap();
+/// assert_eq!((v.verdict, v.carrier, v.billed), (Verdict::Match, Some(Carrier::ChinaUnicom), true));
+/// assert_eq!(v.vendor_reference.as_deref(), Some("t-1"));
+/// assert_eq!(v.extra("idCard"), Some("51*****1111"));
+///
+/// let e = decode_parts(StatusCode::OK, r#"{"status":"205","msg":"身份证号错误"}"#.as_bytes(), true, None).unwrap_err();
+/// assert_eq!((e.kind(), e.billing(), e.vendor_code()), (ErrorKind::InvalidInput, Billing::Billed, Some("205")));
+/// ```
+pub fn decode_parts(
+    status: StatusCode,
+    body: &[u8],
+    billed: bool,
+    request_id: Option<&str>,
+) -> Result<Verification, Error> {
+    let response = ApiResponse::new(status, body.to_vec().into(), request_id.map(str::to_owned))
+        .with_billed(billed);
+    decode(&response)
+}
+
 /// The HTTP side of one answer, for building errors.
 struct Call<'a> {
     http: StatusCode,
@@ -449,11 +436,7 @@ impl Call<'_> {
     fn error(&self, kind: ErrorKind, message: String, code: Option<String>) -> Error {
         let mut e = Error::new(kind, message)
             .with_vendor(VENDOR)
-            .with_billing(if self.billed {
-                Billing::Billed
-            } else {
-                Billing::NotBilled
-            });
+            .with_billing(shiming_gateway::vendor::billing(self.billed));
         if let Some(code) = code {
             e = e.with_vendor_code(code);
         }
@@ -479,33 +462,6 @@ impl Call<'_> {
             )
         }
     }
-}
-
-/// Parses the body into an [`Answer`]; the error names the JSON path, like
-/// `shiming_gateway::vendor::decode_json` (which needs an `ApiResponse`, so cannot serve
-/// [`decode_parts`]). The body is never quoted.
-fn parse(body: &[u8]) -> Result<Answer, String> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(".: the answer is empty".to_string());
-    }
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
-        match e.classify() {
-            serde_json::error::Category::Eof => ".: the answer ends too early (truncated JSON)",
-            serde_json::error::Category::Io => ".: the answer could not be read",
-            _ => ".: the answer is not valid JSON",
-        }
-        .to_string()
-    })?;
-    let Value::Object(fields) = &value else {
-        return Err(".: the answer is not a JSON object".to_string());
-    };
-    Answer::deserialize(&value).map_err(|_| {
-        let path = FIELDS
-            .into_iter()
-            .find(|name| fields.get(*name).is_some_and(|v| text(v).is_err()))
-            .unwrap_or(".");
-        format!("{path}: a field has an unexpected type or value")
-    })
 }
 
 /// A vendor echo worth keeping: non-empty and masked by the vendor (contains `*`).

@@ -219,7 +219,7 @@ fn malformed_answers_name_the_field_and_keep_the_billing() {
         (
             200,
             r#""实名信息正确""#,
-            ".: a field has an unexpected type or value",
+            ".: the answer is not a JSON object",
         ),
         (666, "{ok:0}", ".: the answer is not valid JSON"),
     ];

@@ -32,9 +32,8 @@
 //! [`Verdict::NoRecord`], `vendor_reference` is `seqNo`, and `extras` keep `state` as sent. The
 //! API names no carrier and echoes no personal data.
 
-use serde::de::{Deserializer, Error as _};
 use serde::Deserialize;
-use shiming_core::{Billing, Error, ErrorKind, Verdict, Verification};
+use shiming_core::{Error, ErrorKind, Verdict, Verification};
 use shiming_gateway::ApiResponse;
 
 use crate::VENDOR;
@@ -67,16 +66,20 @@ pub const DETAIL_NO_RESULT: &str = "no_result";
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Answer {
     /// `code` (error_code): `10000` 成功, `10001`–`10020` the catalogue.
-    #[serde(default, deserialize_with = "de_code")]
+    #[serde(default, deserialize_with = "shiming_gateway::vendor::lenient_text")]
     pub code: Option<String>,
     /// `message` (说明).
-    #[serde(default, deserialize_with = "de_message")]
+    #[serde(default, deserialize_with = "shiming_gateway::vendor::lenient_text")]
     pub message: Option<String>,
     /// `data`; `null` on errors (and in the page's failure example).
-    #[serde(default, deserialize_with = "de_data")]
+    #[serde(default, deserialize_with = "shiming_gateway::vendor::object_or_null")]
     pub data: Option<Data>,
     /// `seqNo` (序号): the vendor's reference for support ("如有接口问题, 请提供此值").
-    #[serde(default, rename = "seqNo", deserialize_with = "de_seq_no")]
+    #[serde(
+        default,
+        rename = "seqNo",
+        deserialize_with = "shiming_gateway::vendor::lenient_text"
+    )]
     pub seq_no: Option<String>,
 }
 
@@ -90,7 +93,7 @@ pub struct Answer {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Data {
     /// `state`: `"1"` 验证一致, `"2"` 验证不一致, `"3"` 异常情况.
-    #[serde(default, deserialize_with = "de_state")]
+    #[serde(default, deserialize_with = "shiming_gateway::vendor::lenient_text")]
     pub state: Option<String>,
 }
 
@@ -226,48 +229,14 @@ const SUCCESS: &str = "10000";
 /// # Ok(()) }
 /// ```
 pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
-    decode_parts(
-        response.status,
-        &response.body,
-        response.billed,
-        response.request_id.as_deref(),
-    )
-}
-
-/// [`decode`] from the parts of an answer: HTTP status, body, whether the marketplace billed
-/// it and the `X-Ca-Request-Id`.
-///
-/// # Errors
-///
-/// As [`decode`].
-///
-/// ```
-/// use http::StatusCode;
-/// use shiming_core::{Billing, ErrorKind, Verdict};
-/// use shiming_sjsys::response::decode_parts;
-///
-/// let body = r#"{"code":"10000","message":"成功","data":{"state":"1"},"seqNo":"4XU29Z4D1704061618"}"#;
-/// let v = decode_parts(StatusCode::OK, body.as_bytes(), true, Some("req-1")).unwrap();
-/// assert_eq!((v.verdict, v.billed), (Verdict::Match, true));
-/// assert_eq!(v.vendor_reference.as_deref(), Some("4XU29Z4D1704061618"));
-///
-/// // The page's failure example: code 10000 without data is an error, and it was billed.
-/// let body = r#"{"code":"10000","message":"成功","data":null,"seqNo":"4XU29Z4D1704061618"}"#;
-/// let e = decode_parts(StatusCode::OK, body.as_bytes(), true, None).unwrap_err();
-/// assert_eq!((e.kind(), e.billing()), (ErrorKind::VendorFault, Billing::Billed));
-/// ```
-pub fn decode_parts(
-    status: http::StatusCode,
-    body: &[u8],
-    billed: bool,
-    request_id: Option<&str>,
-) -> Result<Verification, Error> {
+    let (billed, request_id) = (response.billed, response.request_id.as_deref());
     let call = Call {
-        status,
+        status: response.status,
         billed,
         request_id,
     };
-    let answer = parse(body).map_err(|message| call.error(ErrorKind::MalformedAnswer, message))?;
+    let answer = shiming_gateway::vendor::decode_json::<Answer>(response, VENDOR)
+        .map_err(|e| call.error(ErrorKind::MalformedAnswer, e.message().to_string()))?;
     let Some(code) = answer.code.as_deref() else {
         return Err(call.error(ErrorKind::MalformedAnswer, "code: missing".to_string()));
     };
@@ -321,6 +290,39 @@ pub fn decode_parts(
     }
 }
 
+/// [`decode`] from the parts of an answer: HTTP status, body, whether the marketplace billed
+/// it and the `X-Ca-Request-Id`.
+///
+/// # Errors
+///
+/// As [`decode`].
+///
+/// ```
+/// use http::StatusCode;
+/// use shiming_core::{Billing, ErrorKind, Verdict};
+/// use shiming_sjsys::response::decode_parts;
+///
+/// let body = r#"{"code":"10000","message":"成功","data":{"state":"1"},"seqNo":"4XU29Z4D1704061618"}"#;
+/// let v = decode_parts(StatusCode::OK, body.as_bytes(), true, Some("req-1")).unwrap();
+/// assert_eq!((v.verdict, v.billed), (Verdict::Match, true));
+/// assert_eq!(v.vendor_reference.as_deref(), Some("4XU29Z4D1704061618"));
+///
+/// // The page's failure example: code 10000 without data is an error, and it was billed.
+/// let body = r#"{"code":"10000","message":"成功","data":null,"seqNo":"4XU29Z4D1704061618"}"#;
+/// let e = decode_parts(StatusCode::OK, body.as_bytes(), true, None).unwrap_err();
+/// assert_eq!((e.kind(), e.billing()), (ErrorKind::VendorFault, Billing::Billed));
+/// ```
+pub fn decode_parts(
+    status: http::StatusCode,
+    body: &[u8],
+    billed: bool,
+    request_id: Option<&str>,
+) -> Result<Verification, Error> {
+    let response = ApiResponse::new(status, body.to_vec().into(), request_id.map(str::to_owned))
+        .with_billed(billed);
+    decode(&response)
+}
+
 fn lookup(field: &str, value: &str) -> Option<&'static CatalogueEntry> {
     let value = value.trim();
     CATALOGUE
@@ -342,14 +344,9 @@ impl Call<'_> {
         } else {
             format!("{message} [HTTP {}]", self.status.as_u16())
         };
-        let mut error =
-            Error::new(kind, message)
-                .with_vendor(VENDOR)
-                .with_billing(if self.billed {
-                    Billing::Billed
-                } else {
-                    Billing::NotBilled
-                });
+        let mut error = Error::new(kind, message)
+            .with_vendor(VENDOR)
+            .with_billing(shiming_gateway::vendor::billing(self.billed));
         if let Some(id) = self.request_id {
             error = error.with_request_id(id);
         }
@@ -373,107 +370,14 @@ fn code_and_message(code: &str, message: Option<&str>) -> String {
 /// a run of six or more is masked (an ID number or mobile echoed by the vendor never reaches a
 /// message), at most 80 characters.
 fn clean(text: &str) -> String {
-    const MAX_CHARS: usize = 80;
-    const MIN_MASKED_RUN: usize = 6;
-    let chars: Vec<char> = text.trim().chars().collect();
-    let mut out = String::with_capacity(text.len().min(4 * MAX_CHARS));
-    let mut i = 0;
-    while i < chars.len() {
-        let run = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if run >= MIN_MASKED_RUN {
-            out.extend(std::iter::repeat('*').take(run));
-            i += run;
-        } else if run > 0 {
-            out.extend(&chars[i..i + run]);
-            i += run;
-        } else {
-            out.push(if chars[i].is_control() { ' ' } else { chars[i] });
-            i += 1;
-        }
-    }
-    match out.char_indices().nth(MAX_CHARS) {
-        Some((at, _)) => format!("{}…", &out[..at]),
-        None => out,
-    }
-}
-
-/// What `decode_json` of shiming-gateway says about a field that does not fit.
-const UNEXPECTED: &str = "a field has an unexpected type or value";
-
-/// Parses the body; errors are `path: what`, never quoting the body.
-fn parse(body: &[u8]) -> Result<Answer, String> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        let what = match e.classify() {
-            serde_json::error::Category::Eof => "the answer ends too early (truncated JSON)",
-            serde_json::error::Category::Syntax => "the answer is not valid JSON",
-            serde_json::error::Category::Data => UNEXPECTED,
-            serde_json::error::Category::Io => "the answer could not be read",
-        };
-        format!(".: {what}")
-    })?;
-    if !value.is_object() {
-        return Err(".: the answer is not a JSON object".to_string());
-    }
-    // Every field deserializer below reports `path: …` itself, and a value deserializer adds
-    // no position: the message is exactly that.
-    serde_json::from_value(value).map_err(|e| e.to_string())
-}
-
-/// A scalar the documentation types loosely: accepted as a string, number or boolean and
-/// kept as text.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Scalar {
-    Text(String),
-    Signed(i64),
-    Unsigned(u64),
-    Float(f64),
-    Bool(bool),
-}
-
-fn loose<'de, D: Deserializer<'de>>(d: D, path: &str) -> Result<Option<String>, D::Error> {
-    let scalar = Option::<Scalar>::deserialize(d)
-        .map_err(|_| D::Error::custom(format!("{path}: {UNEXPECTED}")))?;
-    Ok(scalar.map(|s| match s {
-        Scalar::Text(t) => t,
-        Scalar::Signed(n) => n.to_string(),
-        Scalar::Unsigned(n) => n.to_string(),
-        Scalar::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
-        Scalar::Float(f) => f.to_string(),
-        Scalar::Bool(b) => b.to_string(),
-    }))
-}
-
-fn de_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    loose(d, "code")
-}
-
-fn de_message<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    loose(d, "message")
-}
-
-fn de_seq_no<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    loose(d, "seqNo")
-}
-
-fn de_state<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    loose(d, "data.state")
-}
-
-fn de_data<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Data>, D::Error> {
-    match Option::<serde_json::Value>::deserialize(d)? {
-        None => Ok(None),
-        Some(value @ serde_json::Value::Object(_)) => serde_json::from_value(value)
-            .map(Some)
-            .map_err(D::Error::custom),
-        Some(_) => Err(D::Error::custom(format!("data: {UNEXPECTED}"))),
-    }
+    shiming_gateway::vendor::scrub(text, 6, 80)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use http::StatusCode;
+    use shiming_core::Billing;
 
     /// Seed 002, as printed: the state values of 返回参数说明 and the 错误码参照 table.
     const SEED_STATES: [(&str, &str); 3] =

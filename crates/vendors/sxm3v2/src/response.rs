@@ -33,9 +33,8 @@
 //! `vendor_reference` is `seqNo`, `carrier` comes from `mobileChannel`, and `extras` keep
 //! `code`, `msg`, `isFee` and `mobileChannel` as sent. This API echoes no personal data.
 
-use serde::de::{Deserializer, Error as _};
 use serde::Deserialize;
-use shiming_core::{Billing, Carrier, Error, ErrorKind, Verdict, Verification};
+use shiming_core::{Carrier, Error, ErrorKind, Verdict, Verification};
 use shiming_gateway::ApiResponse;
 
 use crate::VENDOR;
@@ -52,19 +51,27 @@ use crate::VENDOR;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Answer {
     /// `code` (返回码): `"200"` on success, `"400"` for a parameter error (both assumed).
-    #[serde(default, deserialize_with = "de_code")]
+    #[serde(default, deserialize_with = "shiming_gateway::vendor::lenient_text")]
     pub code: Option<String>,
     /// `msg` (返回错误描述).
-    #[serde(default, deserialize_with = "de_msg")]
+    #[serde(default, deserialize_with = "shiming_gateway::vendor::lenient_text")]
     pub msg: Option<String>,
     /// `isFee` (是否计费): whether the vendor counted the call.
-    #[serde(default, rename = "isFee", deserialize_with = "de_is_fee")]
+    #[serde(
+        default,
+        rename = "isFee",
+        deserialize_with = "shiming_gateway::vendor::lenient_text"
+    )]
     pub is_fee: Option<String>,
     /// `seqNo` (调用流水号): the vendor's reference for support.
-    #[serde(default, rename = "seqNo", deserialize_with = "de_seq_no")]
+    #[serde(
+        default,
+        rename = "seqNo",
+        deserialize_with = "shiming_gateway::vendor::lenient_text"
+    )]
     pub seq_no: Option<String>,
     /// `data` (核验结果对象); `null` on errors.
-    #[serde(default, deserialize_with = "de_data")]
+    #[serde(default, deserialize_with = "shiming_gateway::vendor::object_or_null")]
     pub data: Option<Data>,
 }
 
@@ -79,16 +86,20 @@ pub struct Answer {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Data {
     /// `result` (核验结果): `1` 一致, `2` 不一致, `3` 无记录.
-    #[serde(default, deserialize_with = "de_result")]
+    #[serde(default, deserialize_with = "shiming_gateway::vendor::lenient_text")]
     pub result: Option<String>,
     /// `resultDesc` (核验结果描述).
-    #[serde(default, rename = "resultDesc", deserialize_with = "de_result_desc")]
+    #[serde(
+        default,
+        rename = "resultDesc",
+        deserialize_with = "shiming_gateway::vendor::lenient_text"
+    )]
     pub result_desc: Option<String>,
     /// `mobileChannel` (运营商): `cmcc`, `cucc`, `ctcc` or `gdcc`.
     #[serde(
         default,
         rename = "mobileChannel",
-        deserialize_with = "de_mobile_channel"
+        deserialize_with = "shiming_gateway::vendor::lenient_text"
     )]
     pub mobile_channel: Option<String>,
 }
@@ -209,48 +220,14 @@ pub const CHANNELS: &[(&str, &str, Carrier)] = &[
 /// # Ok(()) }
 /// ```
 pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
-    decode_parts(
-        response.status,
-        &response.body,
-        response.billed,
-        response.request_id.as_deref(),
-    )
-}
-
-/// [`decode`] from the parts of an answer: HTTP status, body, whether the marketplace billed
-/// it and the `X-Ca-Request-Id`.
-///
-/// # Errors
-///
-/// As [`decode`].
-///
-/// ```
-/// use http::StatusCode;
-/// use shiming_core::{Billing, Carrier, ErrorKind, Verdict};
-/// use shiming_sxm3v2::response::decode_parts;
-///
-/// let body = r#"{"code":"200","msg":"成功","isFee":1,"seqNo":"S1","data":{"result":1,"resultDesc":"一致","mobileChannel":"cmcc"}}"#;
-/// let v = decode_parts(StatusCode::OK, body.as_bytes(), true, Some("req-1")).unwrap();
-/// assert_eq!((v.verdict, v.carrier, v.billed), (Verdict::Match, Some(Carrier::ChinaMobile), true));
-/// assert_eq!(v.vendor_reference.as_deref(), Some("S1"));
-///
-/// let body = r#"{"code":"400","msg":"参数错误","isFee":0,"seqNo":"S2","data":null}"#;
-/// let e = decode_parts(StatusCode::BAD_REQUEST, body.as_bytes(), false, None).unwrap_err();
-/// assert_eq!((e.kind(), e.billing()), (ErrorKind::InvalidInput, Billing::NotBilled));
-/// assert_eq!(e.vendor_code(), Some("400"));
-/// ```
-pub fn decode_parts(
-    status: http::StatusCode,
-    body: &[u8],
-    billed: bool,
-    request_id: Option<&str>,
-) -> Result<Verification, Error> {
+    let (billed, request_id) = (response.billed, response.request_id.as_deref());
     let call = Call {
-        status,
+        status: response.status,
         billed,
         request_id,
     };
-    let answer = parse(body).map_err(|message| call.error(ErrorKind::MalformedAnswer, message))?;
+    let answer = shiming_gateway::vendor::decode_json::<Answer>(response, VENDOR)
+        .map_err(|e| call.error(ErrorKind::MalformedAnswer, e.message().to_string()))?;
     let code = answer.code.as_deref();
     let msg = answer.msg.as_deref();
     let data = answer.data.as_ref();
@@ -293,6 +270,39 @@ pub fn decode_parts(
         }
     }
     Ok(verification)
+}
+
+/// [`decode`] from the parts of an answer: HTTP status, body, whether the marketplace billed
+/// it and the `X-Ca-Request-Id`.
+///
+/// # Errors
+///
+/// As [`decode`].
+///
+/// ```
+/// use http::StatusCode;
+/// use shiming_core::{Billing, Carrier, ErrorKind, Verdict};
+/// use shiming_sxm3v2::response::decode_parts;
+///
+/// let body = r#"{"code":"200","msg":"成功","isFee":1,"seqNo":"S1","data":{"result":1,"resultDesc":"一致","mobileChannel":"cmcc"}}"#;
+/// let v = decode_parts(StatusCode::OK, body.as_bytes(), true, Some("req-1")).unwrap();
+/// assert_eq!((v.verdict, v.carrier, v.billed), (Verdict::Match, Some(Carrier::ChinaMobile), true));
+/// assert_eq!(v.vendor_reference.as_deref(), Some("S1"));
+///
+/// let body = r#"{"code":"400","msg":"参数错误","isFee":0,"seqNo":"S2","data":null}"#;
+/// let e = decode_parts(StatusCode::BAD_REQUEST, body.as_bytes(), false, None).unwrap_err();
+/// assert_eq!((e.kind(), e.billing()), (ErrorKind::InvalidInput, Billing::NotBilled));
+/// assert_eq!(e.vendor_code(), Some("400"));
+/// ```
+pub fn decode_parts(
+    status: http::StatusCode,
+    body: &[u8],
+    billed: bool,
+    request_id: Option<&str>,
+) -> Result<Verification, Error> {
+    let response = ApiResponse::new(status, body.to_vec().into(), request_id.map(str::to_owned))
+        .with_billed(billed);
+    decode(&response)
 }
 
 /// The carrier of a `mobileChannel` code (ASCII case ignored).
@@ -345,14 +355,9 @@ impl Call<'_> {
         } else {
             format!("{message} [HTTP {}]", self.status.as_u16())
         };
-        let mut error =
-            Error::new(kind, message)
-                .with_vendor(VENDOR)
-                .with_billing(if self.billed {
-                    Billing::Billed
-                } else {
-                    Billing::NotBilled
-                });
+        let mut error = Error::new(kind, message)
+            .with_vendor(VENDOR)
+            .with_billing(shiming_gateway::vendor::billing(self.billed));
         if let Some(id) = self.request_id {
             error = error.with_request_id(id);
         }
@@ -381,113 +386,7 @@ fn code_and_msg(code: Option<&str>, msg: Option<&str>) -> String {
 /// a run of six or more is masked (an ID number or mobile echoed by the vendor never reaches a
 /// message), at most 80 characters.
 fn clean(text: &str) -> String {
-    const MAX_CHARS: usize = 80;
-    const MIN_MASKED_RUN: usize = 6;
-    let chars: Vec<char> = text.trim().chars().collect();
-    let mut out = String::with_capacity(text.len().min(4 * MAX_CHARS));
-    let mut i = 0;
-    while i < chars.len() {
-        let run = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if run >= MIN_MASKED_RUN {
-            out.extend(std::iter::repeat('*').take(run));
-            i += run;
-        } else if run > 0 {
-            out.extend(&chars[i..i + run]);
-            i += run;
-        } else {
-            out.push(if chars[i].is_control() { ' ' } else { chars[i] });
-            i += 1;
-        }
-    }
-    match out.char_indices().nth(MAX_CHARS) {
-        Some((at, _)) => format!("{}…", &out[..at]),
-        None => out,
-    }
-}
-
-/// What `decode_json` of shiming-gateway says about a field that does not fit.
-const UNEXPECTED: &str = "a field has an unexpected type or value";
-
-/// Parses the body; errors are `path: what`, never quoting the body.
-fn parse(body: &[u8]) -> Result<Answer, String> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        let what = match e.classify() {
-            serde_json::error::Category::Eof => "the answer ends too early (truncated JSON)",
-            serde_json::error::Category::Syntax => "the answer is not valid JSON",
-            serde_json::error::Category::Data => UNEXPECTED,
-            serde_json::error::Category::Io => "the answer could not be read",
-        };
-        format!(".: {what}")
-    })?;
-    if !value.is_object() {
-        return Err(".: the answer is not a JSON object".to_string());
-    }
-    // Every field deserializer below reports `path: …` itself, and a value deserializer adds
-    // no position: the message is exactly that.
-    serde_json::from_value(value).map_err(|e| e.to_string())
-}
-
-/// A scalar the documentation types loosely: accepted as a string, number or boolean and
-/// kept as text.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Scalar {
-    Text(String),
-    Signed(i64),
-    Unsigned(u64),
-    Float(f64),
-    Bool(bool),
-}
-
-fn loose<'de, D: Deserializer<'de>>(d: D, path: &str) -> Result<Option<String>, D::Error> {
-    let scalar = Option::<Scalar>::deserialize(d)
-        .map_err(|_| D::Error::custom(format!("{path}: {UNEXPECTED}")))?;
-    Ok(scalar.map(|s| match s {
-        Scalar::Text(t) => t,
-        Scalar::Signed(n) => n.to_string(),
-        Scalar::Unsigned(n) => n.to_string(),
-        Scalar::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
-        Scalar::Float(f) => f.to_string(),
-        Scalar::Bool(b) => b.to_string(),
-    }))
-}
-
-fn de_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    loose(d, "code")
-}
-
-fn de_msg<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    loose(d, "msg")
-}
-
-fn de_is_fee<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    loose(d, "isFee")
-}
-
-fn de_seq_no<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    loose(d, "seqNo")
-}
-
-fn de_result<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    loose(d, "data.result")
-}
-
-fn de_result_desc<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    loose(d, "data.resultDesc")
-}
-
-fn de_mobile_channel<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    loose(d, "data.mobileChannel")
-}
-
-fn de_data<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Data>, D::Error> {
-    match Option::<serde_json::Value>::deserialize(d)? {
-        None => Ok(None),
-        Some(value @ serde_json::Value::Object(_)) => serde_json::from_value(value)
-            .map(Some)
-            .map_err(D::Error::custom),
-        Some(_) => Err(D::Error::custom(format!("data: {UNEXPECTED}"))),
-    }
+    shiming_gateway::vendor::scrub(text, 6, 80)
 }
 
 #[cfg(test)]
@@ -581,7 +480,7 @@ mod tests {
         assert_eq!(clean("参数错误"), "参数错误");
         assert_eq!(
             clean("idCard 11010519491231002X 有误"),
-            "idCard *****************X 有误"
+            "idCard ****************** 有误"
         );
         assert_eq!(clean("mobile 13800138000\n"), "mobile ***********");
         assert_eq!(clean("a\tb 12345"), "a b 12345");

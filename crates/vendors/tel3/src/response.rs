@@ -16,9 +16,8 @@
 //! `match`, is [`ErrorKind::MalformedAnswer`].
 
 use http::StatusCode;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
-use shiming_core::{mask, Billing, Error, ErrorKind, Verdict, Verification};
+use serde::Deserialize;
+use shiming_core::{mask, Error, ErrorKind, Verdict, Verification};
 use shiming_gateway::ApiResponse;
 
 use crate::VENDOR;
@@ -37,7 +36,7 @@ use crate::VENDOR;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Answer {
     /// `1` success, anything else failure.
-    #[serde(default, deserialize_with = "flexible_int")]
+    #[serde(default, deserialize_with = "shiming_gateway::vendor::lenient_int")]
     pub ok: Option<i64>,
     /// What happened, in Chinese (the key of [`CATALOGUE`]).
     #[serde(default)]
@@ -52,32 +51,12 @@ pub struct Answer {
     #[serde(default)]
     pub mob: Option<String>,
     /// `match`: `1` match, `0` mismatch, `2` the carrier has no record.
-    #[serde(default, rename = "match", deserialize_with = "flexible_int")]
+    #[serde(
+        default,
+        rename = "match",
+        deserialize_with = "shiming_gateway::vendor::lenient_int"
+    )]
     pub matched: Option<i64>,
-}
-
-/// The loose shapes accepted for `ok` and `match`.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Loose {
-    Int(i64),
-    Float(f64),
-    Bool(bool),
-    Text(String),
-}
-
-fn flexible_int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
-    let loose: Option<Loose> = Option::deserialize(deserializer)?;
-    let invalid = || serde::de::Error::custom("expected an integer");
-    match loose {
-        None => Ok(None),
-        Some(Loose::Int(n)) => Ok(Some(n)),
-        Some(Loose::Bool(b)) => Ok(Some(i64::from(b))),
-        Some(Loose::Float(f)) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(Some(f as i64)),
-        Some(Loose::Float(_)) => Err(invalid()),
-        Some(Loose::Text(t)) if t.trim().is_empty() => Ok(None),
-        Some(Loose::Text(t)) => t.trim().parse().map(Some).map_err(|_| invalid()),
-    }
 }
 
 /// What a documented message means.
@@ -343,11 +322,8 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
     }
 }
 
-/// [`decode`] from the parts of an answer (for tests and replays: `ApiResponse` cannot be
-/// built outside the gateway crate). The JSON is decoded by a local twin of
-/// [`shiming_gateway::vendor::decode_json`] with the same messages; it names the top-level
-/// field that does not fit (tel3's answers are flat) and reports syntax errors and truncation
-/// at the root (`.`).
+/// [`decode`] from the parts of an answer (for tests and replays): the same decoding, with
+/// `billed` as given rather than derived from the status.
 ///
 /// ```
 /// use http::StatusCode;
@@ -366,18 +342,9 @@ pub fn decode_parts(
     billed: bool,
     request_id: Option<&str>,
 ) -> Result<Verification, Error> {
-    match parse::<Answer>(body, billed, request_id) {
-        Ok(answer) => interpret(&answer, billed, request_id),
-        Err(error) => Err(unreadable(status, error, billed, request_id)),
-    }
-}
-
-fn billing(billed: bool) -> Billing {
-    if billed {
-        Billing::Billed
-    } else {
-        Billing::NotBilled
-    }
+    let response = ApiResponse::new(status, body.to_vec().into(), request_id.map(str::to_owned))
+        .with_billed(billed);
+    decode(&response)
 }
 
 fn error(
@@ -389,7 +356,7 @@ fn error(
 ) -> Error {
     let mut e = Error::new(kind, message)
         .with_vendor(VENDOR)
-        .with_billing(billing(billed));
+        .with_billing(shiming_gateway::vendor::billing(billed));
     if let Some(code) = vendor_code {
         e = e.with_vendor_code(code);
     }
@@ -434,73 +401,13 @@ fn unreadable(
     )
 }
 
-/// The local twin of `decode_json` (same texts per serde_json category).
-fn parse<T: DeserializeOwned>(
-    body: &[u8],
-    billed: bool,
-    request_id: Option<&str>,
-) -> Result<T, Error> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        let what = match e.classify() {
-            serde_json::error::Category::Eof => "the answer ends too early (truncated JSON)",
-            serde_json::error::Category::Syntax => "the answer is not valid JSON",
-            serde_json::error::Category::Data => "a field has an unexpected type or value",
-            serde_json::error::Category::Io => "the answer could not be read",
-        };
-        malformed(".", what, billed, request_id)
-    })?;
-    T::deserialize(&value).map_err(|_| {
-        // Name the first top-level field that does not fit on its own (every field of the
-        // answer types is optional, so a one-field object fails only for that field).
-        let path = match &value {
-            serde_json::Value::Object(map) => map
-                .iter()
-                .find(|(name, field)| {
-                    let mut single = serde_json::Map::new();
-                    single.insert((*name).clone(), (*field).clone());
-                    T::deserialize(&serde_json::Value::Object(single)).is_err()
-                })
-                .map_or_else(|| ".".to_string(), |(name, _)| name.clone()),
-            _ => ".".to_string(),
-        };
-        malformed(
-            &path,
-            "a field has an unexpected type or value",
-            billed,
-            request_id,
-        )
-    })
-}
-
 /// Longest unknown vendor message kept, in characters.
 const MAX_UNKNOWN_CHARS: usize = 120;
 
 /// An uncatalogued vendor message, kept raw except that control characters become spaces,
 /// runs of 7 or more digits (an echoed ID number or mobile) are masked, and it is shortened.
 fn scrub(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut digits = String::new();
-    let flush = |digits: &mut String, out: &mut String| {
-        if digits.chars().count() >= 7 {
-            out.push_str(&"*".repeat(digits.chars().count()));
-        } else {
-            out.push_str(digits);
-        }
-        digits.clear();
-    };
-    for c in raw.trim().chars() {
-        if c.is_ascii_digit() || (!digits.is_empty() && (c == 'X' || c == 'x')) {
-            digits.push(c);
-            continue;
-        }
-        flush(&mut digits, &mut out);
-        out.push(if c.is_control() { ' ' } else { c });
-    }
-    flush(&mut digits, &mut out);
-    match out.char_indices().nth(MAX_UNKNOWN_CHARS) {
-        Some((at, _)) => format!("{}…", &out[..at]),
-        None => out,
-    }
+    shiming_gateway::vendor::scrub(raw, 7, MAX_UNKNOWN_CHARS)
 }
 
 /// A shiming-core masking function.
