@@ -374,13 +374,53 @@ fn now_millis() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-fn header<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+/// `X-Ca-Request-Id`, `X-Ca-Error-Code`, `X-Ca-Error-Message` as ready-made names (a `&str`
+/// name would be parsed again on every lookup).
+const X_CA_REQUEST_ID: HeaderName = HeaderName::from_static("x-ca-request-id");
+const X_CA_ERROR_CODE: HeaderName = HeaderName::from_static("x-ca-error-code");
+const X_CA_ERROR_MESSAGE: HeaderName = HeaderName::from_static("x-ca-error-message");
+
+/// The length of `pairs` as [`sign::encode_pairs`] writes them, at most (every byte may
+/// become `%XX`).
+fn encoded_len(pairs: &[(String, String)]) -> usize {
+    pairs.iter().map(|(k, v)| 3 * (k.len() + v.len()) + 2).sum()
+}
+
+/// Appends `pairs` to `out` exactly as [`sign::encode_pairs`] writes them (`k=v&k2=v2`,
+/// RFC 3986 percent-encoding), without building a string per value.
+fn push_encoded_pairs(out: &mut String, pairs: &[(String, String)]) {
+    fn push_encoded(out: &mut String, value: &str) {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        for &byte in value.as_bytes() {
+            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+                out.push(char::from(byte));
+            } else {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+            }
+        }
+    }
+    for (i, (key, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        push_encoded(out, key);
+        out.push('=');
+        push_encoded(out, value);
+    }
+}
+
+fn header(headers: &http::HeaderMap, name: impl http::header::AsHeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// A header's text even when it carries non-ASCII bytes (the gateway's signature echo holds
 /// raw UTF-8 parameter values).
-fn header_lossy(headers: &http::HeaderMap, name: &str) -> Option<String> {
+fn header_lossy(
+    headers: &http::HeaderMap,
+    name: impl http::header::AsHeaderName,
+) -> Option<String> {
     headers
         .get(name)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
@@ -466,17 +506,15 @@ impl GatewayClient {
             billed = tracing::field::Empty,
         );
         let _entered = span.enter();
-        let query_pairs: Vec<(&str, &str)> = request
-            .query
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let target = if query_pairs.is_empty() {
-            request.url.clone()
-        } else {
-            format!("{}?{}", request.url, sign::encode_pairs(&query_pairs))
-        };
-        let Ok(uri) = target.parse::<Uri>() else {
+        // The target is written once, straight into the buffer the `Uri` keeps (no
+        // intermediate pair list or per-value strings, no copy when parsing).
+        let mut target = String::with_capacity(request.url.len() + encoded_len(&request.query));
+        target.push_str(&request.url);
+        if !request.query.is_empty() {
+            target.push('?');
+            push_encoded_pairs(&mut target, &request.query);
+        }
+        let Ok(uri) = Uri::try_from(target) else {
             return Self::refuse(vendor, "the endpoint URL is not valid");
         };
         match uri.scheme_str() {
@@ -493,13 +531,11 @@ impl GatewayClient {
         let (content_type, body) = match &request.body {
             RequestBody::Empty => (None, Bytes::new()),
             RequestBody::Form(pairs) => {
-                let pairs: Vec<(&str, &str)> = pairs
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
+                let mut form = String::with_capacity(encoded_len(pairs));
+                push_encoded_pairs(&mut form, pairs);
                 (
                     Some("application/x-www-form-urlencoded; charset=UTF-8"),
-                    Bytes::from(sign::encode_pairs(&pairs)),
+                    Bytes::from(form),
                 )
             }
             RequestBody::Json(bytes) => (
@@ -507,26 +543,25 @@ impl GatewayClient {
                 Bytes::from(bytes.clone()),
             ),
         };
-        let mut builder = Request::builder()
-            .method(request.method.clone())
-            .uri(uri.clone());
-        builder = builder.header(ACCEPT, "application/json");
+        let mut headers = http::HeaderMap::with_capacity(8);
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         if let Some(ct) = content_type {
-            builder = builder.header(CONTENT_TYPE, ct);
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
         }
-        let Ok(mut http_request) = builder.body(Full::new(body.clone())) else {
-            return Self::refuse(vendor, "the request could not be built");
-        };
         if let Err(message) = self.authenticate(
             credentials,
             request,
             &uri,
             content_type,
             &body,
-            &mut http_request,
+            &mut headers,
         ) {
             return Self::refuse(vendor, message);
         }
+        let mut http_request = Request::new(Full::new(body));
+        *http_request.method_mut() = request.method.clone();
+        *http_request.uri_mut() = uri;
+        *http_request.headers_mut() = headers;
         let started = Instant::now();
         let timeout = request.timeout.unwrap_or(self.inner.timeout);
         let outcome = tokio::time::timeout(timeout, self.exchange(http_request)).await;
@@ -582,22 +617,21 @@ impl GatewayClient {
             }
             Ok(Ok(parts)) => parts,
         };
-        let request_id = header(&headers, "x-ca-request-id").map(str::to_string);
+        let request_id = header(&headers, X_CA_REQUEST_ID).map(str::to_string);
         span.record("status", status.as_u16());
         if let Some(id) = &request_id {
             span.record("request_id", id.as_str());
         }
-        let error_message = header_lossy(&headers, "x-ca-error-message");
+        let error_message = header_lossy(&headers, X_CA_ERROR_MESSAGE);
         let failure = classify::gateway_failure(
             status.as_u16(),
-            header(&headers, "x-ca-error-code"),
+            header(&headers, X_CA_ERROR_CODE),
             error_message.as_deref(),
             body.is_empty(),
         );
         if let Some(failure) = failure {
             span.record("billed", false);
-            let retry_after =
-                header(&headers, RETRY_AFTER.as_str()).and_then(retry::parse_retry_after);
+            let retry_after = header(&headers, RETRY_AFTER).and_then(retry::parse_retry_after);
             let retry = RetryInput::from_failure(&failure, retry_after);
             let error = classify::into_error(failure, vendor, request_id.as_deref());
             tracing::info!(
@@ -628,12 +662,16 @@ impl GatewayClient {
         uri: &Uri,
         content_type: Option<&str>,
         body: &Bytes,
-        http_request: &mut Request<Full<Bytes>>,
+        headers: &mut http::HeaderMap,
     ) -> Result<(), &'static str> {
-        let headers = http_request.headers_mut();
         match credentials {
             Credentials::AppCode(code) => {
-                let mut value = HeaderValue::from_str(&format!("APPCODE {}", code.expose()))
+                let code = code.expose();
+                let mut text = String::with_capacity("APPCODE ".len() + code.len());
+                text.push_str("APPCODE ");
+                text.push_str(code);
+                // Same validation as `from_str`, without copying the text again.
+                let mut value = HeaderValue::from_maybe_shared(Bytes::from(text))
                     .map_err(|_| "the AppCode contains characters not allowed in a header")?;
                 value.set_sensitive(true);
                 headers.insert(AUTHORIZATION, value);
@@ -712,7 +750,7 @@ impl GatewayClient {
             Ok(collected) => Ok((parts.status, parts.headers, collected.to_bytes())),
             Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(Failure::TooLarge {
                 status: parts.status,
-                request_id: header(&parts.headers, "x-ca-request-id").map(str::to_string),
+                request_id: header(&parts.headers, X_CA_REQUEST_ID).map(str::to_string),
             }),
             Err(_) => Err(Failure::AfterSend(
                 "the connection broke while the answer was read".into(),
@@ -729,4 +767,29 @@ enum Failure {
         status: StatusCode,
         request_id: Option<String>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_are_written_as_sign_encode_pairs_writes_them() {
+        let cases: [&[(&str, &str)]; 4] = [
+            &[],
+            &[("name", "张三")],
+            &[("q", "a b+c/~-._"), ("empty", ""), ("k=&", "v%\u{7f}\0")],
+            &[("idCard", "33010619880516071X"), ("mobile", "13957120001")],
+        ];
+        for pairs in cases {
+            let owned: Vec<(String, String)> = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect();
+            let mut out = String::new();
+            push_encoded_pairs(&mut out, &owned);
+            assert_eq!(out, sign::encode_pairs(pairs));
+            assert!(out.len() <= encoded_len(&owned));
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! field deserializers for loosely documented answers, and scrubbing of vendor text before it
 //! goes into an error message.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -36,8 +37,8 @@ pub fn today_in_china() -> Date {
 
 /// Validates and normalizes `identity` with shiming-core before a paid call — a value refused
 /// here is never sent, never charged. Identities made with [`Identity::new`] are already
-/// checked and pass through unchanged; [`Identity::unchecked`] ones are checked now. With
-/// `needs_mobile`, a missing mobile is refused too.
+/// checked and pass through unchanged (borrowed, not copied); [`Identity::unchecked`] ones are
+/// checked now. With `needs_mobile`, a missing mobile is refused too.
 ///
 /// ```
 /// use shiming_core::Identity;
@@ -46,22 +47,24 @@ pub fn today_in_china() -> Date {
 /// assert_eq!(e.kind(), shiming_core::ErrorKind::InvalidInput);
 /// assert_eq!(e.billing(), shiming_core::Billing::NotBilled);
 /// ```
-pub fn check_locally(
-    identity: &Identity,
+pub fn check_locally<'a>(
+    identity: &'a Identity,
     needs_mobile: bool,
     vendor: &'static str,
-) -> Result<Identity, Error> {
+) -> Result<Cow<'a, Identity>, Error> {
     let checked = if identity.is_checked() {
-        identity.clone()
+        Cow::Borrowed(identity)
     } else {
         let options = ValidationOptions::new(today_in_china());
-        Identity::new(
-            identity.expose_name(),
-            identity.expose_id(),
-            identity.expose_mobile(),
-            &options,
+        Cow::Owned(
+            Identity::new(
+                identity.expose_name(),
+                identity.expose_id(),
+                identity.expose_mobile(),
+                &options,
+            )
+            .map_err(|e| Error::invalid_input(e).with_vendor(vendor))?,
         )
-        .map_err(|e| Error::invalid_input(e).with_vendor(vendor))?
     };
     if needs_mobile {
         checked
@@ -123,6 +126,14 @@ pub fn decode_json<T: DeserializeOwned>(
                 Err(e) => malformed(".", json_failure(&e)),
             },
         );
+    }
+    // Fast path: plain serde_json. Field paths are tracked only to explain a failure, so on
+    // error the body is decoded again with path tracking (same input, same error).
+    let mut deserializer = serde_json::Deserializer::from_slice(&response.body);
+    if let Ok(value) = T::deserialize(&mut deserializer) {
+        if deserializer.end().is_ok() {
+            return Ok(value);
+        }
     }
     let mut deserializer = serde_json::Deserializer::from_slice(&response.body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {

@@ -1,6 +1,8 @@
 //! The client: consent, local validation, vendor limits, encode, call, decode.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
@@ -67,14 +69,20 @@ impl Consent {
             Err(e) => i64::try_from(e.duration().as_secs()).map_or(i64::MIN, |s| -s),
         };
         let (days, of_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-        let date = Date::from_days_since_unix_epoch(days)
-            .map_or_else(|| format!("day {days}"), |d| d.to_string());
-        format!(
-            "{date}T{:02}:{:02}:{:02}Z",
+        // One buffer for the whole text (this runs on every check).
+        let mut out = String::with_capacity(24);
+        let _ = match Date::from_days_since_unix_epoch(days) {
+            Some(date) => write!(out, "{date}"),
+            None => write!(out, "day {days}"),
+        };
+        let _ = write!(
+            out,
+            "T{:02}:{:02}:{:02}Z",
             of_day / 3600,
             of_day % 3600 / 60,
             of_day % 60
-        )
+        );
+        out
     }
 
     /// The consent a client built with `consent_obtained_by_caller(true)` records for the
@@ -300,7 +308,7 @@ impl PhonethirdClient {
         let identity = if self.local_validation {
             shiming_gateway::vendor::check_locally(identity, true, VENDOR)?
         } else {
-            identity.clone()
+            Cow::Borrowed(identity)
         };
         request::check_limits(&identity)?;
         let req = request::encode(&self.endpoint, &identity);

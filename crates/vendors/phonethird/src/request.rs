@@ -33,7 +33,10 @@ pub const PATH: &str = "/mobileCheck";
 /// assert!(!shown.contains("陈思远"), "Debug never shows the values");
 /// ```
 pub fn encode(endpoint: &str, identity: &Identity) -> ApiRequest {
-    let url = format!("{}{PATH}", endpoint.trim_end_matches('/'));
+    let base = endpoint.trim_end_matches('/');
+    let mut url = String::with_capacity(base.len() + PATH.len());
+    url.push_str(base);
+    url.push_str(PATH);
     ApiRequest::get(VENDOR, url)
         .query("idCard", identity.expose_id())
         .query("mobile", identity.expose_mobile().unwrap_or_default())

@@ -325,12 +325,13 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty());
-    let sent_message = answer.msg.as_deref().map(clean);
+    // Cleaned only for the error paths that quote it.
+    let sent_message = || answer.msg.as_deref().map(clean);
     let Some(entry) = lookup(raw_status) else {
         let message = format!(
             "unknown phonethird status {} ({}){}",
             clean(raw_status),
-            sent_message.as_deref().unwrap_or("no msg"),
+            sent_message().as_deref().unwrap_or("no msg"),
             trace_suffix(trace_id)
         );
         return Err(call.error(ErrorKind::VendorFault, message, Some(clean(raw_status))));
@@ -340,7 +341,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
             let message = format!(
                 "status {} {}: {}{}",
                 entry.status,
-                sent_message.as_deref().unwrap_or(entry.message),
+                sent_message().as_deref().unwrap_or(entry.message),
                 entry.meaning,
                 trace_suffix(trace_id)
             );

@@ -184,10 +184,9 @@ impl TwoElementVerifier for Sfz2Client {
     }
 
     async fn verify_two(&self, identity: &Identity) -> Result<Verification, Error> {
-        let checked;
+        let (checked, two_elements);
         let identity = if self.local_validation {
             // sfz2 takes no mobile: an unchecked one must not make the check fail.
-            let two_elements;
             let input = if identity.is_checked() || identity.expose_mobile().is_none() {
                 identity
             } else {
@@ -196,7 +195,7 @@ impl TwoElementVerifier for Sfz2Client {
                 &two_elements
             };
             checked = shiming_gateway::vendor::check_locally(input, false, VENDOR)?;
-            &checked
+            &*checked
         } else {
             identity
         };

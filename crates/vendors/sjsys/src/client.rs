@@ -178,7 +178,7 @@ impl ThreeElementVerifier for SjsysClient {
         let checked;
         let identity = if self.local_validation {
             checked = vendor::check_locally(identity, true, VENDOR)?;
-            &checked
+            &*checked
         } else {
             identity
         };

@@ -177,7 +177,7 @@ impl ThreeElementVerifier for Sxm3v2Client {
         let checked;
         let identity = if self.local_validation {
             checked = vendor::check_locally(identity, true, VENDOR)?;
-            &checked
+            &*checked
         } else {
             identity
         };

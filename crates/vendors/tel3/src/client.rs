@@ -187,7 +187,7 @@ impl ThreeElementVerifier for Tel3Client {
         let checked;
         let identity = if self.local_validation {
             checked = shiming_gateway::vendor::check_locally(identity, true, VENDOR)?;
-            &checked
+            &*checked
         } else {
             identity
         };
