@@ -90,6 +90,45 @@ pub fn billing(billed: bool) -> Billing {
     }
 }
 
+/// The [`Error`] a vendor crate returns about one call: `kind` and `message`, naming
+/// `vendor`, with the vendor's own code if there is one, the call's billing (see
+/// [`billing`]) and the gateway's request id if known. The message is used as given (scrub
+/// vendor text with [`scrub`] first).
+///
+/// ```
+/// use shiming_core::{Billing, ErrorKind};
+/// use shiming_gateway::vendor::vendor_error;
+/// let e = vendor_error(ErrorKind::VendorFault, "code 9: busy", "tel3", Some("9"), true, Some("r-1"));
+/// assert_eq!(e.kind(), ErrorKind::VendorFault);
+/// assert_eq!(e.vendor(), Some("tel3"));
+/// assert_eq!(e.vendor_code(), Some("9"));
+/// assert_eq!(e.billing(), Billing::Billed);
+/// assert_eq!(e.request_id(), Some("r-1"));
+/// let e = vendor_error(ErrorKind::MalformedAnswer, "x: missing", "tel3", None, false, None);
+/// assert_eq!((e.vendor_code(), e.request_id()), (None, None));
+/// assert_eq!(e.billing(), Billing::NotBilled);
+/// ```
+#[must_use]
+pub fn vendor_error(
+    kind: ErrorKind,
+    message: impl Into<String>,
+    vendor: &'static str,
+    vendor_code: Option<&str>,
+    billed: bool,
+    request_id: Option<&str>,
+) -> Error {
+    let mut error = Error::new(kind, message)
+        .with_vendor(vendor)
+        .with_billing(billing(billed));
+    if let Some(code) = vendor_code {
+        error = error.with_vendor_code(code);
+    }
+    if let Some(id) = request_id {
+        error = error.with_request_id(id);
+    }
+    error
+}
+
 /// Decodes a vendor's JSON answer. A body that does not fit `T` is
 /// [`ErrorKind::MalformedAnswer`] whose message names the JSON path that failed (e.g.
 /// `data.result: invalid type: string "1", expected i64`), with the call's billing and request

@@ -35,6 +35,7 @@ use std::fmt;
 use http::StatusCode;
 use serde::{Deserialize, Deserializer};
 use shiming_core::{Carrier, Error, ErrorKind, Verdict, Verification};
+use shiming_gateway::vendor::vendor_error;
 use shiming_gateway::ApiResponse;
 
 use crate::VENDOR;
@@ -435,16 +436,14 @@ struct Call<'a> {
 
 impl Call<'_> {
     fn error(&self, kind: ErrorKind, message: String, code: Option<String>) -> Error {
-        let mut e = Error::new(kind, message)
-            .with_vendor(VENDOR)
-            .with_billing(shiming_gateway::vendor::billing(self.billed));
-        if let Some(code) = code {
-            e = e.with_vendor_code(code);
-        }
-        if let Some(id) = self.request_id {
-            e = e.with_request_id(id);
-        }
-        e
+        vendor_error(
+            kind,
+            message,
+            VENDOR,
+            code.as_deref(),
+            self.billed,
+            self.request_id,
+        )
     }
 
     /// A body without a usable answer: malformed if 2xx (the gateway says the vendor answered

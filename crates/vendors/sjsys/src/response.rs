@@ -34,6 +34,7 @@
 
 use serde::Deserialize;
 use shiming_core::{Error, ErrorKind, Verdict, Verification};
+use shiming_gateway::vendor::vendor_error;
 use shiming_gateway::ApiResponse;
 
 use crate::VENDOR;
@@ -249,7 +250,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
                 clean(state),
                 code_and_message(code, message)
             );
-            call.vendor_error(ErrorKind::VendorFault, text, code)
+            call.vendor_error(ErrorKind::VendorFault, text, Some(code))
         })?,
         (code_text, _) => match lookup("code", code_text) {
             Some(entry) => entry,
@@ -258,7 +259,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
                     "unknown answer without a result ({})",
                     code_and_message(code, message)
                 );
-                return Err(call.vendor_error(ErrorKind::VendorFault, text, code));
+                return Err(call.vendor_error(ErrorKind::VendorFault, text, Some(code)));
             }
         },
     };
@@ -285,7 +286,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
         }
         Outcome::Error(kind) => {
             let text = format!("{} ({})", entry.meaning, code_and_message(code, message));
-            Err(call.vendor_error(kind, text, code))
+            Err(call.vendor_error(kind, text, Some(code)))
         }
     }
 }
@@ -339,22 +340,24 @@ struct Call<'a> {
 
 impl Call<'_> {
     fn error(&self, kind: ErrorKind, message: String) -> Error {
+        self.vendor_error(kind, message, None)
+    }
+
+    fn vendor_error(&self, kind: ErrorKind, message: String, code: Option<&str>) -> Error {
         let message = if self.status.is_success() {
             message
         } else {
             format!("{message} [HTTP {}]", self.status.as_u16())
         };
-        let mut error = Error::new(kind, message)
-            .with_vendor(VENDOR)
-            .with_billing(shiming_gateway::vendor::billing(self.billed));
-        if let Some(id) = self.request_id {
-            error = error.with_request_id(id);
-        }
-        error
-    }
-
-    fn vendor_error(&self, kind: ErrorKind, message: String, code: &str) -> Error {
-        self.error(kind, message).with_vendor_code(clean(code))
+        let code = code.map(clean);
+        vendor_error(
+            kind,
+            message,
+            VENDOR,
+            code.as_deref(),
+            self.billed,
+            self.request_id,
+        )
     }
 }
 

@@ -35,6 +35,7 @@
 
 use serde::Deserialize;
 use shiming_core::{Carrier, Error, ErrorKind, Verdict, Verification};
+use shiming_gateway::vendor::vendor_error;
 use shiming_gateway::ApiResponse;
 
 use crate::VENDOR;
@@ -350,26 +351,24 @@ struct Call<'a> {
 
 impl Call<'_> {
     fn error(&self, kind: ErrorKind, message: String) -> Error {
+        self.vendor_error(kind, message, None)
+    }
+
+    fn vendor_error(&self, kind: ErrorKind, message: String, code: Option<&str>) -> Error {
         let message = if self.status.is_success() {
             message
         } else {
             format!("{message} [HTTP {}]", self.status.as_u16())
         };
-        let mut error = Error::new(kind, message)
-            .with_vendor(VENDOR)
-            .with_billing(shiming_gateway::vendor::billing(self.billed));
-        if let Some(id) = self.request_id {
-            error = error.with_request_id(id);
-        }
-        error
-    }
-
-    fn vendor_error(&self, kind: ErrorKind, message: String, code: Option<&str>) -> Error {
-        let error = self.error(kind, message);
-        match code {
-            Some(code) => error.with_vendor_code(clean(code)),
-            None => error,
-        }
+        let code = code.map(clean);
+        vendor_error(
+            kind,
+            message,
+            VENDOR,
+            code.as_deref(),
+            self.billed,
+            self.request_id,
+        )
     }
 }
 

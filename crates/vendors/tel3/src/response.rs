@@ -18,6 +18,7 @@
 use http::StatusCode;
 use serde::Deserialize;
 use shiming_core::{mask, Error, ErrorKind, Verdict, Verification};
+use shiming_gateway::vendor::vendor_error;
 use shiming_gateway::ApiResponse;
 
 use crate::VENDOR;
@@ -347,31 +348,13 @@ pub fn decode_parts(
     decode(&response)
 }
 
-fn error(
-    kind: ErrorKind,
-    message: String,
-    billed: bool,
-    vendor_code: Option<String>,
-    request_id: Option<&str>,
-) -> Error {
-    let mut e = Error::new(kind, message)
-        .with_vendor(VENDOR)
-        .with_billing(shiming_gateway::vendor::billing(billed));
-    if let Some(code) = vendor_code {
-        e = e.with_vendor_code(code);
-    }
-    match request_id {
-        Some(id) => e.with_request_id(id),
-        None => e,
-    }
-}
-
 fn malformed(path: &str, what: &str, billed: bool, request_id: Option<&str>) -> Error {
-    error(
+    vendor_error(
         ErrorKind::MalformedAnswer,
         format!("{path}: {what}"),
-        billed,
+        VENDOR,
         None,
+        billed,
         request_id,
     )
 }
@@ -388,15 +371,16 @@ fn unreadable(
     if status.is_success() || status.as_u16() == 666 {
         return parse_error;
     }
-    error(
+    vendor_error(
         ErrorKind::VendorFault,
         format!(
             "tel3 answered HTTP {} without a tel3 answer ({})",
             status.as_u16(),
             parse_error.message()
         ),
+        VENDOR,
+        Some(&status.as_u16().to_string()),
         billed,
-        Some(status.as_u16().to_string()),
         request_id,
     )
 }
@@ -450,7 +434,14 @@ fn interpret(
         } else {
             (format!("{meaning} ({shown_msg})"), shown_msg.clone())
         };
-        return Err(error(kind, message, billed, Some(code), request_id));
+        return Err(vendor_error(
+            kind,
+            message,
+            VENDOR,
+            Some(code.as_str()),
+            billed,
+            request_id,
+        ));
     }
     let Some(matched) = answer.matched else {
         return Err(malformed(
@@ -465,11 +456,12 @@ fn interpret(
         0 => Verdict::Mismatch,
         2 => Verdict::NoRecord,
         other => {
-            return Err(error(
+            return Err(vendor_error(
                 ErrorKind::VendorFault,
                 format!("unknown tel3 match value {other} ({shown_msg})"),
+                VENDOR,
+                Some(&other.to_string()),
                 billed,
-                Some(other.to_string()),
                 request_id,
             ))
         }
