@@ -359,6 +359,90 @@ pub fn scrub(text: &str, min_digit_run: usize, max_chars: usize) -> String {
     }
 }
 
+/// The placeholder for the variable part of a catalogued vendor message (拇指云 documents
+/// `appid:XXXXXXX接口已停用`).
+pub const MESSAGE_WILDCARD: &str = "XXXXXXX";
+
+/// Whether a vendor message matches a catalogued `pattern`: equal, or — when the pattern holds
+/// [`MESSAGE_WILDCARD`] — same head and tail around a non-empty middle.
+///
+/// ```
+/// use shiming_gateway::vendor::message_matches;
+/// assert!(message_matches("手机号码有误", "手机号码有误"));
+/// assert!(message_matches("appid:XXXXXXX接口已停用", "appid:abc123接口已停用"));
+/// assert!(!message_matches("appid:XXXXXXX接口已停用", "appid:接口已停用"));
+/// ```
+#[must_use]
+pub fn message_matches(pattern: &str, msg: &str) -> bool {
+    match pattern.split_once(MESSAGE_WILDCARD) {
+        Some((head, tail)) => {
+            msg.len() > head.len() + tail.len() && msg.starts_with(head) && msg.ends_with(tail)
+        }
+        None => pattern == msg,
+    }
+}
+
+/// A shiming-core masking function, such as [`shiming_core::mask::mask_id`].
+pub type Masker = fn(&str) -> String;
+
+/// A vendor's echo of a personal value: kept as sent when the vendor masked it (it contains
+/// `*`), otherwise masked here with `mask_with` (a shiming-core masking function), so that a
+/// vendor that echoes in clear never puts a full value into a `Verification`.
+///
+/// ```
+/// use shiming_core::mask::mask_mobile;
+/// use shiming_gateway::vendor::masked_echo;
+/// assert_eq!(masked_echo("15956*******7", mask_mobile), "15956*******7");
+/// assert_eq!(masked_echo("13800138000", mask_mobile), "138****8000");
+/// ```
+#[must_use]
+pub fn masked_echo(value: &str, mask_with: Masker) -> String {
+    if value.contains('*') {
+        value.to_string()
+    } else {
+        mask_with(value)
+    }
+}
+
+/// A body that could not be decoded. On a 2xx status or one of the vendor's own answer
+/// statuses (`own_statuses`, e.g. 拇指云's 666) it stays the [`ErrorKind::MalformedAnswer`]
+/// of `parse_error`; on any other status the vendor side failed with a body that is not the
+/// vendor's (an HTML error page): [`ErrorKind::VendorFault`] naming the status.
+///
+/// ```
+/// use shiming_core::{Error, ErrorKind};
+/// use shiming_gateway::vendor::unreadable_answer;
+/// let parse = Error::new(ErrorKind::MalformedAnswer, ".: the answer is not valid JSON");
+/// let e = unreadable_answer(http::StatusCode::BAD_GATEWAY, parse, "tel3", &[666], false, None);
+/// assert_eq!(e.kind(), ErrorKind::VendorFault);
+/// assert_eq!(e.vendor_code(), Some("502"));
+/// ```
+#[must_use]
+pub fn unreadable_answer(
+    status: http::StatusCode,
+    parse_error: Error,
+    vendor: &'static str,
+    own_statuses: &[u16],
+    billed: bool,
+    request_id: Option<&str>,
+) -> Error {
+    if status.is_success() || own_statuses.contains(&status.as_u16()) {
+        return parse_error;
+    }
+    vendor_error(
+        ErrorKind::VendorFault,
+        format!(
+            "{vendor} answered HTTP {} without a {vendor} answer ({})",
+            status.as_u16(),
+            parse_error.message()
+        ),
+        vendor,
+        Some(&status.as_u16().to_string()),
+        billed,
+        request_id,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,7 +21,9 @@
 use http::StatusCode;
 use serde::{Deserialize, Deserializer};
 use shiming_core::{mask, Error, ErrorKind, Verdict, Verification};
-use shiming_gateway::vendor::vendor_error;
+use shiming_gateway::vendor::{
+    masked_echo, message_matches, unreadable_answer, vendor_error, Masker,
+};
 use shiming_gateway::ApiResponse;
 
 use crate::VENDOR;
@@ -279,18 +281,6 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
     ),
 ];
 
-/// The variable part of a catalogued message.
-const WILDCARD: &str = "XXXXXXX";
-
-fn matches(pattern: &str, msg: &str) -> bool {
-    match pattern.split_once(WILDCARD) {
-        Some((head, tail)) => {
-            msg.len() > head.len() + tail.len() && msg.starts_with(head) && msg.ends_with(tail)
-        }
-        None => pattern == msg,
-    }
-}
-
 /// The catalogue entry of `msg` (surrounding whitespace ignored, a full-width colon `：` read
 /// as `:`), if it is documented.
 ///
@@ -310,7 +300,7 @@ pub fn lookup(msg: &str) -> Option<&'static CatalogueEntry> {
     } else {
         msg
     };
-    CATALOGUE.iter().find(|e| matches(e.msg, msg))
+    CATALOGUE.iter().find(|e| message_matches(e.msg, msg))
 }
 
 /// Turns an sfz2 answer that the gateway passed through (HTTP 200, 666, or any other status)
@@ -329,9 +319,11 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
     let request_id = response.request_id.as_deref();
     match shiming_gateway::vendor::decode_json::<Answer>(response, VENDOR) {
         Ok(answer) => interpret(&answer, response.billed, request_id),
-        Err(error) => Err(unreadable(
+        Err(error) => Err(unreadable_answer(
             response.status,
             error,
+            VENDOR,
+            &[666],
             response.billed,
             request_id,
         )),
@@ -375,32 +367,6 @@ fn malformed(path: &str, what: &str, billed: bool, request_id: Option<&str>) -> 
     )
 }
 
-/// A body that could not be decoded: [`ErrorKind::MalformedAnswer`] — unless the status is
-/// neither 2xx nor sfz2's 666, where the vendor side failed with a non-sfz2 body (an HTML
-/// error page): [`ErrorKind::VendorFault`] naming the status.
-fn unreadable(
-    status: StatusCode,
-    parse_error: Error,
-    billed: bool,
-    request_id: Option<&str>,
-) -> Error {
-    if status.is_success() || status.as_u16() == 666 {
-        return parse_error;
-    }
-    vendor_error(
-        ErrorKind::VendorFault,
-        format!(
-            "sfz2 answered HTTP {} without a sfz2 answer ({})",
-            status.as_u16(),
-            parse_error.message()
-        ),
-        VENDOR,
-        Some(&status.as_u16().to_string()),
-        billed,
-        request_id,
-    )
-}
-
 /// Longest unknown vendor message kept, in characters.
 const MAX_UNKNOWN_CHARS: usize = 120;
 
@@ -408,18 +374,6 @@ const MAX_UNKNOWN_CHARS: usize = 120;
 /// runs of 7 or more digits (an echoed ID number or mobile) are masked, and it is shortened.
 fn scrub(raw: &str) -> String {
     shiming_gateway::vendor::scrub(raw, 7, MAX_UNKNOWN_CHARS)
-}
-
-/// A shiming-core masking function.
-type Masker = fn(&str) -> String;
-
-/// An echo as sfz2 sent it when masked; re-masked with shiming-core if it arrives in clear.
-fn echo(value: &str, mask_with: Masker) -> String {
-    if value.contains('*') {
-        value.to_string()
-    } else {
-        mask_with(value)
-    }
 }
 
 fn interpret(
@@ -492,7 +446,7 @@ fn interpret(
     ];
     for (name, value, mask_with) in echoes {
         if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            v = v.with_extra(name, echo(value, mask_with));
+            v = v.with_extra(name, masked_echo(value, mask_with));
         }
     }
     // Read from the ID number by sfz2 (masked by sfz2 where it masks); kept as sent.
