@@ -1,0 +1,483 @@
+//! Routing one check across several vendors, failing over only where that cannot charge
+//! twice.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use shiming_core::id_card::ValidationOptions;
+use shiming_core::{Billing, Error, ErrorKind, Identity, Verdict, Verification};
+use tracing::Instrument as _;
+
+use crate::{Attempt, Attempts, Elements, Route};
+
+/// In which order a router tries its routes.
+///
+/// ```
+/// assert_eq!("price".parse::<shiming::Order>(), Ok(shiming::Order::Price));
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    /// By [`Route::priority`], lower first (ties: the order routes were added).
+    #[default]
+    Priority,
+    /// By [`Route::price`], cheaper first (ties: by priority).
+    Price,
+}
+
+impl std::str::FromStr for Order {
+    type Err = String;
+
+    /// `priority` or `price`.
+    fn from_str(text: &str) -> Result<Order, String> {
+        match text.trim() {
+            "priority" => Ok(Order::Priority),
+            "price" => Ok(Order::Price),
+            other => Err(format!(
+                "unknown order {:?}; expected \"priority\" or \"price\"",
+                other.chars().take(32).collect::<String>()
+            )),
+        }
+    }
+}
+
+/// When a router may try the next vendor.
+///
+/// Always (these answers certainly cost nothing): the vendor was not reached (`not_sent`),
+/// refused the credentials, was out of quota, throttled, or failed without the gateway
+/// charging (a non-2xx fault). Never: after an input error (the next vendor would refuse it
+/// too), after a verdict, or after any failure the marketplace charged for. Only when opted in:
+/// after a `NoRecord` verdict ([`FailoverPolicy::on_no_record`] — the next vendor is charged
+/// as well) and after a call that may have been charged
+/// ([`FailoverPolicy::after_possible_charge`] — it may cost twice).
+///
+/// ```
+/// let p = shiming::FailoverPolicy::default();
+/// assert!(!p.on_no_record && !p.after_possible_charge);
+/// let p = p.with_on_no_record(true);
+/// assert!(p.on_no_record);
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FailoverPolicy {
+    /// Try the next vendor after a `NoRecord` verdict (unsupported segment, no record).
+    pub on_no_record: bool,
+    /// Try the next vendor after a call that may have been charged (timeout, reset).
+    pub after_possible_charge: bool,
+}
+
+impl FailoverPolicy {
+    /// Sets [`FailoverPolicy::on_no_record`].
+    ///
+    /// ```
+    /// assert!(shiming::FailoverPolicy::default().with_on_no_record(true).on_no_record);
+    /// ```
+    #[must_use]
+    pub fn with_on_no_record(mut self, on: bool) -> FailoverPolicy {
+        self.on_no_record = on;
+        self
+    }
+
+    /// Sets [`FailoverPolicy::after_possible_charge`].
+    ///
+    /// ```
+    /// assert!(shiming::FailoverPolicy::default().with_after_possible_charge(true).after_possible_charge);
+    /// ```
+    #[must_use]
+    pub fn with_after_possible_charge(mut self, on: bool) -> FailoverPolicy {
+        self.after_possible_charge = on;
+        self
+    }
+
+    /// Whether, after `result` from one vendor, the next may be tried.
+    ///
+    /// ```
+    /// use shiming::{Error, ErrorKind, FailoverPolicy};
+    /// let p = FailoverPolicy::default();
+    /// assert!(p.allows_after(&Err(Error::new(ErrorKind::QuotaExhausted, "Quota Exhausted"))));
+    /// assert!(!p.allows_after(&Err(Error::new(ErrorKind::MayHaveBeenCharged, "timed out"))));
+    /// assert!(!p.allows_after(&Err(Error::new(ErrorKind::InvalidInput, "手机号码有误"))));
+    /// ```
+    #[must_use]
+    pub fn allows_after(&self, result: &Result<Verification, Error>) -> bool {
+        match result {
+            Ok(v) => v.verdict == Verdict::NoRecord && self.on_no_record,
+            Err(e) => match (e.kind(), e.billing()) {
+                (ErrorKind::InvalidInput, _) | (_, Billing::Billed) => false,
+                (_, Billing::NotBilled) if e.kind() != ErrorKind::MayHaveBeenCharged => true,
+                _ => self.after_possible_charge,
+            },
+        }
+    }
+}
+
+/// A verdict obtained through a [`Router`], with every vendor tried on the way.
+///
+/// ```no_run
+/// # async fn demo(router: shiming::Router, who: shiming::Identity) {
+/// let routed = router.verify(&who).await.unwrap();
+/// println!("{} by {} — tried {}", routed.verification.verdict, routed.verification.vendor, routed.attempts);
+/// # }
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone)]
+pub struct Routed {
+    /// The answer of the vendor that gave the verdict.
+    pub verification: Verification,
+    /// Every vendor tried, the last being the one that answered.
+    pub attempts: Attempts,
+}
+
+/// A routed check that ended without a verdict: the error that ended it and every vendor
+/// tried. `Display` shows both, without personal data.
+///
+/// ```
+/// let e = shiming::RouteError::from(shiming::Error::new(shiming::ErrorKind::NotSent, "no route"));
+/// assert!(e.attempts.is_empty());
+/// assert_eq!(e.to_string(), "not_sent: no route");
+/// ```
+#[non_exhaustive]
+#[derive(Debug)]
+pub struct RouteError {
+    /// The error that ended the check (the last vendor's, or the local refusal).
+    pub error: Error,
+    /// Every vendor tried (empty when the check was refused before any was).
+    pub attempts: Attempts,
+}
+
+impl From<Error> for RouteError {
+    fn from(error: Error) -> RouteError {
+        RouteError {
+            error,
+            attempts: Attempts::default(),
+        }
+    }
+}
+
+impl RouteError {
+    /// Billing over all attempts (see [`Attempts::billing`]); [`Billing::NotBilled`] when
+    /// nothing was tried.
+    ///
+    /// ```
+    /// let e = shiming::RouteError::from(shiming::Error::new(shiming::ErrorKind::NotSent, "x"));
+    /// assert_eq!(e.billing(), shiming::Billing::NotBilled);
+    /// ```
+    #[must_use]
+    pub fn billing(&self) -> Billing {
+        if self.attempts.is_empty() {
+            self.error.billing()
+        } else {
+            self.attempts.billing()
+        }
+    }
+}
+
+impl fmt::Display for RouteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.error)?;
+        if self.attempts.len() > 1 {
+            write!(f, " (tried {})", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RouteError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+/// One client over several vendors. Each check is validated locally once (refused input
+/// never reaches any vendor), then sent to the enabled routes that check what the identity
+/// holds — three-element vendors when it has a mobile, two-element vendors when it has not —
+/// in [`Order`], moving on only as [`FailoverPolicy`] allows.
+///
+/// ```
+/// use shiming::{gateway::Credentials, Order, Route, Router};
+/// let code = Credentials::app_code("my-appcode");
+/// let router = Router::builder()
+///     .route(Route::three(shiming::tel3::Tel3Client::new(code.clone())))
+///     .route(Route::three(shiming::sxm3v2::Sxm3v2Client::new(code.clone())))
+///     .route(Route::two(shiming::sfz2::Sfz2Client::new(code)))
+///     .order(Order::Price)
+///     .build();
+/// let order: Vec<_> = router.candidates(shiming::Elements::Three).map(|r| r.vendor()).collect();
+/// assert_eq!(order, ["sxm3v2", "tel3"]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Router {
+    routes: Vec<Route>,
+    failover: FailoverPolicy,
+    strict_regions: bool,
+}
+
+/// Builds a [`Router`].
+///
+/// ```
+/// let router = shiming::Router::builder().strict_regions(true).build();
+/// assert!(router.routes().is_empty());
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct RouterBuilder {
+    routes: Vec<Route>,
+    order: Order,
+    failover: FailoverPolicy,
+    strict_regions: bool,
+}
+
+impl RouterBuilder {
+    /// Adds a route.
+    ///
+    /// ```
+    /// let c = shiming::sfz2::Sfz2Client::new(shiming::gateway::Credentials::app_code("c"));
+    /// let r = shiming::Router::builder().route(shiming::Route::two(c)).build();
+    /// assert_eq!(r.routes().len(), 1);
+    /// ```
+    pub fn route(mut self, route: Route) -> RouterBuilder {
+        self.routes.push(route);
+        self
+    }
+
+    /// The order routes are tried in (default [`Order::Priority`]).
+    ///
+    /// ```
+    /// let _ = shiming::Router::builder().order(shiming::Order::Price);
+    /// ```
+    pub fn order(mut self, order: Order) -> RouterBuilder {
+        self.order = order;
+        self
+    }
+
+    /// When to fail over (default: only where nothing was charged).
+    ///
+    /// ```
+    /// let _ = shiming::Router::builder().failover(shiming::FailoverPolicy::default().with_on_no_record(true));
+    /// ```
+    pub fn failover(mut self, failover: FailoverPolicy) -> RouterBuilder {
+        self.failover = failover;
+        self
+    }
+
+    /// Whether local validation refuses ID numbers whose region code was abolished before
+    /// the holder's birth year (default `false`: such numbers exist in real life and are
+    /// sent; with `true` they are refused before any vendor is paid).
+    ///
+    /// ```
+    /// assert!(shiming::Router::builder().strict_regions(true).build().strict_regions());
+    /// ```
+    pub fn strict_regions(mut self, strict: bool) -> RouterBuilder {
+        self.strict_regions = strict;
+        self
+    }
+
+    /// Builds the router (routes sorted by the chosen order, stable).
+    ///
+    /// ```
+    /// let _ = shiming::Router::builder().build();
+    /// ```
+    pub fn build(mut self) -> Router {
+        match self.order {
+            Order::Priority => self.routes.sort_by_key(Route::priority),
+            Order::Price => self.routes.sort_by_key(|r| (r.price(), r.priority())),
+        }
+        Router {
+            routes: self.routes,
+            failover: self.failover,
+            strict_regions: self.strict_regions,
+        }
+    }
+}
+
+impl Router {
+    /// A builder with no routes.
+    ///
+    /// ```
+    /// assert!(shiming::Router::builder().build().routes().is_empty());
+    /// ```
+    pub fn builder() -> RouterBuilder {
+        RouterBuilder::default()
+    }
+
+    /// All routes, in the order they are tried.
+    ///
+    /// ```
+    /// assert!(shiming::Router::builder().build().routes().is_empty());
+    /// ```
+    #[must_use]
+    pub fn routes(&self) -> &[Route] {
+        &self.routes
+    }
+
+    /// The enabled routes that check `elements`, in the order they are tried.
+    ///
+    /// ```
+    /// let r = shiming::Router::builder().build();
+    /// assert_eq!(r.candidates(shiming::Elements::Two).count(), 0);
+    /// ```
+    pub fn candidates(&self, elements: Elements) -> impl Iterator<Item = &Route> + '_ {
+        self.routes
+            .iter()
+            .filter(move |r| r.is_enabled() && r.elements() == elements)
+    }
+
+    /// The failover policy.
+    ///
+    /// ```
+    /// assert_eq!(shiming::Router::builder().build().failover(), shiming::FailoverPolicy::default());
+    /// ```
+    #[must_use]
+    pub fn failover(&self) -> FailoverPolicy {
+        self.failover
+    }
+
+    /// Whether region problems are refused locally (see [`RouterBuilder::strict_regions`]).
+    ///
+    /// ```
+    /// assert!(!shiming::Router::builder().build().strict_regions());
+    /// ```
+    #[must_use]
+    pub fn strict_regions(&self) -> bool {
+        self.strict_regions
+    }
+
+    /// Validates `identity` as this router would before sending it: normalized values, or
+    /// the typed input error. Nothing is sent.
+    ///
+    /// ```
+    /// let r = shiming::Router::builder().build();
+    /// let bad = shiming::Identity::unchecked("张三", "110105194912310021", None);
+    /// assert_eq!(r.check_locally(&bad).unwrap_err().kind(), shiming::ErrorKind::InvalidInput);
+    /// ```
+    pub fn check_locally<'a>(&self, identity: &'a Identity) -> Result<Cow<'a, Identity>, Error> {
+        if identity.is_checked() && !self.strict_regions {
+            return Ok(Cow::Borrowed(identity));
+        }
+        let options = ValidationOptions::new(shiming_gateway::vendor::today_in_china())
+            .strict(self.strict_regions);
+        Identity::new(
+            identity.expose_name(),
+            identity.expose_id(),
+            identity.expose_mobile(),
+            &options,
+        )
+        .map(Cow::Owned)
+        .map_err(Error::invalid_input)
+    }
+
+    /// Checks `identity`: validated locally first, then sent to the first candidate route,
+    /// and to the next ones only as the failover policy allows. The result names every vendor
+    /// tried and which billed.
+    ///
+    /// Fails with [`ErrorKind::InvalidInput`] (nothing sent) for input refused locally, and
+    /// with [`ErrorKind::NotSent`] when no enabled route checks what the identity holds.
+    ///
+    /// ```no_run
+    /// # async fn demo(router: shiming::Router) -> Result<(), shiming::RouteError> {
+    /// let who = shiming::Identity::unchecked("陈思远", "330106198805160711", Some("13957120001"));
+    /// let routed = router.verify(&who).await?;
+    /// println!("{} (billed by {:?})", routed.verification.verdict, routed.attempts.billed());
+    /// # Ok(()) }
+    /// ```
+    pub async fn verify(&self, identity: &Identity) -> Result<Routed, RouteError> {
+        let identity = self.check_locally(identity)?;
+        let elements = if identity.expose_mobile().is_some() {
+            Elements::Three
+        } else {
+            Elements::Two
+        };
+        let mut attempts = Attempts::default();
+        let mut last = None;
+        for route in self.candidates(elements) {
+            let span = tracing::info_span!("shiming.route", vendor = route.vendor());
+            let result = route.run(&identity).instrument(span).await;
+            attempts.push(Attempt::of(route.price(), &result, route.vendor()));
+            if !self.failover.allows_after(&result) {
+                return match result {
+                    Ok(verification) => Ok(Routed {
+                        verification,
+                        attempts,
+                    }),
+                    Err(error) => Err(RouteError { error, attempts }),
+                };
+            }
+            tracing::info!(
+                vendor = route.vendor(),
+                outcome = attempts.last().map_or("", |a| a.outcome.code()),
+                "failing over to the next vendor"
+            );
+            last = Some(result);
+        }
+        match last {
+            // Every candidate allowed failover; the last answer stands.
+            Some(Ok(verification)) => Ok(Routed {
+                verification,
+                attempts,
+            }),
+            Some(Err(error)) => Err(RouteError { error, attempts }),
+            None => Err(RouteError::from(Error::new(
+                ErrorKind::NotSent,
+                match elements {
+                    Elements::Three => "no enabled vendor checks name + ID number + mobile (configure tel3, sxm3v2, sjsys or phonethird)",
+                    Elements::Two => "no enabled vendor checks name + ID number without a mobile (configure sfz2)",
+                },
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(kind: ErrorKind, billing: Billing) -> Result<Verification, Error> {
+        Err(Error::new(kind, "x").with_billing(billing))
+    }
+
+    #[test]
+    fn failover_table() {
+        let strict = FailoverPolicy::default();
+        let eager = strict
+            .with_on_no_record(true)
+            .with_after_possible_charge(true);
+        use Billing::{Billed, NotBilled, Unknown};
+        use ErrorKind::*;
+        // (kind, billing, default policy, eager policy)
+        let table = [
+            (InvalidInput, NotBilled, false, false),
+            (InvalidInput, Billed, false, false),
+            (Unauthorized, NotBilled, true, true),
+            (QuotaExhausted, NotBilled, true, true),
+            (Throttled, NotBilled, true, true),
+            (VendorFault, NotBilled, true, true),
+            (VendorFault, Billed, false, false),
+            (NotSent, NotBilled, true, true),
+            (MalformedAnswer, NotBilled, true, true),
+            (MalformedAnswer, Billed, false, false),
+            (MalformedAnswer, Unknown, false, true),
+            (MayHaveBeenCharged, Unknown, false, true),
+            (MayHaveBeenCharged, NotBilled, false, true),
+        ];
+        for (kind, billing, by_default, when_eager) in table {
+            let r = failed(kind, billing);
+            assert_eq!(strict.allows_after(&r), by_default, "{kind:?} {billing:?}");
+            assert_eq!(eager.allows_after(&r), when_eager, "{kind:?} {billing:?}");
+        }
+        for (verdict, eager_moves_on) in [
+            (Verdict::Match, false),
+            (Verdict::Mismatch, false),
+            (Verdict::NoRecord, true),
+        ] {
+            let r = Ok(Verification::new(verdict, "tel3", true));
+            assert!(!strict.allows_after(&r));
+            assert_eq!(eager.allows_after(&r), eager_moves_on);
+        }
+    }
+
+    #[test]
+    fn order_parses() {
+        assert_eq!("priority".parse::<Order>(), Ok(Order::Priority));
+        assert!("cheapest".parse::<Order>().unwrap_err().contains("price"));
+    }
+}
