@@ -8,6 +8,9 @@
 //! * [`sign`] — the AppKey/AppSecret signature scheme (gateway.md §1), pure functions.
 //! * [`classify`] — gateway errors vs vendor answers, and what each means for billing.
 //! * [`vendor`] — "today", local validation before a paid call, JSON decoding with field paths.
+//! * [`ClientBuilder`] / [`ClientSettings`] / [`FromSettings`] — what every vendor client is
+//!   made of: gateway client, credentials, endpoint, local validation and region strictness,
+//!   one builder for all of them, and the local path before a paid call.
 //! * [`retry`] — retry policy as data; calls that may have been charged are never retried
 //!   unless the caller opts in.
 //!
@@ -22,8 +25,10 @@ mod credentials;
 pub mod retry;
 pub mod sign;
 pub mod vendor;
+mod vendor_client;
 
 pub use client::{
     ApiRequest, ApiResponse, BuildError, GatewayClient, GatewayClientBuilder, RequestBody,
 };
 pub use credentials::{Credentials, Secret};
+pub use vendor_client::{ClientBuilder, ClientSettings, FromSettings};

@@ -10,7 +10,8 @@ use std::marker::PhantomData;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{DeserializeOwned, Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use shiming_core::id_card::ValidationOptions;
+use shiming_core::id_card::{self, IdError, ValidationOptions};
+use shiming_core::identity::InputError;
 use shiming_core::{Billing, Date, Error, ErrorKind, Identity};
 
 use crate::ApiResponse;
@@ -38,7 +39,8 @@ pub fn today_in_china() -> Date {
 /// Validates and normalizes `identity` with shiming-core before a paid call — a value refused
 /// here is never sent, never charged. Identities made with [`Identity::new`] are already
 /// checked and pass through unchanged (borrowed, not copied); [`Identity::unchecked`] ones are
-/// checked now. With `needs_mobile`, a missing mobile is refused too.
+/// checked now, with lenient region rules (a region problem is a warning, as in shiming-core's
+/// default; see [`check_locally_strict`]). With `needs_mobile`, a missing mobile is refused too.
 ///
 /// ```
 /// use shiming_core::Identity;
@@ -52,10 +54,50 @@ pub fn check_locally<'a>(
     needs_mobile: bool,
     vendor: &'static str,
 ) -> Result<Cow<'a, Identity>, Error> {
+    check_identity(identity, needs_mobile, false, vendor)
+}
+
+/// [`check_locally`] with strict region rules: an ID number whose region code shiming-core
+/// grades as a problem (unknown code, code abolished before the birth year, Taiwan's GB/T 2260
+/// code on a resident number — [`shiming_core::id_card::IdNumber::has_region_problem`]) is
+/// refused as `id_card: region`. An [`Identity::new`] identity is not checked again except
+/// for that: its ID number alone is re-parsed (allocation-free) and only a region refusal
+/// counts; it still passes through borrowed.
+///
+/// ```
+/// use shiming_core::{id_card::ValidationOptions, Identity};
+/// use shiming_gateway::vendor::{check_locally, check_locally_strict, today_in_china};
+/// // 崇文区 (110103) was abolished in 2010; this number says born 2015.
+/// let who = Identity::unchecked("张三", "110103201503071232", Some("13800138000"));
+/// assert!(check_locally(&who, true, "tel3").is_ok());
+/// let e = check_locally_strict(&who, true, "tel3").unwrap_err();
+/// assert_eq!(e.input().map(|i| (i.field(), i.reason())), Some(("id_card", "region")));
+/// let checked = Identity::new("张三", "110103201503071232", None, &ValidationOptions::new(today_in_china())).unwrap();
+/// assert!(check_locally_strict(&checked, false, "sfz2").is_err());
+/// ```
+pub fn check_locally_strict<'a>(
+    identity: &'a Identity,
+    needs_mobile: bool,
+    vendor: &'static str,
+) -> Result<Cow<'a, Identity>, Error> {
+    check_identity(identity, needs_mobile, true, vendor)
+}
+
+/// The one implementation of [`check_locally`] and [`check_locally_strict`].
+pub(crate) fn check_identity<'a>(
+    identity: &'a Identity,
+    needs_mobile: bool,
+    strict_regions: bool,
+    vendor: &'static str,
+) -> Result<Cow<'a, Identity>, Error> {
+    let refuse = |e: InputError| Error::invalid_input(e).with_vendor(vendor);
+    let options = ValidationOptions::new(today_in_china()).strict(strict_regions);
     let checked = if identity.is_checked() {
+        if strict_regions {
+            refuse_region_problem(identity.expose_id(), &options).map_err(refuse)?;
+        }
         Cow::Borrowed(identity)
     } else {
-        let options = ValidationOptions::new(today_in_china());
         Cow::Owned(
             Identity::new(
                 identity.expose_name(),
@@ -63,15 +105,23 @@ pub fn check_locally<'a>(
                 identity.expose_mobile(),
                 &options,
             )
-            .map_err(|e| Error::invalid_input(e).with_vendor(vendor))?,
+            .map_err(refuse)?,
         )
     };
     if needs_mobile {
-        checked
-            .require_mobile()
-            .map_err(|e| Error::invalid_input(e).with_vendor(vendor))?;
+        checked.require_mobile().map_err(refuse)?;
     }
     Ok(checked)
+}
+
+/// Re-checks only the region of an already checked ID number under strict `options`. Region
+/// is the last of shiming-core's checks, so a region error means all the others passed; any
+/// other error (the identity's maker validated against another "today") is not ours to raise.
+fn refuse_region_problem(id: &str, options: &ValidationOptions) -> Result<(), InputError> {
+    match id_card::parse(id, options) {
+        Err(e @ IdError::Region { .. }) => Err(InputError::IdCard(e)),
+        _ => Ok(()),
+    }
 }
 
 /// The [`Billing`] of a call the marketplace did (`true`) or did not (`false`) charge.
@@ -519,5 +569,48 @@ mod tests {
         assert!(check_locally(&who, false, "sfz2").is_ok());
         let e = check_locally(&who, true, "tel3").unwrap_err();
         assert_eq!(e.input().map(|i| i.field()), Some("mobile"));
+    }
+
+    /// 崇文区 (110103) was abolished in 2010; a number saying "born 2015" under it passes
+    /// lenient validation with a region warning.
+    const ABOLISHED_REGION_ID: &str = "110103201503071232";
+
+    #[test]
+    fn strict_regions_refuse_checked_and_unchecked_identities() {
+        let lenient = ValidationOptions::new(today_in_china());
+        let parsed = id_card::parse(ABOLISHED_REGION_ID, &lenient).unwrap();
+        assert!(parsed.has_region_problem(), "the test number must have one");
+        let unchecked = Identity::unchecked("张三", ABOLISHED_REGION_ID, Some("13800138000"));
+        let checked =
+            Identity::new("张三", ABOLISHED_REGION_ID, Some("13800138000"), &lenient).unwrap();
+        for who in [&unchecked, &checked] {
+            assert!(check_locally(who, true, "tel3").is_ok(), "{who:?}");
+            let e = check_locally_strict(who, true, "tel3").unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidInput);
+            assert_eq!(e.billing(), Billing::NotBilled);
+            assert_eq!(e.vendor(), Some("tel3"));
+            let input = e.input().unwrap();
+            assert_eq!((input.field(), input.reason()), ("id_card", "region"));
+            assert!(
+                e.message().contains("abolished"),
+                "says why: {}",
+                e.message()
+            );
+            assert!(
+                !e.message().contains(ABOLISHED_REGION_ID),
+                "{}",
+                e.message()
+            );
+        }
+        // A checked identity is still borrowed, not copied, when strict mode lets it pass.
+        let fine = Identity::new("张三", "11010519491231002X", None, &lenient).unwrap();
+        assert!(matches!(
+            check_locally_strict(&fine, false, "sfz2"),
+            Ok(Cow::Borrowed(_))
+        ));
+        // Strict regions change nothing else: other refusals keep their reasons.
+        let bad = Identity::unchecked("张三", "110105194912310021", None);
+        let e = check_locally_strict(&bad, false, "sfz2").unwrap_err();
+        assert_eq!(e.input().map(|i| i.reason()), Some("checksum"));
     }
 }

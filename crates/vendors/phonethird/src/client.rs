@@ -1,13 +1,11 @@
 //! The client: consent, local validation, vendor limits, encode, call, decode.
 
-use std::borrow::Cow;
-use std::fmt;
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use shiming_core::{Date, Error, ErrorKind, Identity, ThreeElementVerifier, Verification};
-use shiming_gateway::{Credentials, GatewayClient};
+use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings, GatewayClient};
 
 use crate::{request, response, DEFAULT_ENDPOINT, VENDOR};
 
@@ -112,103 +110,107 @@ impl Consent {
 }
 
 /// The `phonethird` client. Cheap to clone (the gateway's connection pool is shared).
+/// `Debug` never shows the credentials.
 ///
 /// ```
 /// use shiming_gateway::Credentials;
-/// let client = shiming_phonethird::PhonethirdClient::new(Credentials::app_code("code"));
+/// let client = shiming_phonethird::PhonethirdClient::new(Credentials::app_code("my-appcode"));
 /// assert_eq!(client.endpoint(), shiming_phonethird::DEFAULT_ENDPOINT);
+/// assert!(!format!("{client:?}").contains("my-appcode"));
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct PhonethirdClient {
-    gateway: GatewayClient,
-    credentials: Credentials,
-    endpoint: String,
-    local_validation: bool,
+    settings: ClientSettings,
     consent_obtained_by_caller: bool,
 }
 
-impl fmt::Debug for PhonethirdClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // No credentials.
-        f.debug_struct("PhonethirdClient")
-            .field("endpoint", &self.endpoint)
-            .field("local_validation", &self.local_validation)
-            .field(
-                "consent_obtained_by_caller",
-                &self.consent_obtained_by_caller,
-            )
-            .field("gateway", &self.gateway)
-            .finish_non_exhaustive()
+/// Made by the shared [`ClientBuilder`] (`ClientBuilder::<PhonethirdClient>::new(..).build()`)
+/// a client has consent not attested; [`PhonethirdClientBuilder`] adds that one option.
+impl FromSettings for PhonethirdClient {
+    const VENDOR: &'static str = VENDOR;
+    const DEFAULT_ENDPOINT: &'static str = DEFAULT_ENDPOINT;
+    fn from_settings(settings: ClientSettings) -> PhonethirdClient {
+        PhonethirdClient {
+            settings,
+            consent_obtained_by_caller: false,
+        }
     }
 }
 
-/// Builds a [`PhonethirdClient`].
+/// Builds a [`PhonethirdClient`]: the shared [`ClientBuilder`] (gateway client, endpoint,
+/// local validation, region strictness — each method delegates to it) plus phonethird's own
+/// option, [`PhonethirdClientBuilder::consent_obtained_by_caller`].
 ///
 /// ```
-/// use shiming_gateway::{Credentials, GatewayClient};
+/// use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings, GatewayClient};
 /// let pool = GatewayClient::new();
 /// let client = shiming_phonethird::PhonethirdClient::builder(Credentials::app_code("code"))
 ///     .gateway(pool.clone())
-///     .endpoint("http://127.0.0.1:8080")
+///     .endpoint("http://127.0.0.1:8080/")
 ///     .local_validation(true)
+///     .strict_regions(false)
 ///     .consent_obtained_by_caller(false)
 ///     .build();
 /// assert_eq!(client.endpoint(), "http://127.0.0.1:8080");
 /// ```
 #[must_use]
+#[derive(Debug)]
 pub struct PhonethirdClientBuilder {
-    gateway: Option<GatewayClient>,
-    credentials: Credentials,
-    endpoint: String,
-    local_validation: bool,
+    shared: ClientBuilder<PhonethirdClient>,
     consent_obtained_by_caller: bool,
 }
 
-impl fmt::Debug for PhonethirdClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PhonethirdClientBuilder")
-            .field("endpoint", &self.endpoint)
-            .field("local_validation", &self.local_validation)
-            .field(
-                "consent_obtained_by_caller",
-                &self.consent_obtained_by_caller,
-            )
-            .finish_non_exhaustive()
-    }
-}
-
 impl PhonethirdClientBuilder {
-    /// Uses `gateway` (share one pool across vendors). Default: a new [`GatewayClient`].
+    /// Uses `gateway` (share one pool across vendors). Default: a new
+    /// [`shiming_gateway::GatewayClient`]. See [`ClientBuilder::gateway`].
     ///
     /// ```
-    /// # use shiming_gateway::{Credentials, GatewayClient};
+    /// # use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings, GatewayClient};
     /// let _ = shiming_phonethird::PhonethirdClient::builder(Credentials::app_code("c")).gateway(GatewayClient::new());
     /// ```
     pub fn gateway(mut self, gateway: GatewayClient) -> PhonethirdClientBuilder {
-        self.gateway = Some(gateway);
+        self.shared = self.shared.gateway(gateway);
         self
     }
 
-    /// The base URL without path (default [`DEFAULT_ENDPOINT`]); e.g. a mock market's URL.
+    /// The base URL without path (default [`DEFAULT_ENDPOINT`]), e.g. a mock market's URL;
+    /// a trailing `/` is ignored. See [`ClientBuilder::endpoint`].
     ///
     /// ```
     /// # use shiming_gateway::Credentials;
-    /// let _ = shiming_phonethird::PhonethirdClient::builder(Credentials::app_code("c")).endpoint("http://127.0.0.1:9000");
+    /// let c = shiming_phonethird::PhonethirdClient::builder(Credentials::app_code("c")).endpoint("http://127.0.0.1:9000/").build();
+    /// assert_eq!(c.endpoint(), "http://127.0.0.1:9000");
     /// ```
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> PhonethirdClientBuilder {
-        self.endpoint = endpoint.into();
+        self.shared = self.shared.endpoint(endpoint);
         self
     }
 
     /// Validates (and normalizes) every identity locally before the paid call (default
     /// `true`). Off: values are sent as they are, and the vendor charges for refusing them.
+    /// See [`ClientBuilder::local_validation`].
     ///
     /// ```
     /// # use shiming_gateway::Credentials;
-    /// let _ = shiming_phonethird::PhonethirdClient::builder(Credentials::app_code("c")).local_validation(false);
+    /// let c = shiming_phonethird::PhonethirdClient::builder(Credentials::app_code("c")).local_validation(false).build();
+    /// assert!(!c.local_validation());
     /// ```
     pub fn local_validation(mut self, on: bool) -> PhonethirdClientBuilder {
-        self.local_validation = on;
+        self.shared = self.shared.local_validation(on);
+        self
+    }
+
+    /// Whether local validation refuses ID numbers with a region problem (default `false`,
+    /// lenient). See [`ClientBuilder::strict_regions`] for what it refuses and why it is off
+    /// by default.
+    ///
+    /// ```
+    /// # use shiming_gateway::Credentials;
+    /// let c = shiming_phonethird::PhonethirdClient::builder(Credentials::app_code("c")).strict_regions(true).build();
+    /// assert!(c.strict_regions());
+    /// ```
+    pub fn strict_regions(mut self, strict: bool) -> PhonethirdClientBuilder {
+        self.shared = self.shared.strict_regions(strict);
         self
     }
 
@@ -235,18 +237,16 @@ impl PhonethirdClientBuilder {
     /// ```
     pub fn build(self) -> PhonethirdClient {
         PhonethirdClient {
-            gateway: self.gateway.unwrap_or_default(),
-            credentials: self.credentials,
-            endpoint: self.endpoint,
-            local_validation: self.local_validation,
             consent_obtained_by_caller: self.consent_obtained_by_caller,
+            ..self.shared.build()
         }
     }
 }
 
 impl PhonethirdClient {
     /// A client with the defaults: [`DEFAULT_ENDPOINT`], a new gateway pool, local validation
-    /// on, consent not attested (only [`PhonethirdClient::verify_with_consent`] works).
+    /// on (lenient regions), consent not attested (only
+    /// [`PhonethirdClient::verify_with_consent`] works).
     ///
     /// ```
     /// let _ = shiming_phonethird::PhonethirdClient::new(shiming_gateway::Credentials::app_code("c"));
@@ -263,10 +263,7 @@ impl PhonethirdClient {
     /// ```
     pub fn builder(credentials: Credentials) -> PhonethirdClientBuilder {
         PhonethirdClientBuilder {
-            gateway: None,
-            credentials,
-            endpoint: DEFAULT_ENDPOINT.to_string(),
-            local_validation: true,
+            shared: ClientBuilder::new(credentials),
             consent_obtained_by_caller: false,
         }
     }
@@ -279,7 +276,43 @@ impl PhonethirdClient {
     /// ```
     #[must_use]
     pub fn endpoint(&self) -> &str {
-        &self.endpoint
+        self.settings.endpoint()
+    }
+
+    /// Whether identities are validated locally before each call.
+    ///
+    /// ```
+    /// let c = shiming_phonethird::PhonethirdClient::new(shiming_gateway::Credentials::app_code("c"));
+    /// assert!(c.local_validation());
+    /// ```
+    #[must_use]
+    pub fn local_validation(&self) -> bool {
+        self.settings.local_validation()
+    }
+
+    /// Whether local validation refuses ID numbers with a region problem
+    /// ([`ClientBuilder::strict_regions`]).
+    ///
+    /// ```
+    /// let c = shiming_phonethird::PhonethirdClient::new(shiming_gateway::Credentials::app_code("c"));
+    /// assert!(!c.strict_regions());
+    /// ```
+    #[must_use]
+    pub fn strict_regions(&self) -> bool {
+        self.settings.strict_regions()
+    }
+
+    /// Whether the client was built with
+    /// [`PhonethirdClientBuilder::consent_obtained_by_caller`]`(true)`, so that
+    /// [`ThreeElementVerifier::verify_three`] runs.
+    ///
+    /// ```
+    /// let c = shiming_phonethird::PhonethirdClient::new(shiming_gateway::Credentials::app_code("c"));
+    /// assert!(!c.consent_obtained_by_caller());
+    /// ```
+    #[must_use]
+    pub fn consent_obtained_by_caller(&self) -> bool {
+        self.consent_obtained_by_caller
     }
 
     /// Checks name + ID number + mobile for a person who agreed to the vendor's authorization
@@ -305,14 +338,10 @@ impl PhonethirdClient {
         consent: Consent,
     ) -> Result<Verification, Error> {
         consent.check()?;
-        let identity = if self.local_validation {
-            shiming_gateway::vendor::check_locally(identity, true, VENDOR)?
-        } else {
-            Cow::Borrowed(identity)
-        };
+        let identity = self.settings.check_three(identity)?;
         request::check_limits(&identity)?;
-        let req = request::encode(&self.endpoint, &identity);
-        let answer = self.gateway.call(&self.credentials, &req).await?;
+        let req = request::encode(self.settings.endpoint(), &identity);
+        let answer = self.settings.call(&req).await?;
         let mut v = response::decode(&answer)?;
         if v.detail.as_deref() == Some(response::DETAIL_ABNORMAL) && is_virtual(&identity) {
             v.detail = Some(response::DETAIL_VIRTUAL_OPERATOR.to_string());
@@ -368,10 +397,40 @@ mod tests {
         let shown = format!("{client:?}");
         assert_eq!(
             shown,
-            "PhonethirdClient { endpoint: \"http://127.0.0.1:1\", local_validation: true, consent_obtained_by_caller: false, gateway: GatewayClient { timeout: 10s, max_response_bytes: 65536 }, .. }"
+            "PhonethirdClient { settings: ClientSettings { vendor: \"phonethird\", \
+             endpoint: \"http://127.0.0.1:1\", local_validation: true, strict_regions: false, \
+             gateway: GatewayClient { timeout: 10s, max_response_bytes: 65536 }, .. }, \
+             consent_obtained_by_caller: false }"
         );
-        let builder = PhonethirdClient::builder(Credentials::app_code("top-secret"));
-        assert!(!format!("{builder:?}").contains("top-secret"));
+        assert!(!shown.contains("key-id") && !shown.contains("top-secret"));
+        let builder = PhonethirdClient::builder(Credentials::app_code("top-secret"))
+            .consent_obtained_by_caller(true);
+        let shown = format!("{builder:?}");
+        assert_eq!(
+            shown,
+            "PhonethirdClientBuilder { shared: ClientBuilder { vendor: \"phonethird\", \
+             endpoint: \"https://phonethird.market.alicloudapi.com\", local_validation: true, \
+             strict_regions: false, gateway: None, .. }, consent_obtained_by_caller: true }"
+        );
+    }
+
+    #[test]
+    fn the_builder_delegates_every_shared_option() {
+        let client = PhonethirdClient::builder(Credentials::app_code("c"))
+            .endpoint("http://127.0.0.1:9/")
+            .local_validation(false)
+            .strict_regions(true)
+            .consent_obtained_by_caller(true)
+            .build();
+        assert_eq!(client.endpoint(), "http://127.0.0.1:9");
+        assert!(!client.local_validation());
+        assert!(client.strict_regions());
+        assert!(client.consent_obtained_by_caller());
+        let shared = ClientBuilder::<PhonethirdClient>::new(Credentials::app_code("c")).build();
+        assert!(
+            !shared.consent_obtained_by_caller(),
+            "never attested by default"
+        );
     }
 
     #[test]

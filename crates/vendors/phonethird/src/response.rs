@@ -35,7 +35,7 @@ use std::fmt;
 use http::StatusCode;
 use serde::{Deserialize, Deserializer};
 use shiming_core::{Carrier, Error, ErrorKind, Verdict, Verification};
-use shiming_gateway::vendor::vendor_error;
+use shiming_gateway::vendor::{unreadable_answer, vendor_error};
 use shiming_gateway::ApiResponse;
 
 use crate::VENDOR;
@@ -311,15 +311,24 @@ pub fn carrier_from_mobile_type(mobile_type: &str) -> Option<Carrier> {
 /// ```
 pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
     let (billed, request_id) = (response.billed, response.request_id.as_deref());
-    let call = Call {
-        http: response.status,
-        billed,
-        request_id,
+    let call = Call { billed, request_id };
+    // Every phonethird answer comes with HTTP 200 (assumed, vendor-apis.md): no status of its
+    // own outside 2xx, unlike 拇指云's 666.
+    let unreadable = |parse_error| {
+        unreadable_answer(
+            response.status,
+            parse_error,
+            VENDOR,
+            &[],
+            billed,
+            request_id,
+        )
     };
-    let answer = shiming_gateway::vendor::decode_json::<Answer>(response, VENDOR)
-        .map_err(|e| call.unreadable(e.message()))?;
+    let answer =
+        shiming_gateway::vendor::decode_json::<Answer>(response, VENDOR).map_err(unreadable)?;
     let Some(raw_status) = answer.status.as_deref() else {
-        return Err(call.unreadable("status: missing"));
+        let missing = call.error(ErrorKind::MalformedAnswer, "status: missing".into(), None);
+        return Err(unreadable(missing));
     };
     let trace_id = answer
         .trace_id
@@ -427,9 +436,8 @@ pub fn decode_parts(
     decode(&response)
 }
 
-/// The HTTP side of one answer, for building errors.
+/// The billing and request id of one answer, for building errors.
 struct Call<'a> {
-    http: StatusCode,
     billed: bool,
     request_id: Option<&'a str>,
 }
@@ -444,23 +452,6 @@ impl Call<'_> {
             self.billed,
             self.request_id,
         )
-    }
-
-    /// A body without a usable answer: malformed if 2xx (the gateway says the vendor answered
-    /// and charged), otherwise the vendor's error page.
-    fn unreadable(&self, what: &str) -> Error {
-        if self.http.is_success() {
-            self.error(ErrorKind::MalformedAnswer, what.to_string(), None)
-        } else {
-            self.error(
-                ErrorKind::VendorFault,
-                format!(
-                    "HTTP {} without a phonethird answer ({what})",
-                    self.http.as_u16()
-                ),
-                Some(self.http.as_u16().to_string()),
-            )
-        }
     }
 }
 

@@ -1,10 +1,9 @@
-//! The client: local checks, one gateway call, decoding.
-
-use std::fmt;
+//! The client: local checks, one gateway call, decoding. A thin wrapper over
+//! [`ClientSettings`], whose builder is the shared [`ClientBuilder`].
 
 use async_trait::async_trait;
 use shiming_core::{Error, Identity, ThreeElementVerifier, Verification};
-use shiming_gateway::{vendor, Credentials, GatewayClient};
+use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings};
 
 use crate::{request, response, DEFAULT_ENDPOINT, VENDOR};
 
@@ -22,59 +21,17 @@ use crate::{request, response, DEFAULT_ENDPOINT, VENDOR};
 /// assert!(shown.contains("https://sjsys.market.alicloudapi.com"));
 /// assert!(!shown.contains("0123456789abcdef"));
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SjsysClient {
-    gateway: GatewayClient,
-    credentials: Credentials,
-    endpoint: String,
-    local_validation: bool,
+    settings: ClientSettings,
 }
 
-impl fmt::Debug for SjsysClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SjsysClient")
-            .field("gateway", &self.gateway)
-            .field("endpoint", &self.endpoint)
-            .field("local_validation", &self.local_validation)
-            .finish_non_exhaustive()
-    }
-}
-
-impl SjsysClient {
-    /// A client of the marketplace endpoint [`DEFAULT_ENDPOINT`] with a gateway client of its
-    /// own and local validation on.
-    ///
-    /// ```
-    /// let client = shiming_sjsys::SjsysClient::new(shiming_gateway::Credentials::app_code("code"));
-    /// # drop(client);
-    /// ```
-    #[must_use]
-    pub fn new(credentials: Credentials) -> SjsysClient {
-        SjsysClient::builder(credentials).build()
-    }
-
-    /// A builder for other settings (a shared gateway client, another endpoint, no local
-    /// validation).
-    ///
-    /// ```
-    /// use shiming_gateway::{Credentials, GatewayClient};
-    /// let shared = GatewayClient::new();
-    /// let client = shiming_sjsys::SjsysClient::builder(Credentials::app_code("code"))
-    ///     .gateway(shared.clone())
-    ///     .build();
-    /// # drop(client);
-    /// ```
-    pub fn builder(credentials: Credentials) -> SjsysClientBuilder {
-        SjsysClientBuilder {
-            gateway: None,
-            credentials,
-            endpoint: DEFAULT_ENDPOINT.to_string(),
-            local_validation: true,
-        }
-    }
-}
-
-/// Builds a [`SjsysClient`].
+/// Builds a [`SjsysClient`]: the shared [`ClientBuilder`] (gateway client, endpoint, local
+/// validation, region strictness). With local validation off, identities made with
+/// [`Identity::unchecked`] are sent as they are, and the vendor may refuse them — **and
+/// charge for the refusal**: sjsys answers every error code with HTTP 200, which the
+/// marketplace bills. The vendor's own documented limits ([`request::check_limits`]) still
+/// apply.
 ///
 /// ```
 /// use shiming_gateway::Credentials;
@@ -84,84 +41,77 @@ impl SjsysClient {
 ///     .build();
 /// assert!(format!("{client:?}").contains("local_validation: false"));
 /// ```
-#[must_use]
-pub struct SjsysClientBuilder {
-    gateway: Option<GatewayClient>,
-    credentials: Credentials,
-    endpoint: String,
-    local_validation: bool,
-}
+pub type SjsysClientBuilder = ClientBuilder<SjsysClient>;
 
-impl fmt::Debug for SjsysClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SjsysClientBuilder")
-            .field("gateway", &self.gateway)
-            .field("endpoint", &self.endpoint)
-            .field("local_validation", &self.local_validation)
-            .finish_non_exhaustive()
+impl FromSettings for SjsysClient {
+    const VENDOR: &'static str = VENDOR;
+    const DEFAULT_ENDPOINT: &'static str = DEFAULT_ENDPOINT;
+    fn from_settings(settings: ClientSettings) -> SjsysClient {
+        SjsysClient { settings }
     }
 }
 
-impl SjsysClientBuilder {
-    /// Sends through `gateway` — share one gateway client (one connection pool, one retry
-    /// policy, one timeout) across every vendor. Default: a new [`GatewayClient`].
+impl SjsysClient {
+    /// A client of the marketplace endpoint [`DEFAULT_ENDPOINT`] with a gateway client of its
+    /// own and local validation on (lenient regions).
+    ///
+    /// ```
+    /// let client = shiming_sjsys::SjsysClient::new(shiming_gateway::Credentials::app_code("code"));
+    /// assert_eq!(client.endpoint(), shiming_sjsys::DEFAULT_ENDPOINT);
+    /// ```
+    #[must_use]
+    pub fn new(credentials: Credentials) -> SjsysClient {
+        SjsysClient::builder(credentials).build()
+    }
+
+    /// A builder for other settings (a shared gateway client, another endpoint, no local
+    /// validation, strict regions).
     ///
     /// ```
     /// use shiming_gateway::{Credentials, GatewayClient};
-    /// let gateway = GatewayClient::builder().timeout(std::time::Duration::from_secs(5)).build().unwrap();
-    /// let _ = shiming_sjsys::SjsysClient::builder(Credentials::app_code("code")).gateway(gateway);
-    /// ```
-    pub fn gateway(mut self, gateway: GatewayClient) -> SjsysClientBuilder {
-        self.gateway = Some(gateway);
-        self
-    }
-
-    /// Calls `endpoint` (scheme, host and optional port, no path; a trailing `/` is ignored)
-    /// instead of [`DEFAULT_ENDPOINT`] — e.g. a local mock market. Plain `http://` is refused
-    /// by the gateway client except to loopback hosts.
-    ///
-    /// ```
-    /// use shiming_gateway::Credentials;
+    /// let shared = GatewayClient::new();
     /// let client = shiming_sjsys::SjsysClient::builder(Credentials::app_code("code"))
+    ///     .gateway(shared.clone())
     ///     .endpoint("http://127.0.0.1:8080/")
     ///     .build();
-    /// assert!(format!("{client:?}").contains(r#"endpoint: "http://127.0.0.1:8080""#));
+    /// assert_eq!(client.endpoint(), "http://127.0.0.1:8080");
     /// ```
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> SjsysClientBuilder {
-        self.endpoint = endpoint.into();
-        self
+    pub fn builder(credentials: Credentials) -> SjsysClientBuilder {
+        ClientBuilder::new(credentials)
     }
 
-    /// Whether to validate and normalize the identity with shiming-core before each call
-    /// (default `true`). With `false`, identities made with [`Identity::unchecked`] are sent
-    /// as they are, and the vendor may refuse them — **and charge for the refusal**: sjsys
-    /// answers every error code with HTTP 200, which the marketplace bills. The vendor's own
-    /// documented limits ([`request::check_limits`]) still apply.
+    /// The base URL calls go to (no path).
     ///
     /// ```
-    /// use shiming_gateway::Credentials;
-    /// let _ = shiming_sjsys::SjsysClient::builder(Credentials::app_code("code")).local_validation(false);
+    /// let c = shiming_sjsys::SjsysClient::new(shiming_gateway::Credentials::app_code("c"));
+    /// assert_eq!(c.endpoint(), "https://sjsys.market.alicloudapi.com");
     /// ```
-    pub fn local_validation(mut self, on: bool) -> SjsysClientBuilder {
-        self.local_validation = on;
-        self
+    #[must_use]
+    pub fn endpoint(&self) -> &str {
+        self.settings.endpoint()
     }
 
-    /// Builds the client.
+    /// Whether identities are validated locally before each call.
     ///
     /// ```
-    /// use shiming_gateway::Credentials;
-    /// let client = shiming_sjsys::SjsysClient::builder(Credentials::app_code("code")).build();
-    /// # drop(client);
+    /// let c = shiming_sjsys::SjsysClient::new(shiming_gateway::Credentials::app_code("c"));
+    /// assert!(c.local_validation());
     /// ```
-    pub fn build(self) -> SjsysClient {
-        let endpoint = self.endpoint.trim_end_matches('/').to_string();
-        SjsysClient {
-            gateway: self.gateway.unwrap_or_default(),
-            credentials: self.credentials,
-            endpoint,
-            local_validation: self.local_validation,
-        }
+    #[must_use]
+    pub fn local_validation(&self) -> bool {
+        self.settings.local_validation()
+    }
+
+    /// Whether local validation refuses ID numbers with a region problem
+    /// ([`ClientBuilder::strict_regions`]).
+    ///
+    /// ```
+    /// let c = shiming_sjsys::SjsysClient::new(shiming_gateway::Credentials::app_code("c"));
+    /// assert!(!c.strict_regions());
+    /// ```
+    #[must_use]
+    pub fn strict_regions(&self) -> bool {
+        self.settings.strict_regions()
     }
 }
 
@@ -175,16 +125,10 @@ impl ThreeElementVerifier for SjsysClient {
     /// Refusals before the call are [`shiming_core::ErrorKind::InvalidInput`], never sent and
     /// never charged.
     async fn verify_three(&self, identity: &Identity) -> Result<Verification, Error> {
-        let checked;
-        let identity = if self.local_validation {
-            checked = vendor::check_locally(identity, true, VENDOR)?;
-            &*checked
-        } else {
-            identity
-        };
-        request::check_limits(identity)?;
-        let api_request = request::encode(&self.endpoint, identity);
-        let api_response = self.gateway.call(&self.credentials, &api_request).await?;
+        let identity = self.settings.check_three(identity)?;
+        request::check_limits(&identity)?;
+        let api_request = request::encode(self.settings.endpoint(), &identity);
+        let api_response = self.settings.call(&api_request).await?;
         response::decode(&api_response)
     }
 }
@@ -212,8 +156,9 @@ mod tests {
     #[test]
     fn defaults() {
         let client = SjsysClient::new(Credentials::app_code("x"));
-        assert_eq!(client.endpoint, DEFAULT_ENDPOINT);
-        assert!(client.local_validation);
+        assert_eq!(client.endpoint(), DEFAULT_ENDPOINT);
+        assert!(client.local_validation());
+        assert!(!client.strict_regions());
         assert_eq!(client.vendor(), "sjsys");
     }
 }

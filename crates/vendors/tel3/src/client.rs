@@ -1,13 +1,14 @@
-//! The tel3 client.
+//! The tel3 client: a thin wrapper over [`ClientSettings`], whose builder is the shared
+//! [`ClientBuilder`].
 
 use async_trait::async_trait;
 use shiming_core::{Error, Identity, ThreeElementVerifier, Verification};
-use shiming_gateway::{Credentials, GatewayClient};
+use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings};
 
 use crate::{request, response, DEFAULT_ENDPOINT, VENDOR};
 
 /// A client of tel3 (拇指云 手机三要素核验). Cheap to clone: clones share the gateway's
-/// connection pool.
+/// connection pool. `Debug` never shows the credentials.
 ///
 /// ```
 /// use shiming_core::ThreeElementVerifier;
@@ -16,28 +17,33 @@ use crate::{request, response, DEFAULT_ENDPOINT, VENDOR};
 /// assert_eq!(client.vendor(), "tel3");
 /// assert!(!format!("{client:?}").contains("my-appcode"));
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Tel3Client {
-    gateway: GatewayClient,
-    credentials: Credentials,
-    endpoint: String,
-    local_validation: bool,
+    settings: ClientSettings,
 }
 
-impl std::fmt::Debug for Tel3Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the credentials.
-        f.debug_struct("Tel3Client")
-            .field("endpoint", &self.endpoint)
-            .field("local_validation", &self.local_validation)
-            .field("gateway", &self.gateway)
-            .finish_non_exhaustive()
+/// Builds a [`Tel3Client`]: the shared [`ClientBuilder`] (gateway client, endpoint, local
+/// validation, region strictness).
+///
+/// ```
+/// let client = shiming_tel3::Tel3Client::builder(shiming_gateway::Credentials::app_code("c"))
+///     .local_validation(false)
+///     .build();
+/// assert!(!client.local_validation());
+/// ```
+pub type Tel3ClientBuilder = ClientBuilder<Tel3Client>;
+
+impl FromSettings for Tel3Client {
+    const VENDOR: &'static str = VENDOR;
+    const DEFAULT_ENDPOINT: &'static str = DEFAULT_ENDPOINT;
+    fn from_settings(settings: ClientSettings) -> Tel3Client {
+        Tel3Client { settings }
     }
 }
 
 impl Tel3Client {
-    /// A client with the default endpoint, local validation on and a gateway client of its
-    /// own (default settings).
+    /// A client with the default endpoint, local validation on (lenient regions) and a
+    /// gateway client of its own (default settings).
     ///
     /// ```
     /// let client = shiming_tel3::Tel3Client::new(shiming_gateway::Credentials::app_code("c"));
@@ -48,25 +54,21 @@ impl Tel3Client {
         Tel3Client::builder(credentials).build()
     }
 
-    /// A builder for the gateway client, endpoint and local validation.
+    /// A builder for the gateway client, endpoint, local validation and region strictness.
     ///
     /// ```
     /// use shiming_gateway::{Credentials, GatewayClient};
     /// let shared = GatewayClient::new();
     /// let client = shiming_tel3::Tel3Client::builder(Credentials::app_code("c"))
     ///     .gateway(shared.clone())
-    ///     .endpoint("http://127.0.0.1:8080")
+    ///     .endpoint("http://127.0.0.1:8080/")
     ///     .local_validation(true)
+    ///     .strict_regions(true)
     ///     .build();
     /// assert_eq!(client.endpoint(), "http://127.0.0.1:8080");
     /// ```
     pub fn builder(credentials: Credentials) -> Tel3ClientBuilder {
-        Tel3ClientBuilder {
-            credentials,
-            gateway: None,
-            endpoint: DEFAULT_ENDPOINT.to_string(),
-            local_validation: true,
-        }
+        ClientBuilder::new(credentials)
     }
 
     /// The base URL calls go to (no path).
@@ -77,7 +79,7 @@ impl Tel3Client {
     /// ```
     #[must_use]
     pub fn endpoint(&self) -> &str {
-        &self.endpoint
+        self.settings.endpoint()
     }
 
     /// Whether identities are validated locally before each call.
@@ -88,92 +90,19 @@ impl Tel3Client {
     /// ```
     #[must_use]
     pub fn local_validation(&self) -> bool {
-        self.local_validation
+        self.settings.local_validation()
     }
-}
 
-/// Builds a [`Tel3Client`].
-///
-/// ```
-/// let client = shiming_tel3::Tel3Client::builder(shiming_gateway::Credentials::app_code("c"))
-///     .local_validation(false)
-///     .build();
-/// assert!(!client.local_validation());
-/// ```
-#[must_use]
-pub struct Tel3ClientBuilder {
-    credentials: Credentials,
-    gateway: Option<GatewayClient>,
-    endpoint: String,
-    local_validation: bool,
-}
-
-impl std::fmt::Debug for Tel3ClientBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tel3ClientBuilder")
-            .field("endpoint", &self.endpoint)
-            .field("local_validation", &self.local_validation)
-            .field("gateway", &self.gateway)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Tel3ClientBuilder {
-    /// Uses `gateway` for the calls — share one client (one connection pool) across vendors.
-    /// Default: a new [`GatewayClient`] with default settings.
+    /// Whether local validation refuses ID numbers with a region problem
+    /// ([`ClientBuilder::strict_regions`]).
     ///
     /// ```
-    /// use shiming_gateway::{Credentials, GatewayClient};
-    /// let gateway = GatewayClient::builder().timeout(std::time::Duration::from_secs(5)).build().unwrap();
-    /// let _ = shiming_tel3::Tel3Client::builder(Credentials::app_code("c")).gateway(gateway).build();
+    /// let c = shiming_tel3::Tel3Client::new(shiming_gateway::Credentials::app_code("c"));
+    /// assert!(!c.strict_regions());
     /// ```
-    pub fn gateway(mut self, gateway: GatewayClient) -> Tel3ClientBuilder {
-        self.gateway = Some(gateway);
-        self
-    }
-
-    /// The base URL without path (default [`DEFAULT_ENDPOINT`]), e.g. a mock market's URL.
-    /// A trailing `/` is ignored.
-    ///
-    /// ```
-    /// let c = shiming_tel3::Tel3Client::builder(shiming_gateway::Credentials::app_code("c"))
-    ///     .endpoint("http://127.0.0.1:9000/")
-    ///     .build();
-    /// assert_eq!(c.endpoint(), "http://127.0.0.1:9000");
-    /// ```
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Tel3ClientBuilder {
-        let endpoint: String = endpoint.into();
-        self.endpoint = endpoint.trim_end_matches('/').to_string();
-        self
-    }
-
-    /// Whether to validate and normalize identities with shiming-core before each call
-    /// (default `true`). Turned off, values go to tel3 as given — except what tel3 documents
-    /// it refuses ([`crate::request::check_limits`]), which is never sent.
-    ///
-    /// ```
-    /// let c = shiming_tel3::Tel3Client::builder(shiming_gateway::Credentials::app_code("c"))
-    ///     .local_validation(false)
-    ///     .build();
-    /// assert!(!c.local_validation());
-    /// ```
-    pub fn local_validation(mut self, on: bool) -> Tel3ClientBuilder {
-        self.local_validation = on;
-        self
-    }
-
-    /// Builds the client.
-    ///
-    /// ```
-    /// let _ = shiming_tel3::Tel3Client::builder(shiming_gateway::Credentials::app_code("c")).build();
-    /// ```
-    pub fn build(self) -> Tel3Client {
-        Tel3Client {
-            gateway: self.gateway.unwrap_or_default(),
-            credentials: self.credentials,
-            endpoint: self.endpoint,
-            local_validation: self.local_validation,
-        }
+    #[must_use]
+    pub fn strict_regions(&self) -> bool {
+        self.settings.strict_regions()
     }
 }
 
@@ -183,17 +112,14 @@ impl ThreeElementVerifier for Tel3Client {
         VENDOR
     }
 
+    /// Validates locally (unless turned off), refuses what tel3 documents it would refuse
+    /// ([`request::check_limits`]), then makes one call. Refusals before the call are
+    /// [`shiming_core::ErrorKind::InvalidInput`], never sent and never charged.
     async fn verify_three(&self, identity: &Identity) -> Result<Verification, Error> {
-        let checked;
-        let identity = if self.local_validation {
-            checked = shiming_gateway::vendor::check_locally(identity, true, VENDOR)?;
-            &*checked
-        } else {
-            identity
-        };
-        request::check_limits(identity)?;
-        let api_request = request::encode(&self.endpoint, identity);
-        let api_response = self.gateway.call(&self.credentials, &api_request).await?;
+        let identity = self.settings.check_three(identity)?;
+        request::check_limits(&identity)?;
+        let api_request = request::encode(self.settings.endpoint(), &identity);
+        let api_response = self.settings.call(&api_request).await?;
         response::decode(&api_response)
     }
 }
@@ -210,8 +136,9 @@ mod tests {
         let shown = format!("{client:?}");
         assert_eq!(
             shown,
-            "Tel3Client { endpoint: \"http://127.0.0.1:1\", local_validation: true, \
-             gateway: GatewayClient { timeout: 10s, max_response_bytes: 65536 }, .. }"
+            "Tel3Client { settings: ClientSettings { vendor: \"tel3\", \
+             endpoint: \"http://127.0.0.1:1\", local_validation: true, strict_regions: false, \
+             gateway: GatewayClient { timeout: 10s, max_response_bytes: 65536 }, .. } }"
         );
         let builder = Tel3Client::builder(Credentials::app_key("key", "secret-secret"));
         let shown = format!("{builder:?}");

@@ -5,8 +5,10 @@
 use std::time::Duration;
 
 use http::StatusCode;
+use shiming_core::id_card::ValidationOptions;
 use shiming_core::{Billing, Error, ErrorKind, Identity, ThreeElementVerifier, Verdict};
 use shiming_gateway::retry::RetryPolicy;
+use shiming_gateway::vendor::today_in_china;
 use shiming_gateway::{Credentials, GatewayClient};
 use shiming_mock_market::config::{DEMO_APPCODE, DEMO_APP_KEY, DEMO_APP_SECRET};
 use shiming_mock_market::{Credential, Fault, MockHandle, MockMarket, Product};
@@ -198,6 +200,57 @@ async fn refused_locally_means_never_sent() {
     }
     assert_eq!(usage(&m), (0, 0), "nothing reached the market");
     assert!(m.journal().is_empty());
+}
+
+/// Strict regions refuse locally what lenient ones send and tel3 charges for refusing: an ID
+/// number whose region code was abolished before the birth year.
+#[tokio::test]
+async fn strict_regions_save_the_charge_for_an_abolished_region() {
+    let m = MockMarket::start().unwrap();
+    let options = ValidationOptions::new(today_in_china());
+    let unchecked = who(NAME, ABOLISHED_REGION_ID, MOBILE);
+    let checked = Identity::new(NAME, ABOLISHED_REGION_ID, Some(MOBILE), &options).unwrap();
+    let strict = Tel3Client::builder(appcode())
+        .endpoint(m.url())
+        .strict_regions(true)
+        .build();
+    assert!(strict.strict_regions());
+    for identity in [&unchecked, &checked] {
+        let e = strict.verify_three(identity).await.unwrap_err();
+        assert_eq!(
+            (e.kind(), e.billing(), e.vendor()),
+            (ErrorKind::InvalidInput, Billing::NotBilled, Some("tel3"))
+        );
+        assert_eq!(
+            e.input().map(|i| (i.field(), i.reason())),
+            Some(("id_card", "region"))
+        );
+        assert!(!format!("{e} {e:?}").contains(ABOLISHED_REGION_ID), "{e}");
+        assert_no_personal_data(&e);
+    }
+    assert_eq!(
+        usage(&m),
+        (0, 0),
+        "refused locally: nothing sent, nothing charged"
+    );
+    assert!(m.journal().is_empty());
+
+    // Lenient regions (the default) send both, and tel3 charges for its refusal.
+    let lenient = client(&m);
+    assert!(!lenient.strict_regions());
+    for identity in [&unchecked, &checked] {
+        let v = lenient.verify_three(identity).await.unwrap();
+        assert_eq!(
+            (v.verdict, v.detail.as_deref(), v.billed),
+            (Verdict::Mismatch, Some("wrong_id_card"), true)
+        );
+    }
+    assert_eq!(usage(&m), (2, 2));
+
+    // Strict regions refuse nothing else.
+    let v = strict.verify_three(&who(NAME, ID, MOBILE)).await.unwrap();
+    assert_eq!((v.verdict, v.billed), (Verdict::Match, true));
+    assert_eq!(usage(&m), (3, 3));
 }
 
 #[tokio::test]
