@@ -1,16 +1,22 @@
 //! `shiming`: real-name checks from the command line.
 //!
-//! `shiming check id-card|mobile|name` validates offline, free of charge (see the README
-//! for the exact interface, which scripts depend on).
+//! * `shiming check id-card|mobile|name` validates offline, free of charge. Exit codes: 0
+//!   every input valid, 1 some input invalid, 2 usage error.
+//! * `shiming verify` runs one check through the marketplace (or `--mock`). Exit codes: 0
+//!   verdict, 2 usage or invalid input, 3 service error.
+//! * `shiming batch` runs a CSV file of checks, crash-safe and resumable.
 //!
-//! Exit codes: 0 every input valid, 1 some input invalid, 2 usage error.
+//! The README documents the exact interface, which scripts depend on.
 
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+mod batch;
 mod check;
 mod clock;
+mod market;
+mod verify;
 
 /// shiming 实名 — Chinese real-name checks, safely and cheaply.
 #[derive(Debug, Parser)]
@@ -24,6 +30,10 @@ struct Cli {
 enum Command {
     /// Validate ID numbers, mobiles or names offline (free, no network).
     Check(CheckCommand),
+    /// Verify one person through a vendor API (name + ID [+ mobile]); --mock to try it free.
+    Verify(verify::VerifyArgs),
+    /// Verify every row of a CSV file: concurrent, rate-limited, budgeted, resumable.
+    Batch(batch::BatchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -36,5 +46,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(c) => check::run(c.what),
+        Command::Verify(v) => verify::run(&v),
+        Command::Batch(b) => batch::run(&b),
     }
 }

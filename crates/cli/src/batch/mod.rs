@@ -1,0 +1,425 @@
+//! `shiming batch`: every row of a CSV file through the router, with bounded concurrency, a
+//! QPS limit and a budget — crash-safe and resumable.
+//!
+//! Crash safety rests on two files and one order of events:
+//! 1. before a row is sent, its line number is appended to `<output>.inflight` ([`inflight`]);
+//! 2. when its answer arrives, its result row is appended to the output and flushed
+//!    ([`output`]) before the progress counts it as done.
+//!
+//! A kill at any moment therefore leaves every finished row in the output, and every row that
+//! may have reached a vendor in the journal. `--resume` skips the rows in the output, writes
+//! the rows that are only in the journal as `may_have_been_charged` (listed on stderr, never
+//! sent again), and continues with the rest. Both files are handed to the operating system
+//! with each write, which survives the process being killed; surviving a power cut would need
+//! an fsync per row and is not attempted.
+//!
+//! Exit codes: 0 every row has a verdict or was refused as invalid, 2 usage error, 3 some rows
+//! ended in a service error or the run stopped early (budget, Ctrl-C, write error).
+
+mod inflight;
+mod input;
+mod lines;
+mod output;
+mod pace;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use clap::Args;
+use shiming::{Elements, Identity, Price, Router};
+use tokio::sync::{mpsc, Semaphore};
+
+use crate::market::MarketArgs;
+use input::{Fields, Input};
+use lines::LineSet;
+use output::{Finished, Outcome, Output};
+use progress::{Progress, Tally};
+
+/// Arguments of `shiming batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Input CSV with a header: name,id_card[,mobile] (`-` for stdin, not with --resume)
+    #[arg(long, value_name = "PATH")]
+    input: PathBuf,
+    /// Output CSV (one row per input row, in the order they finish)
+    #[arg(long, value_name = "PATH")]
+    output: PathBuf,
+    /// Checks in flight at once
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    concurrency: u32,
+    /// At most this many checks sent per second
+    #[arg(long, value_name = "N", value_parser = positive)]
+    qps: Option<f64>,
+    /// Stop before spending more than this many CNY (counting calls that may have been charged)
+    #[arg(long, value_name = "CNY")]
+    budget: Option<Price>,
+    /// Validate every row and print how many would be sent and what it would cost; send nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Continue an interrupted run: skip rows already in the output, never re-send a row that
+    /// may have been charged
+    #[arg(long)]
+    resume: bool,
+    /// Copy name, id_card and mobile into the output (personal data: off by default)
+    #[arg(long)]
+    include_input: bool,
+    #[command(flatten)]
+    market: MarketArgs,
+}
+
+fn positive(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(q) if q.is_finite() && q > 0.0 => Ok(q),
+        _ => Err("expected a positive number".to_string()),
+    }
+}
+
+const USAGE: u8 = 2;
+const INCOMPLETE: u8 = 3;
+
+fn usage(message: &str) -> ExitCode {
+    eprintln!("shiming: {message}");
+    ExitCode::from(USAGE)
+}
+
+pub fn run(args: &BatchArgs) -> ExitCode {
+    if args.resume && args.input.as_os_str() == "-" {
+        return usage("--resume needs the same input file again, not stdin");
+    }
+    if args.input == args.output {
+        return usage("--output must not be the input file");
+    }
+    let market = match args.market.connect() {
+        Ok(m) => m,
+        Err(e) => return usage(&e.0),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return usage(&format!("cannot start the async runtime: {e}")),
+    };
+    let router = Arc::new(market.router);
+    if args.dry_run {
+        return dry_run(args, &router);
+    }
+    match runtime.block_on(run_batch(args, router)) {
+        Ok(code) => code,
+        Err(message) => usage(&message),
+    }
+}
+
+/// What an earlier run left: finished lines, and lines sent without a recorded answer.
+fn settle_previous(args: &BatchArgs) -> Result<(LineSet, Vec<u64>, bool), String> {
+    let journal = inflight::path_of(&args.output);
+    let exists = args.output.try_exists().unwrap_or(true);
+    if !exists {
+        if journal.try_exists().unwrap_or(true) {
+            return Err(format!(
+                "{} exists but {} does not: rows were sent whose results are missing; not starting over",
+                journal.display(),
+                args.output.display()
+            ));
+        }
+        return Ok((LineSet::default(), Vec::new(), false));
+    }
+    if !args.resume {
+        return Err(format!(
+            "{} exists: add --resume to continue that run, or choose another --output",
+            args.output.display()
+        ));
+    }
+    let previous = output::scan(&args.output, args.include_input, true)?;
+    let sent = inflight::read(&journal)?;
+    let interrupted = inflight::interrupted(&sent, &previous.done);
+    Ok((previous.done, interrupted, true))
+}
+
+async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, String> {
+    let (mut done, interrupted, append) = settle_previous(args)?;
+    let mut input = Input::open(&args.input)?;
+    let mut out = Output::open(&args.output, args.include_input, append)?;
+    let resumed = done.len();
+    let total =
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) && args.input.as_os_str() != "-" {
+            input::count_lines(&args.input).map(|l| l.saturating_sub(1).saturating_sub(resumed))
+        } else {
+            None
+        };
+    let progress = Progress::new(total);
+    let mut tally = Tally::default();
+    // Rows an interrupted run sent without recording the answer: written first, never re-sent.
+    for &line in &interrupted {
+        let row = Finished {
+            line,
+            outcome: Outcome::Interrupted,
+            input: None,
+        };
+        out.write(&row)
+            .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
+        tally.add(line, &row.outcome);
+        done.insert(line);
+    }
+    out.flush()
+        .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
+    progress.advance(interrupted.len() as u64, &tally);
+    // Only now may the old journal be replaced.
+    let mut journal = inflight::Journal::create(&inflight::path_of(&args.output))?;
+
+    let concurrency = args.concurrency as usize;
+    let (tx, rx) = mpsc::channel::<Finished>(concurrency * 2 + 64);
+    let writer = std::thread::spawn(move || write_results(rx, out, progress, tally));
+
+    let stop_requested = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop_requested);
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stop.store(true, Ordering::Release);
+            }
+        });
+    }
+    let budget = Arc::new(pace::Budget::new(args.budget));
+    let worst = [
+        pace::worst_case(&router, Elements::Three),
+        pace::worst_case(&router, Elements::Two),
+    ];
+    let slots = Arc::new(Semaphore::new(concurrency));
+    let mut pace = pace::Pace::new(args.qps);
+    let mut stop: Option<String> = None;
+    let mut input_error = None;
+    loop {
+        if stop_requested.load(Ordering::Acquire) {
+            stop = Some("interrupted (Ctrl-C); continue with --resume".to_string());
+            break;
+        }
+        let row = match input.next_row() {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) => {
+                input_error = Some(e);
+                break;
+            }
+        };
+        if done.contains(row.line) {
+            continue;
+        }
+        let keep = |f: &Fields| args.include_input.then(|| f.clone());
+        let fields = match row.fields {
+            Ok(f) => f,
+            Err(why) => {
+                if send(&tx, row.line, Outcome::Invalid(why), None)
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+                continue;
+            }
+        };
+        let unchecked =
+            Identity::unchecked(&fields.name, &fields.id_card, fields.mobile.as_deref());
+        let identity = match router.check_locally(&unchecked) {
+            Ok(checked) => checked.into_owned(),
+            Err(e) => {
+                let kept = keep(&fields);
+                if send(
+                    &tx,
+                    row.line,
+                    Outcome::Invalid(e.message().to_string()),
+                    kept,
+                )
+                .await
+                .is_err()
+                {
+                    break;
+                }
+                continue;
+            }
+        };
+        let reservation = worst[usize::from(identity.expose_mobile().is_none())];
+        if let Err(why) = budget.reserve(reservation) {
+            stop = Some(why);
+            break;
+        }
+        let Ok(permit) = Arc::clone(&slots).acquire_owned().await else {
+            break;
+        };
+        pace.wait().await;
+        if let Err(e) = journal.record(row.line) {
+            budget.settle(reservation, Price::ZERO);
+            stop = Some(format!("cannot write the in-flight journal: {e}"));
+            break;
+        }
+        let kept = keep(&fields);
+        let (router, budget, tx) = (Arc::clone(&router), Arc::clone(&budget), tx.clone());
+        tokio::spawn(async move {
+            let result = router.verify(&identity).await;
+            let (outcome, cost) = match result {
+                Ok(routed) => {
+                    let cost = routed.attempts.cost_at_most();
+                    (Outcome::Verdict(routed), cost)
+                }
+                Err(failed) => {
+                    let cost = failed.attempts.cost_at_most();
+                    (Outcome::Failed(failed), cost)
+                }
+            };
+            budget.settle(reservation, cost);
+            let _ = send(&tx, row.line, outcome, kept).await;
+            drop(permit);
+        });
+    }
+    // Wait for every check in flight, then let the writer drain and stop.
+    let _all = slots.acquire_many(args.concurrency).await;
+    drop(tx);
+    let (tally, progress, write_error) = writer
+        .join()
+        .map_err(|_| "the output writer stopped unexpectedly".to_string())?;
+    if let Some(e) = &write_error {
+        stop = Some(format!("cannot write {}: {e}", args.output.display()));
+    } else if let Err(e) = journal.finish() {
+        eprintln!("shiming: cannot remove the in-flight journal: {e}");
+    }
+    if let Some(e) = input_error {
+        stop = Some(e);
+    }
+    progress.finish(&tally, resumed, stop.as_deref());
+    Ok(if stop.is_some() || tally.service_errors() > 0 {
+        ExitCode::from(INCOMPLETE)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+async fn send(
+    tx: &mpsc::Sender<Finished>,
+    line: u64,
+    outcome: Outcome,
+    input: Option<Fields>,
+) -> Result<(), ()> {
+    tx.send(Finished {
+        line,
+        outcome,
+        input,
+    })
+    .await
+    .map_err(|_| ())
+}
+
+/// The writer thread: appends results, flushing each group before counting it as done.
+/// Stops at the first write error (the rows it could not record stay in the journal).
+fn write_results(
+    mut rx: mpsc::Receiver<Finished>,
+    mut out: Output,
+    progress: Progress,
+    mut tally: Tally,
+) -> (Tally, Progress, Option<std::io::Error>) {
+    let mut group = Vec::with_capacity(256);
+    while let Some(first) = rx.blocking_recv() {
+        group.push(first);
+        while group.len() < 256 {
+            match rx.try_recv() {
+                Ok(next) => group.push(next),
+                Err(_) => break,
+            }
+        }
+        let written = group
+            .iter()
+            .try_for_each(|row| out.write(row))
+            .and_then(|()| out.flush());
+        if let Err(e) = written {
+            return (tally, progress, Some(e));
+        }
+        let written = group.len() as u64;
+        for row in group.drain(..) {
+            tally.add(row.line, &row.outcome);
+        }
+        progress.advance(written, &tally);
+    }
+    (tally, progress, None)
+}
+
+/// `--dry-run`: validate, count and price; nothing is sent or written.
+fn dry_run(args: &BatchArgs, router: &Router) -> ExitCode {
+    let done = if args.resume && args.output.exists() {
+        match output::scan(&args.output, args.include_input, false).map(|p| p.done) {
+            Ok(done) => done,
+            Err(e) => return usage(&e),
+        }
+    } else {
+        LineSet::default()
+    };
+    let mut input = match Input::open(&args.input) {
+        Ok(i) => i,
+        Err(e) => return usage(&e),
+    };
+    let (mut three, mut two, mut invalid, mut skipped) = (0u64, 0u64, 0u64, 0u64);
+    loop {
+        let row = match input.next_row() {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) => return usage(&e),
+        };
+        if done.contains(row.line) {
+            skipped += 1;
+            continue;
+        }
+        let Ok(f) = row.fields else {
+            invalid += 1;
+            continue;
+        };
+        match router.check_locally(&Identity::unchecked(
+            &f.name,
+            &f.id_card,
+            f.mobile.as_deref(),
+        )) {
+            Ok(who) if who.expose_mobile().is_some() => three += 1,
+            Ok(_) => two += 1,
+            Err(_) => invalid += 1,
+        }
+    }
+    let first = |e: Elements| router.candidates(e).next().map(|r| (r.vendor(), r.price()));
+    let mut expected = Price::ZERO;
+    let mut worst = Price::ZERO;
+    println!("dry run: nothing was sent");
+    for (elements, rows, label) in [
+        (Elements::Three, three, "three-element"),
+        (Elements::Two, two, "two-element"),
+    ] {
+        if rows == 0 {
+            continue;
+        }
+        match first(elements) {
+            Some((vendor, price)) => {
+                expected += price.times(rows);
+                worst += pace::worst_case(router, elements).times(rows);
+                println!("  {rows} {label} rows would be sent, first to {vendor} at {price} CNY");
+            }
+            None => println!("  {rows} {label} rows have no configured vendor and would fail"),
+        }
+    }
+    println!("  {invalid} rows are invalid and would not be sent");
+    if skipped > 0 {
+        println!("  {skipped} rows are already done (--resume)");
+    }
+    println!("  estimated cost: {expected} CNY (at most {worst} CNY if checks fail over)");
+    if let Some(budget) = args.budget {
+        println!(
+            "  budget {budget} CNY: {}",
+            if worst <= budget {
+                "enough"
+            } else if expected <= budget {
+                "enough unless checks fail over"
+            } else {
+                "not enough; the run would stop early"
+            }
+        );
+    }
+    ExitCode::SUCCESS
+}

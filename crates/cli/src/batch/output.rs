@@ -1,0 +1,261 @@
+//! The results CSV: one row per finished input row, written and flushed before the row
+//! counts as done; and, for `--resume`, what an earlier run already finished.
+//!
+//! Columns: `line,verdict,error_kind,vendor,billed,cost,request_id,tried,detail,message`,
+//! then `name,id_card,mobile` with `--include-input`. `billed` is `yes`, `no` or `unknown`;
+//! `cost` is what the row certainly cost in CNY; `tried` lists the vendors asked, `;`-separated.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use shiming::{Billing, RouteError, Routed};
+
+use super::input::Fields;
+use super::lines::LineSet;
+use crate::market::error_kind;
+
+const COLUMNS: [&str; 10] = [
+    "line",
+    "verdict",
+    "error_kind",
+    "vendor",
+    "billed",
+    "cost",
+    "request_id",
+    "tried",
+    "detail",
+    "message",
+];
+const INPUT_COLUMNS: [&str; 3] = ["name", "id_card", "mobile"];
+
+/// How one row ended.
+pub enum Outcome {
+    /// A vendor gave a verdict.
+    Verdict(Routed),
+    /// No verdict: the error and every vendor tried.
+    Failed(RouteError),
+    /// Refused before sending (local validation or an unreadable row).
+    Invalid(String),
+    /// Sent by an earlier run that stopped before recording the answer: may have been
+    /// charged, so not sent again.
+    Interrupted,
+}
+
+/// A finished row.
+pub struct Finished {
+    pub line: u64,
+    pub outcome: Outcome,
+    /// The input values, kept only with `--include-input`.
+    pub input: Option<Fields>,
+}
+
+fn billed_word(billing: Billing) -> &'static str {
+    match billing {
+        Billing::Billed => "yes",
+        Billing::NotBilled => "no",
+        _ => "unknown",
+    }
+}
+
+/// Appends finished rows to the output file.
+pub struct Output {
+    writer: csv::Writer<BufWriter<File>>,
+    include_input: bool,
+}
+
+impl Output {
+    /// Creates `path` (which must not exist unless `append`) and writes the header, or opens
+    /// it for appending after [`scan`].
+    pub fn open(path: &Path, include_input: bool, append: bool) -> Result<Output, String> {
+        let file = if append {
+            OpenOptions::new().append(true).open(path)
+        } else {
+            OpenOptions::new().write(true).create_new(true).open(path)
+        }
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let mut writer = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(BufWriter::new(file));
+        if !append {
+            let mut header: Vec<&str> = COLUMNS.to_vec();
+            if include_input {
+                header.extend(INPUT_COLUMNS);
+            }
+            writer
+                .write_record(&header)
+                .and_then(|()| writer.flush().map_err(csv::Error::from))
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+        Ok(Output {
+            writer,
+            include_input,
+        })
+    }
+
+    /// Writes one row (buffered; call [`Output::flush`] before reporting it done).
+    pub fn write(&mut self, row: &Finished) -> std::io::Result<()> {
+        let line = row.line.to_string();
+        let tried;
+        let cost;
+        let mut record: Vec<&str> = match &row.outcome {
+            Outcome::Verdict(routed) => {
+                let v = &routed.verification;
+                tried = routed.attempts.tried().join(";");
+                cost = routed.attempts.cost().to_string();
+                vec![
+                    &line,
+                    v.verdict.code(),
+                    "",
+                    v.vendor,
+                    billed_word(routed.attempts.billing()),
+                    &cost,
+                    v.request_id.as_deref().unwrap_or(""),
+                    &tried,
+                    v.detail.as_deref().unwrap_or(""),
+                    v.vendor_message.as_deref().unwrap_or(""),
+                ]
+            }
+            Outcome::Failed(failed) => {
+                tried = failed.attempts.tried().join(";");
+                cost = failed.attempts.cost().to_string();
+                vec![
+                    &line,
+                    "",
+                    error_kind(failed.error.kind()),
+                    failed.error.vendor().unwrap_or(""),
+                    billed_word(failed.billing()),
+                    &cost,
+                    failed.error.request_id().unwrap_or(""),
+                    &tried,
+                    "",
+                    failed.error.message(),
+                ]
+            }
+            Outcome::Invalid(why) => {
+                vec![
+                    &line,
+                    "",
+                    "invalid_input",
+                    "",
+                    "no",
+                    "0.000",
+                    "",
+                    "",
+                    "",
+                    why,
+                ]
+            }
+            Outcome::Interrupted => vec![
+                &line,
+                "",
+                "may_have_been_charged",
+                "",
+                "unknown",
+                "",
+                "",
+                "",
+                "",
+                "sent by an interrupted run whose answer was not recorded; not sent again",
+            ],
+        };
+        if self.include_input {
+            match &row.input {
+                Some(f) => {
+                    record.extend([f.name.as_str(), f.id_card.as_str()]);
+                    record.push(f.mobile.as_deref().unwrap_or(""));
+                }
+                None => record.extend(["", "", ""]),
+            }
+        }
+        self.writer
+            .write_record(&record)
+            .map_err(std::io::Error::other)
+    }
+
+    /// Hands everything written so far to the operating system: after this, killing the
+    /// process loses none of it.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// What an earlier run left in the output file.
+pub struct Previous {
+    /// Lines with a result.
+    pub done: LineSet,
+}
+
+/// Reads an existing output file for `--resume`: checks its header, collects the finished
+/// lines and, with `repair`, cuts off a last row that was being written when the run was
+/// killed (that row's answer is lost; it is reported as interrupted). Without `repair`
+/// (`--dry-run`) the file is not modified and a torn last row is simply not counted.
+pub fn scan(path: &Path, include_input: bool, repair: bool) -> Result<Previous, String> {
+    let fail = |e: std::io::Error| format!("cannot resume from {}: {e}", path.display());
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(repair)
+        .open(path)
+        .map_err(fail)?;
+    // Keep only complete lines.
+    let mut complete = 0u64;
+    {
+        let mut reader = BufReader::new(&mut file);
+        let mut position = 0u64;
+        let mut buffer = Vec::new();
+        loop {
+            buffer.clear();
+            let n = reader.read_until(b'\n', &mut buffer).map_err(fail)?;
+            if n == 0 {
+                break;
+            }
+            position += n as u64;
+            if buffer.ends_with(b"\n") {
+                complete = position;
+            }
+        }
+    }
+    if repair {
+        file.set_len(complete).map_err(fail)?;
+    }
+    file.seek(SeekFrom::Start(0)).map_err(fail)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(BufReader::new(file.take(complete)));
+    let header = reader
+        .headers()
+        .map_err(|e| format!("cannot resume from {}: {e}", path.display()))?
+        .clone();
+    let mut expected: Vec<&str> = COLUMNS.to_vec();
+    if include_input {
+        expected.extend(INPUT_COLUMNS);
+    }
+    if !header.iter().eq(expected.iter().copied()) {
+        return Err(format!(
+            "cannot resume from {}: its columns are not the ones this run would write (was --include-input {}?)",
+            path.display(),
+            if include_input { "left out" } else { "given" }
+        ));
+    }
+    let mut done = LineSet::default();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record
+                    .get(0)
+                    .and_then(|l| l.parse::<u64>().ok())
+                    .ok_or_else(|| {
+                        format!(
+                            "cannot resume from {}: a row without a line number",
+                            path.display()
+                        )
+                    })?;
+                done.insert(line);
+            }
+            Err(e) => return Err(format!("cannot resume from {}: {e}", path.display())),
+        }
+    }
+    Ok(Previous { done })
+}
