@@ -262,3 +262,28 @@ async fn builder_routes_and_failover_policy_compose() {
         "tel3: quota_exhausted (not billed, 0.200) → sjsys: match (billed, 0.420)"
     );
 }
+
+#[test]
+fn the_example_configuration_parses_and_means_what_it_says() {
+    let text = include_str!("../../../shiming.example.toml");
+    let mut config = Config::from_toml_str(text).unwrap();
+    assert_eq!(config.order, Order::Price);
+    config.apply_env_from(|n| (n == "SHIMING_APPCODE").then(|| DEMO_APPCODE.to_string()));
+    assert!(config
+        .unusable_because(Vendor::Phonethird)
+        .unwrap()
+        .contains("consent"));
+    let router = config.router(&GatewayClient::new());
+    let three: Vec<_> = router
+        .candidates(shiming::Elements::Three)
+        .map(|r| (r.vendor(), r.price().to_string()))
+        .collect();
+    assert_eq!(
+        three,
+        [
+            ("sxm3v2", "0.120".to_string()),
+            ("tel3", "0.180".to_string()),
+            ("sjsys", "0.420".to_string())
+        ]
+    );
+}

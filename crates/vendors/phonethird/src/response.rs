@@ -407,7 +407,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
 ///   saying it is truncated / not JSON), or [`ErrorKind::VendorFault`] when the HTTP status
 ///   is not 2xx (an error page rather than an answer).
 ///
-/// Errors carry the billing (`billed` → [`Billing::Billed`]), the request id, the status as
+/// Errors carry the billing (`billed` → [`Billing::Billed`](shiming_core::Billing::Billed)), the request id, the status as
 /// vendor code (the HTTP status for an error page; none for a malformed answer) and the
 /// `traceId` in the message. No message quotes the body.
 ///

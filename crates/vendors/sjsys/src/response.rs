@@ -18,7 +18,7 @@
 //!
 //! Billing is the marketplace's rule (HTTP 200–299): the vendor answers every code with HTTP
 //! 200 (**assumed**, vendor-apis.md), so its refusals are billed too — errors say so with
-//! [`Billing::Billed`].
+//! [`Billing::Billed`](shiming_core::Billing::Billed).
 //!
 //! # Tolerance
 //!
