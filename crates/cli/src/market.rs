@@ -97,21 +97,6 @@ impl MarketArgs {
                 .or_default()
                 .consent_obtained_by_caller = true;
         }
-        let mock = if self.mock {
-            let mock = MockMarket::start()
-                .map_err(|e| UsageError(format!("cannot start the built-in mock market: {e}")))?;
-            eprintln!(
-                "shiming: using the built-in mock market at {} (synthetic people, nothing is charged)",
-                mock.url()
-            );
-            config.endpoint = Some(mock.url());
-            Some(mock)
-        } else {
-            if let Some(endpoint) = &self.endpoint {
-                config.endpoint = Some(endpoint.clone());
-            }
-            None
-        };
         let appcode = self.appcode.clone().or_else(|| {
             self.mock
                 .then(|| shiming_mock_market::config::DEMO_APPCODE.to_string())
@@ -138,6 +123,23 @@ impl MarketArgs {
                 "no vendor has credentials",
             )));
         }
+        // Started only once the arguments are known to be usable, so that a refusal is not
+        // preceded by a note about a mock market that is not used.
+        let mock = if self.mock {
+            let mock = MockMarket::start()
+                .map_err(|e| UsageError(format!("cannot start the built-in mock market: {e}")))?;
+            eprintln!(
+                "shiming: using the built-in mock market at {} (synthetic people, nothing is charged)",
+                mock.url()
+            );
+            config.endpoint = Some(mock.url());
+            Some(mock)
+        } else {
+            if let Some(endpoint) = &self.endpoint {
+                config.endpoint = Some(endpoint.clone());
+            }
+            None
+        };
         let gateway = config.gateway().map_err(|e| UsageError(e.to_string()))?;
         Ok(Market {
             router: config.router(&gateway),
@@ -152,6 +154,15 @@ fn refusal(what: &str, why: &str) -> String {
             "cannot use {what}: no credentials. Either give an AppCode (--appcode CODE, or the \
              environment: SHIMING_APPCODE for every vendor, SHIMING_<VENDOR>_APPCODE for one), \
              or add --mock to try the built-in mock market (synthetic data, free)"
+        )
+    } else if why.contains("consent") {
+        // The configuration's wording names the file key and the variable; on the command
+        // line the switch is --phonethird-consent.
+        format!(
+            "cannot use {what}: it needs the person's consent to its authorization text \
+             (授权书) before every check; attest it with --phonethird-consent (or \
+             consent_obtained_by_caller = true in the configuration, or \
+             SHIMING_PHONETHIRD_CONSENT=1)"
         )
     } else {
         format!("cannot use {what}: {why}")

@@ -3,10 +3,11 @@
 //! Exit codes: 0 a verdict was obtained (match, mismatch or no_record), 2 usage error or
 //! invalid input (nothing was sent), 3 service error (see the error's `billed`).
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use clap::Args;
-use serde_json::{json, Value};
+use serde::Serialize;
 use shiming::{Billing, Elements, Identity, RouteError, Routed};
 
 use crate::market::{error_kind, MarketArgs};
@@ -34,13 +35,13 @@ const USAGE: u8 = 2;
 const SERVICE: u8 = 3;
 
 pub fn run(args: &VerifyArgs) -> ExitCode {
+    let wanted = if args.mobile.is_some() {
+        Elements::Three
+    } else {
+        Elements::Two
+    };
     match args.market.vendor() {
         Ok(Some(vendor)) => {
-            let wanted = if args.mobile.is_some() {
-                Elements::Three
-            } else {
-                Elements::Two
-            };
             if vendor.elements() != wanted {
                 return usage(&match wanted {
                     Elements::Three => format!(
@@ -57,6 +58,14 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
         Ok(m) => m,
         Err(e) => return usage(&e.0),
     };
+    // A configuration without a vendor for these elements is a usage problem (nothing would be
+    // sent), not a service error.
+    if market.router.candidates(wanted).next().is_none() {
+        return usage(match wanted {
+            Elements::Three => "no usable vendor checks name + ID number + mobile: give credentials for tel3, sxm3v2, sjsys or phonethird (phonethird also needs --phonethird-consent), or drop --mobile for a two-element check",
+            _ => "no usable vendor checks name + ID number without a mobile: give credentials for sfz2, or add --mobile for a three-element check",
+        });
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -70,7 +79,7 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
     match result {
         Ok(routed) => {
             if args.json {
-                println!("{}", verdict_json(&routed));
+                print_json(&verdict_json(&routed));
             } else {
                 print_verdict(&routed);
             }
@@ -79,14 +88,9 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
         Err(failed) => {
             let input = failed.error.kind() == shiming::ErrorKind::InvalidInput;
             if args.json {
-                println!("{}", error_json(&failed));
+                print_json(&error_json(&failed));
             } else {
-                eprintln!(
-                    "shiming: {}: {} (billed: {})",
-                    error_kind(failed.error.kind()),
-                    failed,
-                    billed_word(failed.billing())
-                );
+                eprintln!("{}", error_line(&failed));
             }
             ExitCode::from(if input { USAGE } else { SERVICE })
         }
@@ -106,61 +110,152 @@ fn billed_word(billing: Billing) -> &'static str {
     }
 }
 
-fn billed_json(billing: Billing) -> Value {
+fn billed_json(billing: Billing) -> Option<bool> {
     match billing {
-        Billing::Billed => Value::Bool(true),
-        Billing::NotBilled => Value::Bool(false),
-        _ => Value::Null,
+        Billing::Billed => Some(true),
+        Billing::NotBilled => Some(false),
+        _ => None,
     }
 }
 
-fn attempts_json(attempts: &shiming::Attempts) -> Value {
+/// Prints one JSON object on stdout (serializing these plain structs cannot fail).
+fn print_json(value: &impl Serialize) {
+    match serde_json::to_string(value) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("shiming: cannot write the JSON answer: {e}"),
+    }
+}
+
+/// A verdict's code, or the public name of an error kind (see [`error_kind`]).
+fn outcome_code(outcome: shiming::Outcome) -> &'static str {
+    match outcome {
+        shiming::Outcome::Failed(kind) => error_kind(kind),
+        other => other.code(),
+    }
+}
+
+/// One vendor tried, in `attempts`.
+#[derive(Serialize)]
+struct AttemptJson {
+    vendor: &'static str,
+    outcome: &'static str,
+    billed: Option<bool>,
+    price: String,
+}
+
+fn attempts_json(attempts: &shiming::Attempts) -> Vec<AttemptJson> {
     attempts
         .iter()
-        .map(|a| {
-            json!({
-                "vendor": a.vendor,
-                "outcome": match a.outcome {
-                    shiming::Outcome::Failed(kind) => error_kind(kind),
-                    other => other.code(),
-                },
-                "billed": billed_json(a.billing),
-                "price": a.price.to_string(),
-            })
+        .map(|a| AttemptJson {
+            vendor: a.vendor,
+            outcome: outcome_code(a.outcome),
+            billed: billed_json(a.billing),
+            price: a.price.to_string(),
         })
         .collect()
 }
 
-/// The success object: the keys first, then detail, reference, cost and attempts.
-fn verdict_json(routed: &Routed) -> Value {
-    let v = &routed.verification;
-    json!({
-        "verdict": v.verdict.code(),
-        "vendor": v.vendor,
-        "billed": v.billed,
-        "carrier": v.carrier.map(shiming::Carrier::code),
-        "vendor_code": v.vendor_code,
-        "vendor_message": v.vendor_message,
-        "request_id": v.request_id,
-        "detail": v.detail,
-        "vendor_reference": v.vendor_reference,
-        "cost": routed.attempts.cost().to_string(),
-        "attempts": attempts_json(&routed.attempts),
-    })
+/// The success object, keys in the documented order: the keys first, then detail,
+/// reference, cost and attempts.
+#[derive(Serialize)]
+struct VerdictJson<'a> {
+    verdict: &'static str,
+    vendor: &'static str,
+    billed: bool,
+    carrier: Option<&'static str>,
+    vendor_code: Option<&'a str>,
+    vendor_message: Option<&'a str>,
+    request_id: Option<&'a str>,
+    detail: Option<&'a str>,
+    vendor_reference: Option<&'a str>,
+    cost: String,
+    attempts: Vec<AttemptJson>,
 }
 
-fn error_json(failed: &RouteError) -> Value {
-    json!({
-        "error": {
-            "kind": error_kind(failed.error.kind()),
-            "message": failed.error.message(),
-            "billed": billed_json(failed.billing()),
-            "vendor": failed.error.vendor(),
-            "vendor_code": failed.error.vendor_code(),
-            "request_id": failed.error.request_id(),
-            "attempts": attempts_json(&failed.attempts),
+fn verdict_json(routed: &Routed) -> VerdictJson<'_> {
+    let v = &routed.verification;
+    VerdictJson {
+        verdict: v.verdict.code(),
+        vendor: v.vendor,
+        billed: v.billed,
+        carrier: v.carrier.map(shiming::Carrier::code),
+        vendor_code: v.vendor_code.as_deref(),
+        vendor_message: v.vendor_message.as_deref(),
+        request_id: v.request_id.as_deref(),
+        detail: v.detail.as_deref(),
+        vendor_reference: v.vendor_reference.as_deref(),
+        cost: routed.attempts.cost().to_string(),
+        attempts: attempts_json(&routed.attempts),
+    }
+}
+
+/// The failure object: `{"error": {...}}`.
+#[derive(Serialize)]
+struct ErrorJson<'a> {
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    kind: &'static str,
+    message: &'a str,
+    billed: Option<bool>,
+    vendor: Option<&'static str>,
+    vendor_code: Option<&'a str>,
+    request_id: Option<&'a str>,
+    attempts: Vec<AttemptJson>,
+}
+
+fn error_json(failed: &RouteError) -> ErrorJson<'_> {
+    ErrorJson {
+        error: ErrorBody {
+            kind: error_kind(failed.error.kind()),
+            message: failed.error.message(),
+            billed: billed_json(failed.billing()),
+            vendor: failed.error.vendor(),
+            vendor_code: failed.error.vendor_code(),
+            request_id: failed.error.request_id(),
+            attempts: attempts_json(&failed.attempts),
+        },
+    }
+}
+
+/// The vendors tried, with the public outcome names of `--json`:
+/// `sxm3v2: quota_exhausted (not billed, 0.170) → tel3: match (billed, 0.200)`.
+fn tried(attempts: &shiming::Attempts) -> String {
+    let mut text = String::new();
+    for (i, a) in attempts.iter().enumerate() {
+        if i > 0 {
+            text.push_str(" → ");
         }
-    })
+        let outcome = outcome_code(a.outcome);
+        let billing = match a.billing {
+            Billing::Billed => "billed",
+            Billing::NotBilled => "not billed",
+            _ => "may have been billed",
+        };
+        let _ = write!(text, "{}: {outcome} ({billing}, {})", a.vendor, a.price);
+    }
+    text
+}
+
+/// The failure on stderr, with the public kind (the one `--json` prints) said once:
+/// `shiming: unavailable: tel3: Service Unavailable (request …) (billed: no)`.
+fn error_line(failed: &RouteError) -> String {
+    let e = &failed.error;
+    let mut line = format!("shiming: {}: ", error_kind(e.kind()));
+    if let Some(vendor) = e.vendor() {
+        let _ = write!(line, "{vendor}: ");
+    }
+    line.push_str(e.message());
+    if let Some(id) = e.request_id() {
+        let _ = write!(line, " (request {id})");
+    }
+    if failed.attempts.len() > 1 {
+        let _ = write!(line, " (tried {})", tried(&failed.attempts));
+    }
+    let _ = write!(line, " (billed: {})", billed_word(failed.billing()));
+    line
 }
 
 fn print_verdict(routed: &Routed) {
@@ -187,6 +282,6 @@ fn print_verdict(routed: &Routed) {
         println!("request:  {id}");
     }
     if routed.attempts.len() > 1 {
-        println!("tried:    {}", routed.attempts);
+        println!("tried:    {}", tried(&routed.attempts));
     }
 }
