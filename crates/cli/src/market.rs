@@ -118,10 +118,22 @@ impl MarketArgs {
             .iter()
             .all(|v| config.unusable_because(*v).is_some())
         {
-            return Err(UsageError(refusal(
-                "any vendor",
-                "no vendor has credentials",
-            )));
+            // Say why each vendor is out when at least one has credentials (otherwise the
+            // plain "no credentials" advice is the whole story).
+            let reasons: Vec<String> = Vendor::ALL
+                .iter()
+                .filter_map(|v| config.unusable_because(*v).map(|why| (v, why)))
+                .filter(|(_, why)| !why.starts_with("no credentials"))
+                .map(|(v, why)| format!("{v}: {why}"))
+                .collect();
+            return Err(UsageError(if reasons.is_empty() {
+                refusal("any vendor", "no vendor has credentials")
+            } else {
+                format!(
+                    "no vendor can be used ({}); the others have no credentials",
+                    reasons.join("; ")
+                )
+            }));
         }
         // Started only once the arguments are known to be usable, so that a refusal is not
         // preceded by a note about a mock market that is not used.
