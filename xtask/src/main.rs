@@ -8,9 +8,11 @@
 //! * `bench-mock` — load benchmark of the mock market against a minimal hyper server (wrk).
 //! * `people` — regenerates `fixtures/people.tsv`, the mock market's synthetic people.
 //! * `bench-check` — times `shiming check id-card --file` on 1,000,000 lines against python-stdnum.
+//! * `bench-batch` — `shiming batch` rows/s and peak memory against the mock market binary.
 
 use std::process::ExitCode;
 
+mod bench_batch;
 mod bench_check;
 mod bench_mock;
 mod crosscheck;
@@ -29,10 +31,11 @@ fn main() -> ExitCode {
         Some("bench-check") => bench_check::run(&args[1..]),
         Some("people") => people::run(&args[1..]),
         Some("bench-mock") => bench_mock::run(&args[1..]),
+        Some("bench-batch") => bench_batch::run(&args[1..]),
         Some("mock") => mock(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS] [ROUNDS]>"
+                "usage: cargo xtask <ci|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS] [ROUNDS]|bench-batch [ROWS]>"
             );
             return ExitCode::from(2);
         }

@@ -20,15 +20,18 @@ pub fn path_of(output: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// The lines an earlier run recorded as sent (an absent journal is empty). A last line cut
-/// short by a kill is ignored: its row was not sent, since sending waits for the write.
-pub fn read(path: &Path) -> Result<Vec<u64>, String> {
+/// The lines an earlier run recorded as sent that have no result in `done`, each once, in
+/// the order they were sent (an absent journal has none). A last line cut short by a kill is
+/// ignored: its row was not sent, since sending waits for the write. Read as a stream: the
+/// journal lists every row the earlier run sent, but only the few without a result are kept.
+pub fn interrupted(path: &Path, done: &LineSet) -> Result<Vec<u64>, String> {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
     let mut lines = Vec::new();
+    let mut seen = LineSet::default();
     let mut reader = BufReader::new(file);
     let mut buffer = String::new();
     loop {
@@ -43,19 +46,12 @@ pub fn read(path: &Path) -> Result<Vec<u64>, String> {
             continue;
         }
         if let Ok(line) = buffer.trim().parse::<u64>() {
-            lines.push(line);
+            if !done.contains(line) && seen.insert(line) {
+                lines.push(line);
+            }
         }
     }
     Ok(lines)
-}
-
-/// The lines in `sent` that have no result in `done`, each once.
-pub fn interrupted(sent: &[u64], done: &LineSet) -> Vec<u64> {
-    let mut seen = LineSet::default();
-    sent.iter()
-        .copied()
-        .filter(|&l| !done.contains(l) && seen.insert(l))
-        .collect()
 }
 
 /// Appends sent lines.
@@ -102,18 +98,32 @@ impl Journal {
 mod tests {
     use super::*;
 
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("shiming-inflight-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
     #[test]
     fn interrupted_lines_are_sent_minus_done() {
+        let dir = temp_dir("minus");
+        let path = dir.join("out.csv.inflight");
+        let mut j = Journal::create(&path).unwrap();
+        for line in [2, 3, 4, 5, 3] {
+            j.record(line).unwrap();
+        }
+        drop(j);
         let mut done = LineSet::default();
         done.insert(2);
         done.insert(4);
-        assert_eq!(interrupted(&[2, 3, 4, 5, 3], &done), vec![3, 5]);
+        assert_eq!(interrupted(&path, &done).unwrap(), vec![3, 5]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn journal_round_trips_and_ignores_a_torn_last_line() {
-        let dir = std::env::temp_dir().join(format!("shiming-inflight-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = temp_dir("torn");
         let path = dir.join("out.csv.inflight");
         let mut j = Journal::create(&path).unwrap();
         j.record(7).unwrap();
@@ -121,10 +131,11 @@ mod tests {
         drop(j);
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"12").unwrap();
-        assert_eq!(read(&path).unwrap(), vec![7, 9]);
+        let none = LineSet::default();
+        assert_eq!(interrupted(&path, &none).unwrap(), vec![7, 9]);
         let j = Journal::create(&path).unwrap();
         j.finish().unwrap();
-        assert!(read(&path).unwrap().is_empty());
+        assert!(interrupted(&path, &none).unwrap().is_empty());
         assert_eq!(
             path_of(Path::new("a/b.csv")),
             PathBuf::from("a/b.csv.inflight")

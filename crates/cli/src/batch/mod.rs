@@ -53,7 +53,8 @@ pub struct BatchArgs {
     /// At most this many checks sent per second
     #[arg(long, value_name = "N", value_parser = positive)]
     qps: Option<f64>,
-    /// Stop before spending more than this many CNY (counting calls that may have been charged)
+    /// Stop before this run spends more than this many CNY (counting calls that may have been
+    /// charged; a resumed run has its own budget)
     #[arg(long, value_name = "CNY")]
     budget: Option<Price>,
     /// Validate every row and print how many would be sent and what it would cost; send nothing
@@ -89,7 +90,12 @@ pub fn run(args: &BatchArgs) -> ExitCode {
     if args.resume && args.input.as_os_str() == "-" {
         return usage("--resume needs the same input file again, not stdin");
     }
-    if args.input == args.output {
+    let same_file = args.input == args.output
+        || matches!(
+            (std::fs::canonicalize(&args.input), std::fs::canonicalize(&args.output)),
+            (Ok(a), Ok(b)) if a == b
+        );
+    if same_file {
         return usage("--output must not be the input file");
     }
     let market = match args.market.connect() {
@@ -135,8 +141,7 @@ fn settle_previous(args: &BatchArgs) -> Result<(LineSet, Vec<u64>, bool), String
         ));
     }
     let previous = output::scan(&args.output, args.include_input, true)?;
-    let sent = inflight::read(&journal)?;
-    let interrupted = inflight::interrupted(&sent, &previous.done);
+    let interrupted = inflight::interrupted(&journal, &previous.done)?;
     Ok((previous.done, interrupted, true))
 }
 

@@ -66,18 +66,21 @@ pub struct Output {
 
 impl Output {
     /// Creates `path` (which must not exist unless `append`) and writes the header, or opens
-    /// it for appending after [`scan`].
+    /// it for appending after [`scan`] (writing the header first if the file is empty: a run
+    /// killed between creating the file and writing its header).
     pub fn open(path: &Path, include_input: bool, append: bool) -> Result<Output, String> {
+        let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
         let file = if append {
             OpenOptions::new().append(true).open(path)
         } else {
             OpenOptions::new().write(true).create_new(true).open(path)
         }
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        .map_err(fail)?;
+        let empty = file.metadata().map_err(fail)?.len() == 0;
         let mut writer = csv::WriterBuilder::new()
             .has_headers(false)
             .from_writer(BufWriter::new(file));
-        if !append {
+        if empty {
             let mut header: Vec<&str> = COLUMNS.to_vec();
             if include_input {
                 header.extend(INPUT_COLUMNS);
@@ -188,8 +191,11 @@ pub struct Previous {
 
 /// Reads an existing output file for `--resume`: checks its header, collects the finished
 /// lines and, with `repair`, cuts off a last row that was being written when the run was
-/// killed (that row's answer is lost; it is reported as interrupted). Without `repair`
-/// (`--dry-run`) the file is not modified and a torn last row is simply not counted.
+/// killed (its answer is lost: a row that was sent is reported as interrupted, one that was
+/// not is done again). Without `repair` (`--dry-run`) the file is not modified and a torn
+/// last row is simply not counted. A file without a complete header line (killed while
+/// writing it) has no finished lines; with `repair` it is emptied, and [`Output::open`]
+/// writes the header again.
 pub fn scan(path: &Path, include_input: bool, repair: bool) -> Result<Previous, String> {
     let fail = |e: std::io::Error| format!("cannot resume from {}: {e}", path.display());
     let mut file = OpenOptions::new()
@@ -197,26 +203,39 @@ pub fn scan(path: &Path, include_input: bool, repair: bool) -> Result<Previous, 
         .write(repair)
         .open(path)
         .map_err(fail)?;
-    // Keep only complete lines.
+    // Keep only complete records: up to the last newline outside quotes. A quoted field may
+    // hold a newline (a vendor message, or a name with --include-input); a row cut short
+    // right after one ends in a newline but is not complete. The writer doubles quotes
+    // inside quoted fields, so counting them tells inside from outside.
     let mut complete = 0u64;
     {
         let mut reader = BufReader::new(&mut file);
         let mut position = 0u64;
-        let mut buffer = Vec::new();
+        let mut quoted = false;
         loop {
-            buffer.clear();
-            let n = reader.read_until(b'\n', &mut buffer).map_err(fail)?;
-            if n == 0 {
+            let chunk = reader.fill_buf().map_err(fail)?;
+            if chunk.is_empty() {
                 break;
             }
-            position += n as u64;
-            if buffer.ends_with(b"\n") {
-                complete = position;
+            for (i, &byte) in chunk.iter().enumerate() {
+                match byte {
+                    b'"' => quoted = !quoted,
+                    b'\n' if !quoted => complete = position + i as u64 + 1,
+                    _ => {}
+                }
             }
+            let n = chunk.len();
+            position += n as u64;
+            reader.consume(n);
         }
     }
     if repair {
         file.set_len(complete).map_err(fail)?;
+    }
+    if complete == 0 {
+        return Ok(Previous {
+            done: LineSet::default(),
+        });
     }
     file.seek(SeekFrom::Start(0)).map_err(fail)?;
     let mut reader = csv::ReaderBuilder::new()
