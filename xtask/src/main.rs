@@ -67,6 +67,16 @@ fn ci() -> util::Result<()> {
         "-D",
         "warnings",
     ])?;
+    // The facade compiles with any subset of vendors: none, and one alone.
+    for features in [
+        &["--no-default-features"][..],
+        &["--no-default-features", "--features", "tel3"],
+    ] {
+        let mut args = vec!["clippy", "-p", "shiming"];
+        args.extend_from_slice(features);
+        args.extend_from_slice(&["--", "-D", "warnings"]);
+        util::cargo(&args)?;
+    }
     util::cargo(&["test", "--workspace", "--all-targets"])?;
     util::cargo(&["test", "--workspace", "--doc"])?;
     Ok(())
