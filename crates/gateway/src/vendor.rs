@@ -90,26 +90,46 @@ pub(crate) fn check_identity<'a>(
     strict_regions: bool,
     vendor: &'static str,
 ) -> Result<Cow<'a, Identity>, Error> {
-    let refuse = |e: InputError| Error::invalid_input(e).with_vendor(vendor);
+    validate_identity(identity, needs_mobile, strict_regions)
+        .map_err(|e| Error::invalid_input(e).with_vendor(vendor))
+}
+
+/// The validation behind [`check_locally`] and [`check_locally_strict`], for callers that
+/// check before choosing a vendor (a router): an [`Identity::unchecked`] identity is
+/// validated now, an [`Identity::new`] one passes through borrowed (with `strict_regions`,
+/// after its ID number's region is re-checked); with `needs_mobile` a missing mobile is
+/// refused.
+///
+/// ```
+/// use shiming_core::Identity;
+/// use shiming_gateway::vendor::validate_identity;
+/// let who = Identity::unchecked("张三", "110103201503071232", None);
+/// assert!(validate_identity(&who, false, false).is_ok());
+/// let e = validate_identity(&who, false, true).unwrap_err();
+/// assert_eq!((e.field(), e.reason()), ("id_card", "region"));
+/// assert_eq!(validate_identity(&who, true, false).unwrap_err().field(), "mobile");
+/// ```
+pub fn validate_identity(
+    identity: &Identity,
+    needs_mobile: bool,
+    strict_regions: bool,
+) -> Result<Cow<'_, Identity>, InputError> {
     let options = ValidationOptions::new(today_in_china()).strict(strict_regions);
     let checked = if identity.is_checked() {
         if strict_regions {
-            refuse_region_problem(identity.expose_id(), &options).map_err(refuse)?;
+            refuse_region_problem(identity.expose_id(), &options)?;
         }
         Cow::Borrowed(identity)
     } else {
-        Cow::Owned(
-            Identity::new(
-                identity.expose_name(),
-                identity.expose_id(),
-                identity.expose_mobile(),
-                &options,
-            )
-            .map_err(refuse)?,
-        )
+        Cow::Owned(Identity::new(
+            identity.expose_name(),
+            identity.expose_id(),
+            identity.expose_mobile(),
+            &options,
+        )?)
     };
     if needs_mobile {
-        checked.require_mobile().map_err(refuse)?;
+        checked.require_mobile()?;
     }
     Ok(checked)
 }

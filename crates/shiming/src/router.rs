@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use shiming_core::id_card::ValidationOptions;
 use shiming_core::{Billing, Error, ErrorKind, Identity, Verdict, Verification};
 use tracing::Instrument as _;
 
@@ -351,19 +350,8 @@ impl Router {
     /// assert_eq!(r.check_locally(&bad).unwrap_err().kind(), shiming::ErrorKind::InvalidInput);
     /// ```
     pub fn check_locally<'a>(&self, identity: &'a Identity) -> Result<Cow<'a, Identity>, Error> {
-        if identity.is_checked() && !self.strict_regions {
-            return Ok(Cow::Borrowed(identity));
-        }
-        let options = ValidationOptions::new(shiming_gateway::vendor::today_in_china())
-            .strict(self.strict_regions);
-        Identity::new(
-            identity.expose_name(),
-            identity.expose_id(),
-            identity.expose_mobile(),
-            &options,
-        )
-        .map(Cow::Owned)
-        .map_err(Error::invalid_input)
+        shiming_gateway::vendor::validate_identity(identity, false, self.strict_regions)
+            .map_err(Error::invalid_input)
     }
 
     /// Checks `identity`: validated locally first, then sent to the first candidate route,
