@@ -129,7 +129,7 @@ fn print_json(value: &impl Serialize) {
 /// A verdict's code, or the public name of an error kind (see [`error_kind`]).
 fn outcome_code(outcome: shiming::Outcome) -> &'static str {
     match outcome {
-        shiming::Outcome::Failed(kind) => error_kind(kind),
+        shiming::Outcome::Error(kind) => error_kind(kind),
         other => other.code(),
     }
 }

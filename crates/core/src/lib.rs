@@ -49,5 +49,5 @@ pub use carrier::Carrier;
 pub use date::{Date, DateError};
 pub use error::{Billing, Error, ErrorKind};
 pub use identity::Identity;
-pub use verification::{Verdict, Verification};
+pub use verification::{Outcome, Verdict, Verification};
 pub use verifier::{ThreeElementVerifier, TwoElementVerifier};

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::Carrier;
+use crate::{Carrier, ErrorKind};
 
 /// What a vendor said about the elements.
 ///
@@ -39,6 +39,41 @@ impl Verdict {
 impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
+    }
+}
+
+/// How a vendor answer ends: a verdict, or an error of some kind. Vendor crates map each
+/// documented code onto one (their catalogues), and a router records one per vendor tried.
+///
+/// ```
+/// use shiming_core::{ErrorKind, Outcome, Verdict};
+/// assert_eq!(Outcome::Verdict(Verdict::Match).code(), "match");
+/// assert_eq!(Outcome::Error(ErrorKind::QuotaExhausted).code(), "quota_exhausted");
+/// ```
+///
+/// Deliberately exhaustive, unlike the project's other public enums: an answer is a verdict or
+/// an error, like a `Result`, so that every match on it can be complete; new cases grow inside
+/// the non-exhaustive [`Verdict`] and [`ErrorKind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// The answer is this verdict.
+    Verdict(Verdict),
+    /// The answer is an error of this kind.
+    Error(ErrorKind),
+}
+
+impl Outcome {
+    /// The verdict's or the error kind's snake_case code.
+    ///
+    /// ```
+    /// assert_eq!(shiming_core::Outcome::Verdict(shiming_core::Verdict::NoRecord).code(), "no_record");
+    /// ```
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Outcome::Verdict(v) => v.code(),
+            Outcome::Error(k) => k.code(),
+        }
     }
 }
 

@@ -44,13 +44,13 @@ mod vendor;
 pub use price::{Price, PriceError};
 pub use route::Route;
 pub use router::{FailoverPolicy, Order, RouteError, Routed, Router, RouterBuilder};
-pub use trail::{Attempt, Attempts, Outcome};
+pub use trail::{Attempt, Attempts};
 pub use vendor::{Elements, UnknownVendor, Vendor};
 
 pub use shiming_core as core;
 pub use shiming_core::{
-    Billing, Carrier, Error, ErrorKind, Identity, ThreeElementVerifier, TwoElementVerifier,
-    Verdict, Verification,
+    Billing, Carrier, Error, ErrorKind, Identity, Outcome, ThreeElementVerifier,
+    TwoElementVerifier, Verdict, Verification,
 };
 pub use shiming_gateway as gateway;
 

@@ -2,40 +2,9 @@
 
 use std::fmt;
 
-use shiming_core::{Billing, Error, ErrorKind, Verdict, Verification};
+use shiming_core::{Billing, Error, Outcome, Verification};
 
 use crate::Price;
-
-/// How one vendor's part of a routed check ended.
-///
-/// ```
-/// use shiming::Outcome;
-/// assert_eq!(Outcome::Verdict(shiming::Verdict::Match).code(), "match");
-/// assert_eq!(Outcome::Failed(shiming::ErrorKind::QuotaExhausted).code(), "quota_exhausted");
-/// ```
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// The vendor answered with a verdict.
-    Verdict(Verdict),
-    /// The vendor's part failed with this kind of error.
-    Failed(ErrorKind),
-}
-
-impl Outcome {
-    /// The verdict's or the error kind's snake_case code.
-    ///
-    /// ```
-    /// assert_eq!(shiming::Outcome::Verdict(shiming::Verdict::NoRecord).code(), "no_record");
-    /// ```
-    #[must_use]
-    pub fn code(self) -> &'static str {
-        match self {
-            Outcome::Verdict(v) => v.code(),
-            Outcome::Failed(k) => k.code(),
-        }
-    }
-}
 
 /// One vendor tried during a routed check.
 ///
@@ -62,7 +31,7 @@ impl Attempt {
     ///
     /// ```
     /// use shiming::{Attempt, Outcome, Price};
-    /// let a = Attempt::new("sfz2", Outcome::Failed(shiming::ErrorKind::Throttled), shiming::Billing::NotBilled, Price::ZERO);
+    /// let a = Attempt::new("sfz2", Outcome::Error(shiming::ErrorKind::Throttled), shiming::Billing::NotBilled, Price::ZERO);
     /// assert_eq!(a.vendor, "sfz2");
     /// ```
     #[must_use]
@@ -91,7 +60,7 @@ impl Attempt {
                 },
                 price,
             ),
-            Err(e) => Attempt::new(vendor, Outcome::Failed(e.kind()), e.billing(), price),
+            Err(e) => Attempt::new(vendor, Outcome::Error(e.kind()), e.billing(), price),
         }
     }
 }
@@ -118,7 +87,7 @@ impl fmt::Display for Attempt {
 /// ```
 /// use shiming::{Attempt, Attempts, Billing, Outcome, Price};
 /// let trail = Attempts::from(vec![
-///     Attempt::new("sxm3v2", Outcome::Failed(shiming::ErrorKind::QuotaExhausted), Billing::NotBilled, Price::from_li(170)),
+///     Attempt::new("sxm3v2", Outcome::Error(shiming::ErrorKind::QuotaExhausted), Billing::NotBilled, Price::from_li(170)),
 ///     Attempt::new("tel3", Outcome::Verdict(shiming::Verdict::Match), Billing::Billed, Price::from_li(200)),
 /// ]);
 /// assert_eq!(trail.tried(), vec!["sxm3v2", "tel3"]);

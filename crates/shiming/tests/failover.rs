@@ -89,7 +89,7 @@ async fn quota_exhausted_fails_over_with_exactly_one_charge() {
     assert_eq!(routed.attempts.billed(), ["tel3"]);
     assert_eq!(
         routed.attempts[0].outcome,
-        Outcome::Failed(ErrorKind::QuotaExhausted)
+        Outcome::Error(ErrorKind::QuotaExhausted)
     );
     assert_eq!(routed.attempts[0].billing, Billing::NotBilled);
     assert_eq!(routed.attempts.cost().to_string(), "0.200");
@@ -188,7 +188,7 @@ async fn unavailable_and_unauthorized_fail_over() {
         .unwrap();
     assert_eq!(
         routed.attempts[0].outcome,
-        Outcome::Failed(ErrorKind::Unauthorized)
+        Outcome::Error(ErrorKind::Unauthorized)
     );
     assert_eq!(routed.verification.vendor, "tel3");
     assert_eq!(total_charged(&m), 2);

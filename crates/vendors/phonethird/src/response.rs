@@ -130,14 +130,7 @@ fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D:
 /// use shiming_phonethird::response::{lookup, Outcome};
 /// assert_eq!(lookup("02").unwrap().outcome, Outcome::Verdict(shiming_core::Verdict::Mismatch));
 /// ```
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Outcome {
-    /// A verdict (the call was answered).
-    Verdict(Verdict),
-    /// An error of this kind.
-    Error(ErrorKind),
-}
+pub use shiming_core::Outcome;
 
 /// One row of the vendor's status table (seed 004, 外部状态码).
 ///

@@ -103,14 +103,7 @@ fn flexible_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bo
 /// use shiming_sfz2::response::{lookup, Outcome};
 /// assert_eq!(lookup("实名校验失败:查无记录").unwrap().outcome, Outcome::Verdict(shiming_core::Verdict::NoRecord));
 /// ```
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// An `ok:1` answer (HTTP 200, billed) carrying this verdict.
-    Verdict(Verdict),
-    /// An `ok:0` failure (HTTP 666, not billed) of this kind.
-    Error(ErrorKind),
-}
+pub use shiming_core::Outcome;
 
 /// One row of sfz2's documented messages.
 ///

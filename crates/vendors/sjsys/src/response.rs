@@ -104,14 +104,7 @@ pub struct Data {
 /// use shiming_sjsys::response::Outcome;
 /// assert_ne!(Outcome::Verdict(shiming_core::Verdict::NoRecord), Outcome::Error(shiming_core::ErrorKind::VendorFault));
 /// ```
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// The answer is this verdict.
-    Verdict(Verdict),
-    /// The answer is an error of this kind.
-    Error(ErrorKind),
-}
+pub use shiming_core::Outcome;
 
 /// One documented value of the vendor's answer and what it means.
 ///

@@ -111,14 +111,7 @@ pub struct Data {
 /// use shiming_sxm3v2::response::Outcome;
 /// assert_ne!(Outcome::Verdict(shiming_core::Verdict::Match), Outcome::Error(shiming_core::ErrorKind::VendorFault));
 /// ```
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// The answer is this verdict.
-    Verdict(Verdict),
-    /// The answer is an error of this kind.
-    Error(ErrorKind),
-}
+pub use shiming_core::Outcome;
 
 /// One documented (or assumed) value of the vendor's answer and what it means.
 ///

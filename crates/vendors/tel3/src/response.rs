@@ -68,14 +68,7 @@ pub struct Answer {
 /// use shiming_tel3::response::{lookup, Outcome};
 /// assert_eq!(lookup("运营商不存在记录").unwrap().outcome, Outcome::Verdict(shiming_core::Verdict::NoRecord));
 /// ```
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// An `ok:1` answer (HTTP 200, billed) carrying this verdict.
-    Verdict(Verdict),
-    /// An `ok:0` failure (HTTP 666, not billed) of this kind.
-    Error(ErrorKind),
-}
+pub use shiming_core::Outcome;
 
 /// One row of tel3's documented messages.
 ///
