@@ -160,6 +160,16 @@ impl MarketArgs {
     }
 }
 
+/// The async runtime `verify` and `batch` run on: two worker threads (the checks are
+/// network-bound; the mock market, when started, has its own).
+pub fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))
+}
+
 fn refusal(what: &str, why: &str) -> String {
     if why.starts_with("no credentials") || why == "no vendor has credentials" {
         format!(

@@ -66,13 +66,9 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
             _ => "no usable vendor checks name + ID number without a mobile: give credentials for sfz2, or add --mobile for a three-element check",
         });
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::market::runtime() {
         Ok(r) => r,
-        Err(e) => return usage(&format!("cannot start the async runtime: {e}")),
+        Err(e) => return usage(&e.0),
     };
     let who = Identity::unchecked(&args.name, &args.id_card, args.mobile.as_deref());
     let result = runtime.block_on(market.router.verify(&who));

@@ -102,18 +102,14 @@ pub fn run(args: &BatchArgs) -> ExitCode {
         Ok(m) => m,
         Err(e) => return usage(&e.0),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => return usage(&format!("cannot start the async runtime: {e}")),
-    };
     let router = Arc::new(market.router);
     if args.dry_run {
         return dry_run(args, &router);
     }
+    let runtime = match crate::market::runtime() {
+        Ok(r) => r,
+        Err(e) => return usage(&e.0),
+    };
     match runtime.block_on(run_batch(args, router)) {
         Ok(code) => code,
         Err(message) => usage(&message),
