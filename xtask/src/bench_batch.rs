@@ -13,7 +13,7 @@ use std::fs;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::util::{self, Result};
@@ -149,31 +149,19 @@ fn write_input(path: &Path, people: &[(String, String, String)], rows: u64) -> R
 
 /// The mock market binary, listening on a free port until dropped.
 struct Mock {
-    child: Child,
-    url: String,
+    server: util::Server,
     addr: String,
 }
 
 impl Mock {
     fn start(program: &Path) -> Result<Mock> {
-        let mut child = Command::new(program)
-            .args(["--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        let mut first = String::new();
-        BufReader::new(stdout).read_line(&mut first)?;
-        let url = first
-            .trim()
-            .strip_prefix("listening on ")
-            .ok_or("the mock market printed an unexpected first line")?
-            .to_string();
-        let addr = url
+        let server = util::start(program, &["--listen", "127.0.0.1:0"])?;
+        let addr = server
+            .url
             .strip_prefix("http://")
             .ok_or("the mock market's URL is not http://")?
             .to_string();
-        Ok(Mock { child, url, addr })
+        Ok(Mock { server, addr })
     }
 
     /// One admin request (`/__admin/<path>`), answered body.
@@ -206,13 +194,6 @@ impl Mock {
             total += digits.parse::<u64>()?;
         }
         Ok(total)
-    }
-}
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -267,7 +248,7 @@ impl Bench<'_> {
             }
             None => Command::new(self.shiming),
         };
-        cmd.args(self.args(&mock.url))
+        cmd.args(self.args(&mock.server.url))
             .current_dir(root)
             .stdin(Stdio::null())
             .stdout(Stdio::null())

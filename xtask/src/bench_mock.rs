@@ -3,39 +3,9 @@
 //! keep-alive, 64 connections, 2 threads, a tel3 success through the whole gateway + vendor
 //! pipeline. Reports requests/s, p99 latency and the mock's resident memory afterwards.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-use crate::util::{self, Result};
-
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(program: &std::path::Path, args: &[&str]) -> Result<Server> {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut first = String::new();
-    BufReader::new(stdout).read_line(&mut first)?;
-    let url = first
-        .trim()
-        .strip_prefix("listening on ")
-        .ok_or("unexpected first line")?
-        .to_string();
-    Ok(Server { child, url })
-}
+use crate::util::{self, start, Result};
 
 /// `VmRSS` and `VmHWM` of a process, in KiB.
 fn memory_kib(pid: u32) -> (u64, u64) {

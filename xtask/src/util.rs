@@ -76,3 +76,42 @@ pub fn python_stdnum() -> Result<PathBuf> {
 
 /// The python-stdnum release the region data and the cross-check corpus come from.
 pub const STDNUM_PIN: &str = "python-stdnum==2.2";
+
+/// A server process started by a benchmark (the mock market, the reference server), stopped
+/// when dropped.
+pub struct Server {
+    pub child: std::process::Child,
+    /// The URL from its first stdout line, `listening on http://HOST:PORT`.
+    pub url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `program` with `args` and waits for its `listening on URL` line.
+pub fn start(program: &Path, args: &[&str]) -> Result<Server> {
+    use std::io::{BufRead, BufReader};
+    let child = Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    // Killed on drop if it does not say where it listens.
+    let mut server = Server {
+        child,
+        url: String::new(),
+    };
+    let stdout = server.child.stdout.take().ok_or("no stdout")?;
+    let mut first = String::new();
+    BufReader::new(stdout).read_line(&mut first)?;
+    server.url = first
+        .trim()
+        .strip_prefix("listening on ")
+        .ok_or("the server printed an unexpected first line (expected `listening on URL`)")?
+        .to_string();
+    Ok(server)
+}
