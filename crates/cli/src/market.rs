@@ -191,6 +191,15 @@ fn refusal(what: &str, why: &str) -> String {
     }
 }
 
+/// Billing as the text output and the batch CSV say it: `yes`, `no` or `unknown`.
+pub fn billed_word(billing: shiming::Billing) -> &'static str {
+    match billing {
+        shiming::Billing::Billed => "yes",
+        shiming::Billing::NotBilled => "no",
+        _ => "unknown",
+    }
+}
+
 /// The public error kinds of `verify --json` and the batch output.
 pub fn error_kind(kind: shiming::ErrorKind) -> &'static str {
     use shiming::ErrorKind as K;

@@ -10,7 +10,7 @@ use clap::Args;
 use serde::Serialize;
 use shiming::{Billing, Elements, Identity, RouteError, Routed};
 
-use crate::market::{error_kind, MarketArgs};
+use crate::market::{billed_word, error_kind, MarketArgs};
 
 /// Arguments of `shiming verify`.
 #[derive(Debug, Args)]
@@ -96,14 +96,6 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
 fn usage(message: &str) -> ExitCode {
     eprintln!("shiming: {message}");
     ExitCode::from(USAGE)
-}
-
-fn billed_word(billing: Billing) -> &'static str {
-    match billing {
-        Billing::Billed => "yes",
-        Billing::NotBilled => "no",
-        _ => "unknown",
-    }
 }
 
 fn billed_json(billing: Billing) -> Option<bool> {

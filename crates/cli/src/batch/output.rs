@@ -9,11 +9,11 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use shiming::{Billing, RouteError, Routed};
+use shiming::{RouteError, Routed};
 
 use super::input::Fields;
 use super::lines::LineSet;
-use crate::market::error_kind;
+use crate::market::{billed_word, error_kind};
 
 const COLUMNS: [&str; 10] = [
     "line",
@@ -48,14 +48,6 @@ pub struct Finished {
     pub outcome: Outcome,
     /// The input values, kept only with `--include-input`.
     pub input: Option<Fields>,
-}
-
-fn billed_word(billing: Billing) -> &'static str {
-    match billing {
-        Billing::Billed => "yes",
-        Billing::NotBilled => "no",
-        _ => "unknown",
-    }
 }
 
 /// Appends finished rows to the output file.
