@@ -13,7 +13,6 @@ pub struct Row {
 }
 
 /// A row's values as written in the file (not yet validated).
-#[derive(Clone)]
 pub struct Fields {
     pub name: String,
     pub id_card: String,

@@ -210,33 +210,13 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
         if done.contains(row.line) {
             continue;
         }
-        let keep = |f: &Fields| args.include_input.then(|| f.clone());
-        let fields = match row.fields {
-            Ok(f) => f,
-            Err(why) => {
-                if send(&tx, row.line, Outcome::Invalid(why), None)
+        let (identity, fields) = match check_row(row.fields, &router) {
+            Checked::Ready(identity, fields) => (identity, fields),
+            Checked::Refused(why, fields) => {
+                let kept = fields.filter(|_| args.include_input);
+                if send(&tx, row.line, Outcome::Invalid(why), kept)
                     .await
                     .is_err()
-                {
-                    break;
-                }
-                continue;
-            }
-        };
-        let unchecked =
-            Identity::unchecked(&fields.name, &fields.id_card, fields.mobile.as_deref());
-        let identity = match router.check_locally(&unchecked) {
-            Ok(checked) => checked.into_owned(),
-            Err(e) => {
-                let kept = keep(&fields);
-                if send(
-                    &tx,
-                    row.line,
-                    Outcome::Invalid(e.message().to_string()),
-                    kept,
-                )
-                .await
-                .is_err()
                 {
                     break;
                 }
@@ -257,7 +237,7 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
             stop = Some(format!("cannot write the in-flight journal: {e}"));
             break;
         }
-        let kept = keep(&fields);
+        let kept = args.include_input.then_some(fields);
         let (router, budget, tx) = (Arc::clone(&router), Arc::clone(&budget), tx.clone());
         tokio::spawn(async move {
             let result = router.verify(&identity).await;
@@ -296,6 +276,27 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A row after local validation: ready to send, or refused before sending (with its values
+/// when it had readable ones).
+enum Checked {
+    Ready(Identity, Fields),
+    Refused(String, Option<Fields>),
+}
+
+/// Validates a row as the router would before sending it — the one check both the run and
+/// `--dry-run` use.
+fn check_row(fields: Result<Fields, String>, router: &Router) -> Checked {
+    let fields = match fields {
+        Ok(fields) => fields,
+        Err(why) => return Checked::Refused(why, None),
+    };
+    let unchecked = Identity::unchecked(&fields.name, &fields.id_card, fields.mobile.as_deref());
+    match router.check_locally(&unchecked) {
+        Ok(checked) => Checked::Ready(checked.into_owned(), fields),
+        Err(e) => Checked::Refused(e.message().to_string(), Some(fields)),
+    }
 }
 
 async fn send(
@@ -371,18 +372,10 @@ fn dry_run(args: &BatchArgs, router: &Router) -> ExitCode {
             skipped += 1;
             continue;
         }
-        let Ok(f) = row.fields else {
-            invalid += 1;
-            continue;
-        };
-        match router.check_locally(&Identity::unchecked(
-            &f.name,
-            &f.id_card,
-            f.mobile.as_deref(),
-        )) {
-            Ok(who) if who.expose_mobile().is_some() => three += 1,
-            Ok(_) => two += 1,
-            Err(_) => invalid += 1,
+        match check_row(row.fields, router) {
+            Checked::Ready(who, _) if who.expose_mobile().is_some() => three += 1,
+            Checked::Ready(..) => two += 1,
+            Checked::Refused(..) => invalid += 1,
         }
     }
     let first = |e: Elements| router.candidates(e).next().map(|r| (r.vendor(), r.price()));
