@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use shiming::config::Config;
+use shiming::config::{Config, Unusable};
 use shiming::gateway::Credentials;
 use shiming::{Router, Vendor};
 use shiming_mock_market::{MockHandle, MockMarket};
@@ -112,7 +112,7 @@ impl MarketArgs {
             config.restrict_to(only);
             config.vendors.entry(only).or_default().enabled = true;
             if let Some(why) = config.unusable_because(only) {
-                return Err(UsageError(refusal(only.name(), why)));
+                return Err(UsageError(refusal(only.name(), Some(why))));
             }
         } else if Vendor::ALL
             .iter()
@@ -123,11 +123,11 @@ impl MarketArgs {
             let reasons: Vec<String> = Vendor::ALL
                 .iter()
                 .filter_map(|v| config.unusable_because(*v).map(|why| (v, why)))
-                .filter(|(_, why)| !why.starts_with("no credentials"))
+                .filter(|(_, why)| !matches!(why, Unusable::NoCredentials(_)))
                 .map(|(v, why)| format!("{v}: {why}"))
                 .collect();
             return Err(UsageError(if reasons.is_empty() {
-                refusal("any vendor", "no vendor has credentials")
+                refusal("any vendor", None)
             } else {
                 format!(
                     "no vendor can be used ({}); the others have no credentials",
@@ -170,24 +170,23 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
         .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))
 }
 
-fn refusal(what: &str, why: &str) -> String {
-    if why.starts_with("no credentials") || why == "no vendor has credentials" {
-        format!(
+fn refusal(what: &str, why: Option<Unusable>) -> String {
+    match why {
+        // `None`: no vendor has credentials.
+        None | Some(Unusable::NoCredentials(_)) => format!(
             "cannot use {what}: no credentials. Either give an AppCode (--appcode CODE, or the \
              environment: SHIMING_APPCODE for every vendor, SHIMING_<VENDOR>_APPCODE for one), \
              or add --mock to try the built-in mock market (synthetic data, free)"
-        )
-    } else if why.contains("consent") {
+        ),
         // The configuration's wording names the file key and the variable; on the command
         // line the switch is --phonethird-consent.
-        format!(
+        Some(Unusable::NoConsent) => format!(
             "cannot use {what}: it needs the person's consent to its authorization text \
              (授权书) before every check; attest it with --phonethird-consent (or \
              consent_obtained_by_caller = true in the configuration, or \
              SHIMING_PHONETHIRD_CONSENT=1)"
-        )
-    } else {
-        format!("cannot use {what}: {why}")
+        ),
+        Some(other) => format!("cannot use {what}: {other}"),
     }
 }
 

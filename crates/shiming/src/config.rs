@@ -129,6 +129,46 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Why a vendor is not routed to ([`Config::unusable_because`]). `Display` says it for
+/// people, naming the setting to change.
+///
+/// ```
+/// use shiming::config::Unusable;
+/// assert_eq!(Unusable::Disabled.to_string(), "disabled");
+/// assert!(Unusable::NoConsent.to_string().contains("consent_obtained_by_caller"));
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unusable {
+    /// `enabled = false`, or another vendor was chosen.
+    Disabled,
+    /// The crate feature of this vendor is off.
+    NotCompiledIn,
+    /// No AppCode or AppKey/AppSecret for this vendor.
+    NoCredentials(Vendor),
+    /// phonethird without the consent attestation.
+    NoConsent,
+}
+
+impl fmt::Display for Unusable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unusable::Disabled => f.write_str("disabled"),
+            Unusable::NotCompiledIn => {
+                f.write_str("not compiled in (enable the shiming crate feature of the same name)")
+            }
+            Unusable::NoCredentials(vendor) => write!(
+                f,
+                "no credentials (set {}_APPCODE or SHIMING_APPCODE)",
+                vendor.env_prefix()
+            ),
+            Unusable::NoConsent => f.write_str(
+                "phonethird needs the person's consent to its authorization text before every check; attest it with consent_obtained_by_caller = true (or SHIMING_PHONETHIRD_CONSENT=1)",
+            ),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -335,30 +375,24 @@ impl Config {
     /// Why `vendor` will not be routed to, or `None` if it will be.
     ///
     /// ```
-    /// use shiming::{config::Config, Vendor};
+    /// use shiming::{config::{Config, Unusable}, Vendor};
     /// let c = Config::default();
-    /// assert_eq!(c.unusable_because(Vendor::Tel3), Some("no credentials (set SHIMING_TEL3_APPCODE or SHIMING_APPCODE)"));
+    /// let why = c.unusable_because(Vendor::Tel3).unwrap();
+    /// assert_eq!(why, Unusable::NoCredentials(Vendor::Tel3));
+    /// assert_eq!(why.to_string(), "no credentials (set SHIMING_TEL3_APPCODE or SHIMING_APPCODE)");
     /// ```
     #[must_use]
-    pub fn unusable_because(&self, vendor: Vendor) -> Option<&'static str> {
+    pub fn unusable_because(&self, vendor: Vendor) -> Option<Unusable> {
         let default = VendorConfig::default();
         let settings = self.vendors.get(&vendor).unwrap_or(&default);
         if !settings.enabled {
-            Some("disabled")
+            Some(Unusable::Disabled)
         } else if !vendor.is_compiled_in() {
-            Some("not compiled in (enable the shiming crate feature of the same name)")
+            Some(Unusable::NotCompiledIn)
         } else if settings.credentials.is_none() {
-            Some(match vendor {
-                Vendor::Tel3 => "no credentials (set SHIMING_TEL3_APPCODE or SHIMING_APPCODE)",
-                Vendor::Sxm3v2 => "no credentials (set SHIMING_SXM3V2_APPCODE or SHIMING_APPCODE)",
-                Vendor::Sjsys => "no credentials (set SHIMING_SJSYS_APPCODE or SHIMING_APPCODE)",
-                Vendor::Sfz2 => "no credentials (set SHIMING_SFZ2_APPCODE or SHIMING_APPCODE)",
-                Vendor::Phonethird => {
-                    "no credentials (set SHIMING_PHONETHIRD_APPCODE or SHIMING_APPCODE)"
-                }
-            })
+            Some(Unusable::NoCredentials(vendor))
         } else if vendor == Vendor::Phonethird && !settings.consent_obtained_by_caller {
-            Some("phonethird needs the person's consent to its authorization text before every check; attest it with consent_obtained_by_caller = true (or SHIMING_PHONETHIRD_CONSENT=1)")
+            Some(Unusable::NoConsent)
         } else {
             None
         }
@@ -567,12 +601,12 @@ consent_obtained_by_caller = true
         let mut c = Config::default();
         c.apply_env_from(env(&[("SHIMING_APPCODE", "account")]));
         assert_eq!(c.unusable_because(Vendor::Tel3), None);
-        assert!(c
-            .unusable_because(Vendor::Phonethird)
-            .unwrap()
-            .contains("consent"));
+        let why = c.unusable_because(Vendor::Phonethird).unwrap();
+        assert_eq!(why, Unusable::NoConsent);
+        assert!(why.to_string().contains("consent"));
         c.restrict_to(Vendor::Sjsys);
-        assert_eq!(c.unusable_because(Vendor::Tel3), Some("disabled"));
+        assert_eq!(c.unusable_because(Vendor::Tel3), Some(Unusable::Disabled));
+        assert_eq!(Unusable::Disabled.to_string(), "disabled");
         assert_eq!(c.unusable_because(Vendor::Sjsys), None);
         let router = c.router(&GatewayClient::new());
         let vendors: Vec<_> = router.routes().iter().map(Route::vendor).collect();

@@ -228,7 +228,12 @@ async fn two_elements_go_to_sfz2_and_need_a_route() {
     let mut config = Config::from_toml_str("[vendors.sfz2]\nenabled = false").unwrap();
     config.endpoint = Some(m.url());
     config.apply_env_from(|n| (n == "SHIMING_APPCODE").then(|| DEMO_APPCODE.to_string()));
-    assert_eq!(config.unusable_because(Vendor::Sfz2), Some("disabled"));
+    assert_eq!(
+        config
+            .unusable_because(Vendor::Sfz2)
+            .map(|why| why.to_string()),
+        Some("disabled".to_string())
+    );
     let e = config
         .router(&GatewayClient::new())
         .verify(&Identity::unchecked(TWO.0, TWO.1, None))
@@ -272,6 +277,7 @@ fn the_example_configuration_parses_and_means_what_it_says() {
     assert!(config
         .unusable_because(Vendor::Phonethird)
         .unwrap()
+        .to_string()
         .contains("consent"));
     let router = config.router(&GatewayClient::new());
     let three: Vec<_> = router
