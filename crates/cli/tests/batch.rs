@@ -59,14 +59,15 @@ fn scratch(test: &str) -> PathBuf {
     dir
 }
 
-/// Writes `in.csv` in `dir`: the header, then `rows` people (repeating `from` in order).
+/// Writes `in.csv` in `dir`: the header, then `rows` people (repeating `from` in order), with
+/// CRLF line endings as Excel and Python's csv module write them.
 fn write_people(dir: &Path, from: &[Person], rows: usize) -> PathBuf {
     let path = dir.join("in.csv");
     let file = std::fs::File::create(&path).expect("create the input");
     let mut w = std::io::BufWriter::new(file);
-    w.write_all(b"name,id_card,mobile\n").expect("write");
+    w.write_all(b"name,id_card,mobile\r\n").expect("write");
     for p in from.iter().cycle().take(rows) {
-        writeln!(w, "{},{},{}", p.name, p.id_card, p.mobile).expect("write");
+        write!(w, "{},{},{}\r\n", p.name, p.id_card, p.mobile).expect("write");
     }
     w.flush().expect("flush");
     path
@@ -505,7 +506,8 @@ fn invalid_and_malformed_rows_are_written_and_never_sent() {
     add(format!("{},\"{},{}", a.name, a.id_card, a.mobile).as_bytes()); // 13 unclosed quote
     std::fs::write(dir.join("in.csv"), &input).expect("write");
 
-    let out = run(batch(&m, &dir, &[]));
+    // UTF-8 on purpose: the rows that are not UTF-8 are refused.
+    let out = run(batch(&m, &dir, &["--encoding", "utf-8"]));
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     let lines = by_line(&read_rows(&dir.join("out.csv")).1);

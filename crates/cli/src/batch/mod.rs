@@ -17,7 +17,6 @@
 //! ended in a service error or the run stopped early (budget, Ctrl-C, write error).
 
 mod inflight;
-mod input;
 mod lines;
 mod output;
 mod pace;
@@ -33,20 +32,32 @@ use shiming::{Elements, Identity, Price, Router};
 use tokio::sync::{mpsc, Semaphore};
 
 use crate::market::MarketArgs;
-use input::{Fields, Input};
 use lines::LineSet;
 use output::{Finished, Outcome, Output};
 use progress::{Progress, Tally};
+use shiming_cli::input::{EncodingChoice, Fields, Input, InputOptions, RowProblem};
 
 /// Arguments of `shiming batch`.
 #[derive(Debug, Args)]
 pub struct BatchArgs {
-    /// Input CSV with a header: name,id_card[,mobile] (`-` for stdin, not with --resume)
+    /// Input with a header naming name,id_card[,mobile]: a CSV file (`-` for stdin, not with
+    /// --resume) or a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods)
     #[arg(long, value_name = "PATH")]
     input: PathBuf,
+    /// Text encoding of a CSV input: auto (UTF-8 if the file is valid UTF-8, else GB18030, as
+    /// Excel on Chinese Windows saves CSV), utf-8 or gb18030
+    #[arg(long, value_name = "ENCODING", default_value = "auto")]
+    encoding: EncodingChoice,
+    /// The sheet of a workbook input to read (default: the first)
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
     /// Output CSV (one row per input row, in the order they finish)
     #[arg(long, value_name = "PATH")]
     output: PathBuf,
+    /// Start a new output with a UTF-8 byte-order mark, so that Excel shows its Chinese text
+    /// correctly when the file is opened with a double click
+    #[arg(long)]
+    output_bom: bool,
     /// Checks in flight at once
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=4096))]
     concurrency: u32,
@@ -143,15 +154,14 @@ fn settle_previous(args: &BatchArgs) -> Result<(LineSet, Vec<u64>, bool), String
 
 async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, String> {
     let (mut done, interrupted, append) = settle_previous(args)?;
-    let mut input = Input::open(&args.input)?;
-    let mut out = Output::open(&args.output, args.include_input, append)?;
+    let mut input = open_input(args)?;
+    let mut out = Output::open(&args.output, args.include_input, append, args.output_bom)?;
     let resumed = done.len();
-    let total =
-        if std::io::IsTerminal::is_terminal(&std::io::stderr()) && args.input.as_os_str() != "-" {
-            input::count_lines(&args.input).map(|l| l.saturating_sub(1).saturating_sub(resumed))
-        } else {
-            None
-        };
+    let total = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        input.rows_hint().map(|rows| rows.saturating_sub(resumed))
+    } else {
+        None
+    };
     let progress = Progress::new(total);
     let mut tally = Tally::default();
     // Rows an interrupted run sent without recording the answer: written first, never re-sent.
@@ -203,7 +213,7 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
             Ok(Some(row)) => row,
             Ok(None) => break,
             Err(e) => {
-                input_error = Some(e);
+                input_error = Some(e.to_string());
                 break;
             }
         };
@@ -278,6 +288,19 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
     })
 }
 
+/// Opens the input as the options say, and tells stderr what encoding detection decided.
+fn open_input(args: &BatchArgs) -> Result<Input, String> {
+    let options = InputOptions {
+        encoding: args.encoding,
+        sheet: args.sheet.clone(),
+    };
+    let input = Input::open(&args.input, &options).map_err(|e| e.to_string())?;
+    if let Some(notice) = input.notice() {
+        eprintln!("shiming: {notice}");
+    }
+    Ok(input)
+}
+
 /// A row after local validation: ready to send, or refused before sending (with its values
 /// when it had readable ones).
 enum Checked {
@@ -287,10 +310,10 @@ enum Checked {
 
 /// Validates a row as the router would before sending it — the one check both the run and
 /// `--dry-run` use.
-fn check_row(fields: Result<Fields, String>, router: &Router) -> Checked {
+fn check_row(fields: Result<Fields, RowProblem>, router: &Router) -> Checked {
     let fields = match fields {
         Ok(fields) => fields,
-        Err(why) => return Checked::Refused(why, None),
+        Err(why) => return Checked::Refused(why.to_string(), None),
     };
     let unchecked = Identity::unchecked(&fields.name, &fields.id_card, fields.mobile.as_deref());
     match router.check_locally(&unchecked) {
@@ -347,7 +370,8 @@ fn write_results(
     (tally, progress, None)
 }
 
-/// `--dry-run`: validate, count and price; nothing is sent or written.
+/// `--dry-run`: validate, count and price; nothing is sent or written. Invalid rows are listed
+/// with their line numbers, so they can be fixed before paying for the rest.
 fn dry_run(args: &BatchArgs, router: &Router) -> ExitCode {
     let done = if args.resume && args.output.exists() {
         match output::scan(&args.output, args.include_input, false).map(|p| p.done) {
@@ -357,16 +381,17 @@ fn dry_run(args: &BatchArgs, router: &Router) -> ExitCode {
     } else {
         LineSet::default()
     };
-    let mut input = match Input::open(&args.input) {
+    let mut input = match open_input(args) {
         Ok(i) => i,
         Err(e) => return usage(&e),
     };
     let (mut three, mut two, mut invalid, mut skipped) = (0u64, 0u64, 0u64, 0u64);
+    println!("dry run: nothing was sent");
     loop {
         let row = match input.next_row() {
             Ok(Some(row)) => row,
             Ok(None) => break,
-            Err(e) => return usage(&e),
+            Err(e) => return usage(&e.to_string()),
         };
         if done.contains(row.line) {
             skipped += 1;
@@ -375,13 +400,15 @@ fn dry_run(args: &BatchArgs, router: &Router) -> ExitCode {
         match check_row(row.fields, router) {
             Checked::Ready(who, _) if who.expose_mobile().is_some() => three += 1,
             Checked::Ready(..) => two += 1,
-            Checked::Refused(..) => invalid += 1,
+            Checked::Refused(why, _) => {
+                invalid += 1;
+                println!("  line {}: invalid, would not be sent: {why}", row.line);
+            }
         }
     }
     let first = |e: Elements| router.candidates(e).next().map(|r| (r.vendor(), r.price()));
     let mut expected = Price::ZERO;
     let mut worst = Price::ZERO;
-    println!("dry run: nothing was sent");
     for (elements, rows, label) in [
         (Elements::Three, three, "three-element"),
         (Elements::Two, two, "two-element"),

@@ -6,14 +6,14 @@
 //! `cost` is what the row certainly cost in CNY; `tried` lists the vendors asked, `;`-separated.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom};
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use shiming::{RouteError, Routed};
 
-use super::input::Fields;
 use super::lines::LineSet;
 use crate::market::{billed_word, error_kind};
+use shiming_cli::input::Fields;
 
 const COLUMNS: [&str; 10] = [
     "line",
@@ -28,6 +28,8 @@ const COLUMNS: [&str; 10] = [
     "message",
 ];
 const INPUT_COLUMNS: [&str; 3] = ["name", "id_card", "mobile"];
+/// Written first with `--output-bom`: Excel reads a CSV as UTF-8 only when it starts with one.
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// How one row ended.
 pub enum Outcome {
@@ -60,7 +62,12 @@ impl Output {
     /// Creates `path` (which must not exist unless `append`) and writes the header, or opens
     /// it for appending after [`scan`] (writing the header first if the file is empty: a run
     /// killed between creating the file and writing its header).
-    pub fn open(path: &Path, include_input: bool, append: bool) -> Result<Output, String> {
+    pub fn open(
+        path: &Path,
+        include_input: bool,
+        append: bool,
+        bom: bool,
+    ) -> Result<Output, String> {
         let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
         let file = if append {
             OpenOptions::new().append(true).open(path)
@@ -69,9 +76,13 @@ impl Output {
         }
         .map_err(fail)?;
         let empty = file.metadata().map_err(fail)?.len() == 0;
+        let mut buffered = BufWriter::new(file);
+        if empty && bom {
+            buffered.write_all(UTF8_BOM).map_err(fail)?;
+        }
         let mut writer = csv::WriterBuilder::new()
             .has_headers(false)
-            .from_writer(BufWriter::new(file));
+            .from_writer(buffered);
         if empty {
             let mut header: Vec<&str> = COLUMNS.to_vec();
             if include_input {

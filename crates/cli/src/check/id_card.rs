@@ -7,7 +7,7 @@ use shiming_core::id_card::{self, IdError, IdNumber, ValidationOptions};
 use shiming_core::region::{Region, RegionStatus};
 use shiming_core::Date;
 
-use super::{text_prefix, write_invalid_text, write_json, Checked, Source, NOT_UTF8};
+use super::{text_prefix, write_invalid_text, write_json, Checked, Source, Undecodable};
 
 /// One JSON object per input; field names are a stable interface (README).
 #[derive(Serialize)]
@@ -164,14 +164,15 @@ fn invalid_report(
 pub fn report(
     out: &mut dyn Write,
     source: Source,
-    value: Result<&str, ()>,
+    value: Result<&str, Undecodable>,
     options: &ValidationOptions,
 ) -> io::Result<Checked> {
     let parsed: Result<IdNumber, IdError> = match value {
         Ok(v) => id_card::parse(v, options),
-        Err(()) => {
-            let message = NOT_UTF8.to_string();
-            let r = invalid_report("format", Some("not_utf8"), message, None, source.line);
+        Err(undecodable) => {
+            let message = undecodable.message();
+            let detail = Some(undecodable.detail());
+            let r = invalid_report("format", detail, message, None, source.line);
             emit(out, source, &r)?;
             return Ok(Checked { valid: false });
         }

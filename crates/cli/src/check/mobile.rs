@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use shiming_core::mobile;
 
-use super::{text_prefix, write_invalid_text, write_json, Checked, Source, NOT_UTF8};
+use super::{text_prefix, write_invalid_text, write_json, Checked, Source, Undecodable};
 
 /// One JSON object per input; field names are a stable interface (README).
 #[derive(Serialize)]
@@ -25,7 +25,11 @@ struct Report<'a> {
     changes: Vec<&'static str>,
 }
 
-pub fn report(out: &mut dyn Write, source: Source, value: Result<&str, ()>) -> io::Result<Checked> {
+pub fn report(
+    out: &mut dyn Write,
+    source: Source,
+    value: Result<&str, Undecodable>,
+) -> io::Result<Checked> {
     let parsed = value.map(mobile::parse);
     let r = match &parsed {
         Ok(Ok(m)) => Report {
@@ -40,7 +44,7 @@ pub fn report(out: &mut dyn Write, source: Source, value: Result<&str, ()>) -> i
             changes: m.changes().iter().map(|c| c.code()).collect(),
         },
         Ok(Err(e)) => invalid(source, e.reason(), e.to_string()),
-        Err(()) => invalid(source, "format", NOT_UTF8.into()),
+        Err(undecodable) => invalid(source, "format", undecodable.message()),
     };
     if source.json {
         write_json(out, &r)?;

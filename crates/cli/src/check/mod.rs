@@ -1,11 +1,11 @@
 //! `shiming check`: offline validation of single values or of files, one value per line.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
+use shiming_cli::input::{open_lines, EncodingChoice, TextEncoding};
 use shiming_core::id_card::ValidationOptions;
 use shiming_core::Date;
 
@@ -37,6 +37,15 @@ pub struct Common {
     /// Print one JSON object per input on stdout.
     #[arg(long)]
     json: bool,
+    /// Text encoding of --file: auto (UTF-8 if the file is valid UTF-8, else GB18030), utf-8
+    /// or gb18030
+    #[arg(
+        long,
+        value_name = "ENCODING",
+        default_value = "auto",
+        requires = "file"
+    )]
+    encoding: EncodingChoice,
 }
 
 /// Options of `check id-card`.
@@ -88,12 +97,32 @@ pub struct Source {
     pub json: bool,
 }
 
-/// A checker: writes its report on one input (`Err` = the input was not UTF-8).
-type Checker<'a> = dyn FnMut(&mut dyn Write, Source, Result<&str, ()>) -> io::Result<Checked> + 'a;
+/// A line of `--file` that is not valid text in the file's encoding.
+#[derive(Clone, Copy)]
+pub struct Undecodable(TextEncoding);
+
+impl Undecodable {
+    /// The message of the report.
+    pub fn message(self) -> String {
+        format!("the line is not valid {}", self.0.name())
+    }
+
+    /// The JSON `detail` of an ID number report: `not_utf8` or `not_gb18030`.
+    pub fn detail(self) -> &'static str {
+        match self.0 {
+            TextEncoding::Gb18030 => "not_gb18030",
+            _ => "not_utf8",
+        }
+    }
+}
+
+/// A checker: writes its report on one input (`Err` = the line could not be decoded).
+type Checker<'a> =
+    dyn FnMut(&mut dyn Write, Source, Result<&str, Undecodable>) -> io::Result<Checked> + 'a;
 
 fn drive(
     common: &Common,
-    mut check: impl FnMut(&mut dyn Write, Source, Result<&str, ()>) -> io::Result<Checked>,
+    mut check: impl FnMut(&mut dyn Write, Source, Result<&str, Undecodable>) -> io::Result<Checked>,
 ) -> ExitCode {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
@@ -105,10 +134,21 @@ fn drive(
             };
             check(&mut out, source, Ok(value)).map(|c| if c.valid { 0 } else { EXIT_INVALID })
         }
-        (None, Some(path)) => match open(path) {
-            Ok(reader) => batch(reader, &mut out, common.json, &mut check),
+        (None, Some(path)) => match open_lines(path, common.encoding) {
+            Ok(lines) => {
+                if let Some(notice) = &lines.notice {
+                    eprintln!("shiming: {notice}");
+                }
+                batch(
+                    lines.reader,
+                    lines.encoding,
+                    &mut out,
+                    common.json,
+                    &mut check,
+                )
+            }
             Err(e) => {
-                eprintln!("shiming: cannot read {}: {e}", path.display());
+                eprintln!("shiming: {e}");
                 return ExitCode::from(EXIT_USAGE);
             }
         },
@@ -124,21 +164,12 @@ fn drive(
     }
 }
 
-fn open(path: &PathBuf) -> io::Result<Box<dyn BufRead>> {
-    if path.as_os_str() == "-" {
-        return Ok(Box::new(BufReader::with_capacity(64 * 1024, io::stdin())));
-    }
-    Ok(Box::new(BufReader::with_capacity(
-        64 * 1024,
-        File::open(path)?,
-    )))
-}
-
 /// Checks every line with one reused buffer: memory stays constant whatever the input size.
-/// A line that is not UTF-8 is reported as invalid, not a crash; a final line without a
+/// A line that does not decode is reported as invalid, not a crash; a final line without a
 /// newline counts; `\r\n` endings are accepted.
 fn batch(
     mut reader: Box<dyn BufRead>,
+    encoding: TextEncoding,
     out: &mut dyn Write,
     json: bool,
     check: &mut Checker<'_>,
@@ -155,7 +186,8 @@ fn batch(
         if let Some(rest) = bytes.strip_suffix(b"\n") {
             bytes = rest.strip_suffix(b"\r").unwrap_or(rest);
         }
-        let value = std::str::from_utf8(bytes).map_err(|_| ());
+        let decoded = encoding.decode(bytes);
+        let value = decoded.as_deref().ok_or(Undecodable(encoding));
         let source = Source {
             line: Some(line),
             json,
@@ -185,9 +217,6 @@ pub fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Res
         out.write_all(&line)
     })
 }
-
-/// The message for a batch line that is not UTF-8.
-pub const NOT_UTF8: &str = "the line is not valid UTF-8";
 
 /// Writes the text line of an invalid input: `[第 N 行: ]无效 (reason): message`.
 pub fn write_invalid_text(

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use shiming_core::name;
 
-use super::{text_prefix, write_invalid_text, write_json, Checked, Source, NOT_UTF8};
+use super::{text_prefix, write_invalid_text, write_json, Checked, Source, Undecodable};
 
 /// One JSON object per input; field names are a stable interface (README).
 #[derive(Serialize)]
@@ -22,7 +22,11 @@ struct Report<'a> {
     warnings: Vec<&'static str>,
 }
 
-pub fn report(out: &mut dyn Write, source: Source, value: Result<&str, ()>) -> io::Result<Checked> {
+pub fn report(
+    out: &mut dyn Write,
+    source: Source,
+    value: Result<&str, Undecodable>,
+) -> io::Result<Checked> {
     let parsed = value.map(name::parse);
     let r = match &parsed {
         Ok(Ok(n)) => Report {
@@ -36,7 +40,7 @@ pub fn report(out: &mut dyn Write, source: Source, value: Result<&str, ()>) -> i
             warnings: n.warnings().iter().map(|w| w.code()).collect(),
         },
         Ok(Err(e)) => invalid(source, e.reason(), e.to_string()),
-        Err(()) => invalid(source, "invalid_character", NOT_UTF8.into()),
+        Err(undecodable) => invalid(source, "invalid_character", undecodable.message()),
     };
     if source.json {
         write_json(out, &r)?;
