@@ -123,7 +123,14 @@ pub struct Input {
     rows: Rows,
     /// What `auto` decided, when it had to decide something worth saying.
     notice: Option<String>,
-    total: Option<u64>,
+    total: Total,
+}
+
+/// How to tell the number of data rows, for a progress bar.
+enum Total {
+    Known(Option<u64>),
+    /// Count the file's line breaks when asked (a file read once more; not for stdin).
+    CountLinesOf(Option<std::path::PathBuf>),
 }
 
 enum Rows {
@@ -153,7 +160,7 @@ impl Input {
             return Ok(Input {
                 rows: Rows::Workbook(rows),
                 notice: None,
-                total,
+                total: Total::Known(total),
             });
         }
         if options.sheet.is_some() {
@@ -172,14 +179,10 @@ impl Input {
             (Box::new(file), encoding, notice)
         };
         let rows = CsvRows::new(source, encoding, &display)?;
-        let total = (path.as_os_str() != "-")
-            .then(|| count_lines(path))
-            .flatten()
-            .map(|l| l.saturating_sub(1));
         Ok(Input {
             rows: Rows::Csv(Box::new(rows)),
             notice,
-            total,
+            total: Total::CountLinesOf((path.as_os_str() != "-").then(|| path.to_path_buf())),
         })
     }
 
@@ -199,7 +202,7 @@ impl Input {
         Ok(Input {
             rows: Rows::Csv(Box::new(rows)),
             notice: None,
-            total: None,
+            total: Total::Known(None),
         })
     }
 
@@ -224,7 +227,8 @@ impl Input {
         self.notice.as_deref()
     }
 
-    /// About how many data rows the input has (for a progress bar), when cheap to know.
+    /// About how many data rows the input has (for a progress bar): a CSV file's line breaks
+    /// are counted when this is called (one more read of the file), a sheet's rows are known.
     ///
     /// ```
     /// use shiming_cli::input::{Input, TextEncoding};
@@ -233,7 +237,10 @@ impl Input {
     /// assert_eq!(input.rows_hint(), None);
     /// ```
     pub fn rows_hint(&self) -> Option<u64> {
-        self.total
+        match &self.total {
+            Total::Known(total) => *total,
+            Total::CountLinesOf(path) => count_lines(path.as_deref()?).map(|l| l.saturating_sub(1)),
+        }
     }
 }
 
