@@ -80,6 +80,10 @@ pub(crate) async fn run(
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
+        // The gateway's own spelling on the wire (`X-Ca-Request-Id`, `X-Ca-Error-Message`,
+        // `Content-Type`): clients that look header names up case-sensitively (Aliyun's Java
+        // demo) find them. HTTP/2 names stay lower case, as that protocol requires.
+        .title_case_headers(true)
         .timer(TokioTimer::new())
         .header_read_timeout(market.config.header_read_timeout)
         .max_buf_size(64 * 1024);
