@@ -114,6 +114,19 @@ impl MockMarketBuilder {
         self
     }
 
+    /// Turns anti-replay on for the APIs of `products`: their signed requests must carry
+    /// `X-Ca-Timestamp` and `X-Ca-Nonce`. Off by default (both optional, checked when
+    /// present), as on the gateway.
+    ///
+    /// ```
+    /// use shiming_mock_market::{MockMarket, Product};
+    /// # drop(MockMarket::builder().anti_replay(&[Product::Tel3, Product::Sjsys]));
+    /// ```
+    pub fn anti_replay(mut self, products: &[Product]) -> MockMarketBuilder {
+        self.config.anti_replay.extend(products.iter().copied());
+        self
+    }
+
     /// How long the `late` fault waits before answering.
     ///
     /// ```

@@ -7,6 +7,9 @@
 //!
 //! * [`Product`] — the five APIs, their hosts, methods and paths.
 //! * [`gateway`] — authentication (AppCode, AppKey/AppSecret signatures), quota, throttling.
+//!   `X-Ca-Timestamp` and `X-Ca-Nonce` are optional, as the gateway documents them (checked
+//!   when present); [`MarketConfig::anti_replay`] (JSON `"anti_replay": ["tel3"]`, or
+//!   [`MockMarketBuilder::anti_replay`]) requires them for chosen products.
 //! * [`vendors`] — one simulator per API.
 //! * [`Registry`] — the synthetic people (`fixtures/people.tsv`).
 //! * [`scenarios`] — documented bodies (`fixtures/vendors/`) replayed on request

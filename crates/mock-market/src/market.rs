@@ -187,7 +187,12 @@ impl Market {
     }
 
     /// Authenticates by AppCode or signature (gateway.md §1).
-    fn authenticate(&self, req: &Request, skew_ms: i64) -> Result<&Credential, GatewayError> {
+    fn authenticate(
+        &self,
+        req: &Request,
+        product: Product,
+        skew_ms: i64,
+    ) -> Result<&Credential, GatewayError> {
         if let Some(auth) = header_str(&req.headers, &AUTHORIZATION) {
             if let Some(code) = auth.strip_prefix("APPCODE ") {
                 // Exactly one space after APPCODE (gateway.md §1): extra spaces are a client
@@ -224,9 +229,12 @@ impl Market {
             _ => None,
         };
         let now = now_millis().saturating_add_signed(skew_ms);
+        let anti_replay = self.config.anti_replay_of(product);
         let verified = self
             .state
-            .with_nonces(|nonces| signature::verify(&signed_request, lookup, now, nonces))
+            .with_nonces(|nonces| {
+                signature::verify_with(&signed_request, lookup, now, nonces, anti_replay)
+            })
             .map_err(GatewayError::Signature)?;
         self.credential_by_app_key(verified.app_key())
             .ok_or(GatewayError::Signature(
@@ -404,7 +412,7 @@ impl Market {
             Some(Fault::ClockSkew(ms)) => ms,
             _ => 0,
         };
-        let credential = match self.authenticate(req, skew) {
+        let credential = match self.authenticate(req, product, skew) {
             Ok(c) => c,
             Err(e) => return Handled::Gateway(e),
         };
