@@ -528,7 +528,15 @@ pub fn content_md5(body: &[u8]) -> String {
 /// (names trimmed, written as listed, sorted in byte order, looked up case-insensitively,
 /// duplicates and the never-signed headers dropped; an absent header signs as `name:`), then
 /// the path with the query and form parameters merged, sorted by name, raw values, `k` alone
-/// for an empty value, the first value of a repeated name, empty names skipped.
+/// for a blank value, the first value of a repeated name, empty names skipped.
+///
+/// A value is blank when it is empty or made only of whitespace as Java's
+/// `Character.isWhitespace` defines it (tab, line feed, U+000B, form feed, carriage return,
+/// U+001C–U+001F and the Unicode space, line and paragraph separators other than the no-break
+/// spaces U+00A0, U+2007, U+202F): Aliyun's Java signing demo tests values with
+/// `StringUtils.isBlank`, so `memo=%20%20` is signed as `memo` although the request carries
+/// the spaces. The documentation only says "empty"; the reasons for this reading are in the
+/// gateway client's signing docs (`shiming_gateway::sign`, "Blank values").
 ///
 /// ```
 /// use http::{HeaderMap, Method};
@@ -537,7 +545,11 @@ pub fn content_md5(body: &[u8]) -> String {
 /// headers.insert("accept", "application/json".parse().unwrap());
 /// headers.insert("x-ca-key", "203753385".parse().unwrap());
 /// headers.insert("x-ca-signature-headers", "X-Ca-Key".parse().unwrap());
-/// let query = vec![("b".to_string(), "张三".to_string()), ("a".to_string(), String::new())];
+/// let query = vec![
+///     ("b".to_string(), "张三".to_string()),
+///     ("a".to_string(), String::new()),
+///     ("c".to_string(), "  ".to_string()),
+/// ];
 /// let req = SignedRequest {
 ///     method: &Method::GET,
 ///     path: "/phone3",
@@ -548,7 +560,7 @@ pub fn content_md5(body: &[u8]) -> String {
 /// };
 /// assert_eq!(
 ///     string_to_sign(&req),
-///     "GET\napplication/json\n\n\n\nX-Ca-Key:203753385\n/phone3?a&b=张三"
+///     "GET\napplication/json\n\n\n\nX-Ca-Key:203753385\n/phone3?a&b=张三&c"
 /// );
 /// ```
 #[must_use]
@@ -578,12 +590,32 @@ pub fn string_to_sign(req: &SignedRequest<'_>) -> String {
     for (i, (name, value)) in params.into_iter().enumerate() {
         out.push(if i == 0 { '?' } else { '&' });
         out.push_str(name);
-        if !value.is_empty() {
+        if !blank(value) {
             out.push('=');
             out.push_str(value);
         }
     }
     out
+}
+
+/// Whether `value` is signed as its key alone: every character is whitespace to Java's
+/// `Character.isWhitespace` (true of the empty string).
+fn blank(value: &str) -> bool {
+    value.chars().all(java_whitespace)
+}
+
+/// Java's `Character.isWhitespace`: a Unicode space separator (Zs) that is not a no-break
+/// space, a line (Zl) or paragraph (Zp) separator, or one of nine ASCII controls.
+fn java_whitespace(c: char) -> bool {
+    const SPACE_SEPARATORS: [char; 13] = [
+        ' ', '\u{1680}', '\u{2000}', '\u{2001}', '\u{2002}', '\u{2003}', '\u{2004}', '\u{2005}',
+        '\u{2006}', '\u{2008}', '\u{2009}', '\u{200a}', '\u{205f}',
+    ];
+    match c {
+        '\u{09}'..='\u{0d}' | '\u{1c}'..='\u{1f}' => true,
+        '\u{2028}' | '\u{2029}' | '\u{3000}' => true,
+        _ => SPACE_SEPARATORS.contains(&c),
+    }
 }
 
 /// The value of header `name` (first occurrence, case-insensitive), empty when absent;
@@ -1159,6 +1191,83 @@ mod tests {
         );
         r.set("x-ca-signature", expected);
         assert!(r.verify_at(T0, &mut NonceCache::new()).is_ok());
+    }
+
+    /// Vector F: a blank (`memo`, two spaces) and an empty (`empty`) form value, both signed
+    /// as the bare key the way Aliyun's Java demo signs them; HMAC computed independently.
+    #[test]
+    fn vector_f_blank_and_empty_form_values() {
+        let mut r = Req::get(
+            "/communication/personal/1979",
+            &[
+                ("accept", "application/json"),
+                (
+                    "content-type",
+                    "application/x-www-form-urlencoded; charset=UTF-8",
+                ),
+                ("x-ca-key", DEMO_KEY),
+                ("x-ca-timestamp", "1700000000000"),
+                ("x-ca-nonce", "3c1f0b6e-2222-4333-8444-555566667777"),
+                (
+                    "x-ca-signature-headers",
+                    "X-Ca-Key,X-Ca-Nonce,X-Ca-Timestamp",
+                ),
+            ],
+        );
+        r.method = Method::POST;
+        r.body =
+            b"idcard=11010519491231002X&memo=%20%20&empty=&name=%E5%BC%A0%E4%B8%89&pad=%20x%20"
+                .to_vec();
+        r.form = form_urlencoded::parse(&r.body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        assert_eq!(r.form[1], ("memo".to_string(), "  ".to_string()));
+        let sts = r.sts();
+        assert!(
+            sts.ends_with("\n/communication/personal/1979?empty&idcard=11010519491231002X&memo&name=张三&pad= x "),
+            "{sts}"
+        );
+        let expected = "oDF6oGgd+CjRbXk8tC+qbizwDFBKjBsI/jSxtLcGeKg=";
+        assert_eq!(
+            sign(DEMO_SECRET, &sts, SignatureMethod::HmacSha256),
+            expected
+        );
+        r.set("x-ca-signature", expected);
+        assert!(r.verify_at(T0, &mut NonceCache::new()).is_ok());
+        // Signed with the spaces (`memo=  `): not the gateway's string, refused.
+        r.set(
+            "x-ca-signature",
+            "JkdOU/Pe5ObYYEBD2RUErEduFHMs+vGFjf3+uU/MGes=",
+        );
+        assert!(matches!(
+            r.verify_at(T0, &mut NonceCache::new()),
+            Err(SignatureError::InvalidSignature { .. })
+        ));
+    }
+
+    #[test]
+    fn blank_is_javas_whitespace() {
+        let mut r = Req::get("/p", &[]);
+        r.query = pairs(&[
+            ("a", "\t\r\n\u{b}\u{c}"),
+            ("b", "\u{1c}\u{1d}\u{1e}\u{1f}"),
+            ("c", "\u{3000}\u{2028}\u{2029}\u{205f}\u{1680}"),
+            (
+                "d",
+                "\u{2000}\u{2001}\u{2002}\u{2003}\u{2004}\u{2005}\u{2006}\u{2008}\u{2009}\u{200a}",
+            ),
+            // Not whitespace to Java: the no-break spaces, NEL, zero-width space.
+            ("e", "\u{a0}"),
+            ("f", "\u{2007}"),
+            ("g", "\u{202f}"),
+            ("h", "\u{85}"),
+            ("i", "\u{200b}"),
+            ("j", " 1 "),
+        ]);
+        assert_eq!(
+            r.sts(),
+            "GET\n\n\n\n\n/p?a&b&c&d&e=\u{a0}&f=\u{2007}&g=\u{202f}&h=\u{85}&i=\u{200b}&j= 1 "
+        );
     }
 
     #[test]
