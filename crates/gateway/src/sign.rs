@@ -42,6 +42,41 @@
 //!     "/phone3?idcard=11010519491231002X&mobile=13800138000&name=%E5%BC%A0%E4%B8%89",
 //! );
 //! ```
+//!
+//! # Blank values
+//!
+//! A query or form parameter whose value is *blank* — empty, or made only of whitespace such as
+//! `memo=%20%20` — is signed as its key alone (`…&memo&…`, no `=`), while the wire keeps the
+//! value as it is. Whitespace means what Java's `Character.isWhitespace` accepts in current
+//! Java versions: `\t \n \u{b} \u{c} \r`, U+001C–U+001F and the Unicode space, line and
+//! paragraph separators except the no-break spaces U+00A0, U+2007 and U+202F. A value with
+//! anything else in it, including surrounding spaces (`" x "`), is signed as `key=value`,
+//! spaces and all.
+//!
+//! Why: Aliyun's signature documentation for the API Gateway (the "Url" part of the
+//! StringToSign, summarised in gateway.md §1) says that a parameter whose value is empty is
+//! signed as its key without the equal sign, and does not define "empty" further. Aliyun's Java
+//! signing demo (`aliyun/api-gateway-demo-sign-java`, `SignUtil.buildResource`) — the
+//! implementation gateway.md's vectors A–E were reproduced with, and the one run unmodified
+//! against the mock market — decides it with `StringUtils.isBlank`, so a whitespace-only value
+//! counts as empty. This crate and the mock market follow that demo, so a request signed by it
+//! verifies here and the other way round. Aliyun's clients are not unanimous: the generated
+//! Java SDK (`com.alibaba.cloudapi.sdk`), the Node.js SDK and the Python demo treat only `""`
+//! as empty and would sign `memo=  `. The gateway's own verifier is not public; should a real
+//! answer ever show the other reading, this rule (here and in the mock's verifier) is the one
+//! place to change.
+//!
+//! ```
+//! use shiming_gateway::sign::{string_to_sign, SigningInput};
+//!
+//! let input = SigningInput {
+//!     method: "POST",
+//!     path: "/p",
+//!     form: &[("memo", "  "), ("empty", ""), ("pad", " x "), ("nbsp", "\u{a0}")],
+//!     ..SigningInput::default()
+//! };
+//! assert!(string_to_sign(&input).ends_with("/p?empty&memo&nbsp=\u{a0}&pad= x "));
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -161,8 +196,9 @@ pub struct SigningInput<'a> {
 ///   case-insensitive repeats of an earlier name are skipped, as the gateway does.
 /// * The path, then, if there are any parameters, `?` and the query and form parameters merged,
 ///   sorted by key in byte order, joined with `&`: raw (not percent-encoded) values, a key with
-///   an empty value written without `=`, a repeated key keeping its first value (query before
-///   form), empty keys skipped.
+///   a blank value (empty or only whitespace, see [Blank values](self#blank-values)) written
+///   alone without `=`, a repeated key keeping its first value (query before form), empty keys
+///   skipped.
 ///
 /// ```
 /// use shiming_gateway::sign::{string_to_sign, SigningInput};
@@ -172,13 +208,13 @@ pub struct SigningInput<'a> {
 ///     path: "/communication/personal/1979",
 ///     accept: "application/json",
 ///     content_type: Some("application/x-www-form-urlencoded; charset=UTF-8"),
-///     form: &[("name", "张三"), ("empty", ""), ("name", "ignored")],
+///     form: &[("name", "张三"), ("empty", ""), ("memo", "  "), ("name", "ignored")],
 ///     ..SigningInput::default()
 /// };
 /// assert_eq!(
 ///     string_to_sign(&input),
 ///     "POST\napplication/json\n\napplication/x-www-form-urlencoded; charset=UTF-8\n\n\
-///      /communication/personal/1979?empty&name=张三",
+///      /communication/personal/1979?empty&memo&name=张三",
 /// );
 /// ```
 #[must_use]
@@ -212,12 +248,35 @@ pub fn string_to_sign(input: &SigningInput<'_>) -> String {
     for (i, (key, value)) in params.into_iter().enumerate() {
         out.push(if i == 0 { '?' } else { '&' });
         out.push_str(key);
-        if !value.is_empty() {
+        if !is_blank(value) {
             out.push('=');
             out.push_str(value);
         }
     }
     out
+}
+
+/// Whether a parameter value signs as its key alone: empty, or only characters Java's
+/// `Character.isWhitespace` accepts (what `StringUtils.isBlank` tests in Aliyun's Java demo).
+///
+/// That is the ASCII controls `\t \n \u{b} \u{c} \r` and `\u{1c}`–`\u{1f}`, and every
+/// Unicode space, line or paragraph separator except the no-break spaces U+00A0, U+2007 and
+/// U+202F. It is not Rust's [`char::is_whitespace`], which differs on U+001C–U+001F, U+0085 and
+/// the no-break spaces.
+fn is_blank(value: &str) -> bool {
+    value.chars().all(|c| {
+        matches!(
+            c,
+            '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | '\u{1c}'..='\u{1f}' | ' '
+                | '\u{1680}'
+                | '\u{2000}'..='\u{2006}'
+                | '\u{2008}'..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{205f}'
+                | '\u{3000}'
+        )
+    })
 }
 
 /// The signed header lines of `headers`: filtered as [`string_to_sign`] documents and sorted by
@@ -842,6 +901,88 @@ mod tests {
         );
     }
 
+    /// Vector F: a form with a blank value (`memo`, two spaces) and an empty one (`empty`),
+    /// both signed as the bare key, as Aliyun's Java demo does; a value with surrounding
+    /// spaces keeps them. The HMAC was computed independently of this code.
+    #[test]
+    fn vector_f_blank_and_empty_form_values() {
+        let form = [
+            ("idcard", "11010519491231002X"),
+            ("memo", "  "),
+            ("empty", ""),
+            ("name", "张三"),
+            ("pad", " x "),
+        ];
+        let input = SigningInput {
+            method: "POST",
+            path: "/communication/personal/1979",
+            accept: "application/json",
+            content_type: Some("application/x-www-form-urlencoded; charset=UTF-8"),
+            signed_headers: &[
+                ("X-Ca-Key", "203753385"),
+                ("X-Ca-Timestamp", "1700000000000"),
+                ("X-Ca-Nonce", "3c1f0b6e-2222-4333-8444-555566667777"),
+            ],
+            form: &form,
+            ..SigningInput::default()
+        };
+        let sts = string_to_sign(&input);
+        assert_eq!(
+            path_line(&sts),
+            "/communication/personal/1979?empty&idcard=11010519491231002X&memo&name=张三&pad= x "
+        );
+        assert_eq!(
+            sign("demo-secret", &sts, SignatureMethod::HmacSha256),
+            "oDF6oGgd+CjRbXk8tC+qbizwDFBKjBsI/jSxtLcGeKg="
+        );
+        // The wire keeps the spaces.
+        assert_eq!(
+            encode_pairs(&form),
+            "idcard=11010519491231002X&memo=%20%20&empty=&name=%E5%BC%A0%E4%B8%89&pad=%20x%20"
+        );
+    }
+
+    #[test]
+    fn blank_means_java_whitespace_only() {
+        for blank in [
+            "",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\u{b}",
+            "\u{c}",
+            "\u{1c}",
+            "\u{1f}",
+            "\u{1680}",
+            "\u{2000}",
+            "\u{2006}",
+            "\u{2008}",
+            "\u{200a}",
+            "\u{2028}",
+            "\u{2029}",
+            "\u{205f}",
+            "\u{3000}",
+            " \u{3000}\t",
+        ] {
+            assert!(is_blank(blank), "{blank:?}");
+        }
+        // No-break spaces and U+0085 are not whitespace to Java; anything visible is a value.
+        for value in [
+            "\u{a0}",
+            "\u{2007}",
+            "\u{202f}",
+            "\u{85}",
+            "\u{200b}",
+            " x",
+            "0",
+            "\u{3000}张",
+        ] {
+            assert!(!is_blank(value), "{value:?}");
+        }
+    }
+
     /// One-line cases for the path line: (query, form, expected path line).
     #[test]
     fn path_line_rules() {
@@ -863,6 +1004,9 @@ mod tests {
         check(&[], &[], "/p");
         check(&[("", "x")], &[], "/p");
         check(&[("a", "")], &[], "/p?a");
+        check(&[("a", "   ")], &[], "/p?a");
+        check(&[("a", "\u{3000}")], &[("b", "\t")], "/p?a&b");
+        check(&[("a", " 1 ")], &[], "/p?a= 1 ");
         check(&[("b", "2"), ("a", "1")], &[], "/p?a=1&b=2");
         check(&[("a", "first"), ("a", "second")], &[], "/p?a=first");
         check(&[("a", "query")], &[("a", "form")], "/p?a=query");

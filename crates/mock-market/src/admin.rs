@@ -14,7 +14,6 @@
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE};
 use http::{Method, Response, StatusCode};
-use http_body_util::Full;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -24,8 +23,8 @@ use crate::{scenarios, Fault, Product};
 /// Paths starting with this are the admin API.
 pub const PREFIX: &str = "/__admin/";
 
-fn respond(status: StatusCode, value: &serde_json::Value) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(value.to_string())));
+fn respond(status: StatusCode, value: &serde_json::Value) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from(value.to_string()));
     *response.status_mut() = status;
     response.headers_mut().insert(
         CONTENT_TYPE,
@@ -34,7 +33,7 @@ fn respond(status: StatusCode, value: &serde_json::Value) -> Response<Full<Bytes
     response
 }
 
-fn bad_request(message: impl Into<String>) -> Response<Full<Bytes>> {
+fn bad_request(message: impl Into<String>) -> Response<Bytes> {
     respond(StatusCode::BAD_REQUEST, &json!({ "error": message.into() }))
 }
 
@@ -62,7 +61,7 @@ fn product_list(product: Option<&str>) -> Result<Vec<Product>, String> {
 }
 
 /// Answers an admin request.
-pub(crate) fn handle(market: &Market, req: &Request) -> Response<Full<Bytes>> {
+pub(crate) fn handle(market: &Market, req: &Request) -> Response<Bytes> {
     let endpoint = req.path().strip_prefix(PREFIX).unwrap_or_default();
     match (&req.method, endpoint) {
         (&Method::GET, "health") => respond(StatusCode::OK, &json!({ "status": "ok" })),

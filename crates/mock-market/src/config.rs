@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::gateway::signature::AntiReplay;
 use crate::Product;
 
 /// The AppCode accepted when no credentials are configured (documented in the README).
@@ -178,6 +179,32 @@ pub struct MarketConfig {
     pub max_connections: usize,
     /// How long "answer after the client's timeout" waits before answering.
     pub late_answer_delay: Duration,
+    /// Products whose API has anti-replay on: signed requests must carry `X-Ca-Timestamp` and
+    /// `X-Ca-Nonce` (else 400 ``Header `X-Ca-Nonce` is Required``). Empty by default: the
+    /// gateway's documented default, where both are optional and checked when present.
+    pub anti_replay: BTreeSet<Product>,
+}
+
+impl MarketConfig {
+    /// The anti-replay setting of `product`'s API.
+    ///
+    /// ```
+    /// use shiming_mock_market::gateway::signature::AntiReplay;
+    /// use shiming_mock_market::{MarketConfig, Product};
+    /// let mut config = MarketConfig::default();
+    /// assert_eq!(config.anti_replay_of(Product::Tel3), AntiReplay::Optional);
+    /// config.anti_replay.insert(Product::Tel3);
+    /// assert_eq!(config.anti_replay_of(Product::Tel3), AntiReplay::Required);
+    /// assert_eq!(config.anti_replay_of(Product::Sfz2), AntiReplay::Optional);
+    /// ```
+    #[must_use]
+    pub fn anti_replay_of(&self, product: Product) -> AntiReplay {
+        if self.anti_replay.contains(&product) {
+            AntiReplay::Required
+        } else {
+            AntiReplay::Optional
+        }
+    }
 }
 
 impl Default for MarketConfig {
@@ -196,6 +223,7 @@ impl Default for MarketConfig {
             header_read_timeout: Duration::from_secs(10),
             max_connections: 10_000,
             late_answer_delay: Duration::from_secs(30),
+            anti_replay: BTreeSet::new(),
         }
     }
 }
@@ -210,10 +238,12 @@ impl Default for MarketConfig {
 ///     {"app_key": "203753385", "app_secret": "demo-secret"}
 ///   ],
 ///   "quota": 100,
-///   "throttle": {"per_second": 20, "vpc_style": false}
+///   "throttle": {"per_second": 20, "vpc_style": false},
+///   "anti_replay": ["sjsys"]
 /// }"#).unwrap().into_config();
 /// assert_eq!(c.credentials.len(), 2);
 /// assert_eq!(c.quota, Some(100));
+/// assert!(c.anti_replay.contains(&shiming_mock_market::Product::Sjsys));
 /// ```
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -234,6 +264,10 @@ pub struct FileConfig {
     pub max_body_bytes: Option<usize>,
     /// Delay of the `late` fault in milliseconds.
     pub late_answer_delay_ms: Option<u64>,
+    /// Product ids whose API has anti-replay on (`X-Ca-Timestamp` and `X-Ca-Nonce` required);
+    /// absent or empty = none, the gateway's default.
+    #[serde(default)]
+    pub anti_replay: Vec<String>,
 }
 
 /// One credential of a [`FileConfig`]: either `appcode` or `app_key` + `app_secret`.
@@ -266,7 +300,10 @@ impl FileConfig {
     /// errors that say where).
     ///
     /// ```
-    /// assert!(shiming_mock_market::config::FileConfig::parse(r#"{"credentials":[{"appcode":"x","products":["nope"]}]}"#).is_err());
+    /// use shiming_mock_market::config::FileConfig;
+    /// assert!(FileConfig::parse(r#"{"credentials":[{"appcode":"x","products":["nope"]}]}"#).is_err());
+    /// let e = FileConfig::parse(r#"{"anti_replay":["tel3","nope"]}"#).unwrap_err();
+    /// assert!(e.contains("anti_replay") && e.contains("nope"), "{e}");
     /// ```
     pub fn parse(text: &str) -> Result<FileConfig, String> {
         let config: FileConfig = serde_json::from_str(text).map_err(|e| format!("config: {e}"))?;
@@ -283,6 +320,11 @@ impl FileConfig {
                 if Product::from_id(p).is_none() {
                     return Err(format!("config: credentials[{i}]: unknown product {p:?}"));
                 }
+            }
+        }
+        for p in &config.anti_replay {
+            if Product::from_id(p).is_none() {
+                return Err(format!("config: anti_replay: unknown product {p:?}"));
             }
         }
         Ok(config)
@@ -333,6 +375,11 @@ impl FileConfig {
         if let Some(ms) = self.late_answer_delay_ms {
             config.late_answer_delay = Duration::from_millis(ms);
         }
+        config.anti_replay = self
+            .anti_replay
+            .iter()
+            .filter_map(|id| Product::from_id(id))
+            .collect();
         config
     }
 }

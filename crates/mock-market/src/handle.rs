@@ -8,7 +8,9 @@ use tokio::sync::oneshot;
 
 use crate::config::MarketConfig;
 use crate::market::Market;
-use crate::{server, Credential, Fault, JournalEntry, Product, Registry, Throttle, Usage};
+use crate::{
+    server, Credential, Fault, JournalEntry, Pipeline, Product, Registry, Throttle, Usage,
+};
 
 /// Entry point for in-process use.
 ///
@@ -29,6 +31,19 @@ impl MockMarket {
     /// ```
     pub fn start() -> std::io::Result<MockHandle> {
         MockMarket::builder().start()
+    }
+
+    /// A market with the demo credentials that answers requests in memory, with no socket,
+    /// thread or runtime: see [`Pipeline`].
+    ///
+    /// ```
+    /// let market = shiming_mock_market::MockMarket::pipeline();
+    /// let request = http::Request::get("/__admin/health").body(bytes::Bytes::new()).unwrap();
+    /// assert_eq!(market.respond(request).response().unwrap().status(), 200);
+    /// ```
+    #[must_use]
+    pub fn pipeline() -> Pipeline {
+        MockMarket::builder().pipeline()
     }
 
     /// A builder to choose credentials, quota, throttling and limits.
@@ -114,6 +129,19 @@ impl MockMarketBuilder {
         self
     }
 
+    /// Turns anti-replay on for the APIs of `products`: their signed requests must carry
+    /// `X-Ca-Timestamp` and `X-Ca-Nonce`. Off by default (both optional, checked when
+    /// present), as on the gateway.
+    ///
+    /// ```
+    /// use shiming_mock_market::{MockMarket, Product};
+    /// # drop(MockMarket::builder().anti_replay(&[Product::Tel3, Product::Sjsys]));
+    /// ```
+    pub fn anti_replay(mut self, products: &[Product]) -> MockMarketBuilder {
+        self.config.anti_replay.extend(products.iter().copied());
+        self
+    }
+
     /// How long the `late` fault waits before answering.
     ///
     /// ```
@@ -153,6 +181,27 @@ impl MockMarketBuilder {
     pub fn listen(mut self, addr: SocketAddr) -> MockMarketBuilder {
         self.listen = addr;
         self
+    }
+
+    /// Builds the market without binding anything: requests are handed to
+    /// [`Pipeline::respond`] in memory (the listen address is ignored).
+    ///
+    /// ```
+    /// use shiming_mock_market::{MockMarket, Product};
+    /// let market = MockMarket::builder().quota(0).pipeline();
+    /// let request = http::Request::get("/idcard")
+    ///     .header("Authorization", "APPCODE shimingdemoappcode0000000000000")
+    ///     .body(bytes::Bytes::new())
+    ///     .unwrap();
+    /// let response = market.respond(request).into_response().unwrap();
+    /// assert_eq!(response.headers()["x-ca-error-message"], "Quota Exhausted");
+    /// ```
+    #[must_use]
+    pub fn pipeline(self) -> Pipeline {
+        Pipeline::new(Market::new(
+            self.config,
+            self.registry.unwrap_or_else(Registry::builtin),
+        ))
     }
 
     /// Binds, then serves on a thread of its own until the handle is dropped or shut down.
@@ -217,17 +266,6 @@ impl std::fmt::Debug for MockHandle {
 }
 
 impl MockHandle {
-    /// The label of a configured credential named by AppCode, AppKey or label (or `credential`
-    /// itself when none matches).
-    fn label_of(&self, credential: &str) -> String {
-        self.market
-            .config
-            .credentials
-            .iter()
-            .find(|c| c.is_named(credential))
-            .map_or_else(|| credential.to_string(), Credential::label)
-    }
-
     /// The base URL, e.g. `http://127.0.0.1:38211`.
     ///
     /// ```
@@ -268,17 +306,7 @@ impl MockHandle {
     /// ```
     #[must_use]
     pub fn usage_of(&self, credential: &str, product: Product) -> Usage {
-        let label = self.label_of(credential);
-        self.usage()
-            .into_iter()
-            .find(|u| u.credential == label && u.product == product.id())
-            .unwrap_or_else(|| Usage {
-                credential: label,
-                product: product.id().to_string(),
-                received: 0,
-                charged: 0,
-                quota_left: self.market.config.quota,
-            })
+        self.market.usage_of(credential, product)
     }
 
     /// TCP connections accepted since start (or the last reset): shows whether a client
@@ -321,7 +349,7 @@ impl MockHandle {
     /// assert_eq!(m.usage_of(DEMO_APPCODE, Product::Tel3).quota_left, Some(0));
     /// ```
     pub fn set_quota(&self, credential: &str, products: &[Product], quota: Option<u64>) {
-        let label = self.label_of(credential);
+        let label = self.market.label_of(credential);
         self.market.state.set_quota(&label, products, quota);
     }
 

@@ -7,6 +7,9 @@
 //!
 //! * [`Product`] — the five APIs, their hosts, methods and paths.
 //! * [`gateway`] — authentication (AppCode, AppKey/AppSecret signatures), quota, throttling.
+//!   `X-Ca-Timestamp` and `X-Ca-Nonce` are optional, as the gateway documents them (checked
+//!   when present); [`MarketConfig::anti_replay`] (JSON `"anti_replay": ["tel3"]`, or
+//!   [`MockMarketBuilder::anti_replay`]) requires them for chosen products.
 //! * [`vendors`] — one simulator per API.
 //! * [`Registry`] — the synthetic people (`fixtures/people.tsv`).
 //! * [`scenarios`] — documented bodies (`fixtures/vendors/`) replayed on request
@@ -14,6 +17,9 @@
 //! * [`Fault`] — the closed set of injectable faults (header `X-Mock-Fault`).
 //! * [`MockMarket`] / [`MockHandle`] — start a market in-process; the admin API lives under
 //!   `/__admin/` (health, journal, usage, reset, quota, faults, scenarios).
+//! * [`Pipeline`] — the same market without a socket: [`Pipeline::respond`] takes a whole
+//!   `http::Request<Bytes>` and returns the [`Reply`] the server would send (for fuzz targets
+//!   and socket-free tests; synchronous, never panics).
 //!
 //! ```
 //! let market = shiming_mock_market::MockMarket::start().unwrap();
@@ -31,8 +37,10 @@ mod handle;
 pub mod journal;
 mod market;
 mod params;
+mod pipeline;
 mod product;
 mod registry;
+mod reply;
 pub mod scenarios;
 mod server;
 mod state;
@@ -45,6 +53,8 @@ pub use handle::{MockHandle, MockMarket, MockMarketBuilder};
 pub use journal::JournalEntry;
 pub use market::{FAULT_HEADER, SCENARIO_HEADER};
 pub use params::Params;
+pub use pipeline::Pipeline;
 pub use product::Product;
 pub use registry::{Outcome, Person, Registry, RegistryError};
+pub use reply::Reply;
 pub use state::Usage;

@@ -26,7 +26,7 @@ struct Args {
     /// Address to listen on (port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// JSON configuration file (credentials, quota, throttling, limits; see the README).
+    /// JSON configuration file (credentials, quota, throttling, limits, anti-replay per product; see the README).
     #[arg(long)]
     config: Option<PathBuf>,
     /// Accept this AppCode (repeatable), subscribed to all five products.

@@ -6,7 +6,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
 use http::{HeaderMap, Method, Response, StatusCode};
-use http_body_util::Full;
 
 use crate::config::{CredentialKind, MarketConfig};
 use crate::gateway::signature::{self, SignedRequest};
@@ -14,7 +13,10 @@ use crate::gateway::GatewayError;
 use crate::journal::masked_params;
 use crate::state::{now_millis, State};
 use crate::vendors::{self, VendorContext};
-use crate::{scenarios, Answer, Credential, Fault, JournalEntry, Params, Product, Registry};
+use crate::{
+    admin, scenarios, Answer, Credential, Fault, JournalEntry, Params, Product, Registry, Reply,
+    Usage,
+};
 use std::borrow::Cow;
 
 /// Header choosing a documented body to replay.
@@ -43,17 +45,6 @@ impl Request {
     pub fn query(&self) -> Option<&str> {
         self.uri.query()
     }
-}
-
-/// What to do with the connection.
-pub(crate) enum Reply {
-    /// Send this response, possibly after a delay.
-    Send {
-        response: Response<Full<Bytes>>,
-        delay: Option<Duration>,
-    },
-    /// Close the connection without answering.
-    Close,
 }
 
 /// Configuration, registry and state of one running market.
@@ -145,8 +136,8 @@ fn request_id(sequence: u64) -> String {
 }
 
 /// A JSON answer with the gateway's request id.
-fn json_response(status: StatusCode, body: Bytes, request_id: &str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(body));
+fn json_response(status: StatusCode, body: Bytes, request_id: &str) -> Response<Bytes> {
+    let mut response = Response::new(body);
     *response.status_mut() = status;
     let h = response.headers_mut();
     h.insert(
@@ -172,6 +163,32 @@ impl Market {
         }
     }
 
+    /// The label of a configured credential named by AppCode, AppKey or label (or `credential`
+    /// itself when none matches).
+    pub(crate) fn label_of(&self, credential: &str) -> String {
+        self.config
+            .credentials
+            .iter()
+            .find(|c| c.is_named(credential))
+            .map_or_else(|| credential.to_string(), Credential::label)
+    }
+
+    /// The usage row of one credential (AppCode, AppKey or label) and product.
+    pub(crate) fn usage_of(&self, credential: &str, product: Product) -> Usage {
+        let label = self.label_of(credential);
+        self.state
+            .usage()
+            .into_iter()
+            .find(|u| u.credential == label && u.product == product.id())
+            .unwrap_or_else(|| Usage {
+                credential: label,
+                product: product.id().to_string(),
+                received: 0,
+                charged: 0,
+                quota_left: self.config.quota,
+            })
+    }
+
     fn credential_by_app_code(&self, code: &str) -> Option<&Credential> {
         self.config
             .credentials
@@ -187,7 +204,12 @@ impl Market {
     }
 
     /// Authenticates by AppCode or signature (gateway.md §1).
-    fn authenticate(&self, req: &Request, skew_ms: i64) -> Result<&Credential, GatewayError> {
+    fn authenticate(
+        &self,
+        req: &Request,
+        product: Product,
+        skew_ms: i64,
+    ) -> Result<&Credential, GatewayError> {
         if let Some(auth) = header_str(&req.headers, &AUTHORIZATION) {
             if let Some(code) = auth.strip_prefix("APPCODE ") {
                 // Exactly one space after APPCODE (gateway.md §1): extra spaces are a client
@@ -224,14 +246,30 @@ impl Market {
             _ => None,
         };
         let now = now_millis().saturating_add_signed(skew_ms);
+        let anti_replay = self.config.anti_replay_of(product);
         let verified = self
             .state
-            .with_nonces(|nonces| signature::verify(&signed_request, lookup, now, nonces))
+            .with_nonces(|nonces| {
+                signature::verify_with(&signed_request, lookup, now, nonces, anti_replay)
+            })
             .map_err(GatewayError::Signature)?;
         self.credential_by_app_key(verified.app_key())
             .ok_or(GatewayError::Signature(
                 signature::SignatureError::InvalidAppKey,
             ))
+    }
+
+    /// Answers one request as the server would: the admin API under `/__admin/`, everything
+    /// else through [`Market::handle`].
+    pub(crate) fn reply(&self, req: &Request) -> Reply {
+        if req.path().starts_with(admin::PREFIX) {
+            Reply::Respond {
+                response: admin::handle(self, req),
+                delay: None,
+            }
+        } else {
+            self.handle(req)
+        }
     }
 
     /// Runs one request through gateway.md §4 and the vendor layer.
@@ -271,7 +309,7 @@ impl Market {
                         .to_string(),
                     _ => e.message(),
                 });
-                Reply::Send {
+                Reply::Respond {
                     response: self.gateway_response(&e, &request_id),
                     delay,
                 }
@@ -280,20 +318,20 @@ impl Market {
                 entry.status = status.as_u16();
                 let body = serde_json::json!({ "mock_error": message }).to_string();
                 let response = json_response(status, Bytes::from(body), &request_id);
-                Reply::Send { response, delay }
+                Reply::Respond { response, delay }
             }
             Handled::Vendor(answer) => {
                 entry.status = answer.status.as_u16();
                 let response = json_response(answer.status, answer.body, &request_id);
-                Reply::Send { response, delay }
+                Reply::Respond { response, delay }
             }
         };
         self.state.record(entry);
         reply
     }
 
-    fn gateway_response(&self, e: &GatewayError, request_id: &str) -> Response<Full<Bytes>> {
-        let mut response = Response::new(Full::new(Bytes::new()));
+    fn gateway_response(&self, e: &GatewayError, request_id: &str) -> Response<Bytes> {
+        let mut response = Response::new(Bytes::new());
         *response.status_mut() = e.status();
         let h = response.headers_mut();
         h.insert(CA_REQUEST_ID.clone(), request_id_value(request_id));
@@ -404,7 +442,7 @@ impl Market {
             Some(Fault::ClockSkew(ms)) => ms,
             _ => 0,
         };
-        let credential = match self.authenticate(req, skew) {
+        let credential = match self.authenticate(req, product, skew) {
             Ok(c) => c,
             Err(e) => return Handled::Gateway(e),
         };

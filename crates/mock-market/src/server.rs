@@ -16,8 +16,8 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
-use crate::admin;
-use crate::market::{self, Market, Reply};
+use crate::market::{self, Market};
+use crate::Reply;
 
 /// The connection is closed without an answer (a fault, or the client went away).
 #[derive(Debug)]
@@ -53,19 +53,15 @@ async fn serve(
     market: Arc<Market>,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Closed> {
-    if req.uri().path().starts_with(admin::PREFIX) {
-        let req = read(req, market.config.max_body_bytes).await?;
-        return Ok(admin::handle(&market, &req));
-    }
     let req = read(req, market.config.max_body_bytes).await?;
-    match market.handle(&req) {
-        Reply::Close => Err(Closed),
-        Reply::Send { response, delay } => {
+    match market.reply(&req) {
+        Reply::Respond { response, delay } => {
             if let Some(d) = delay {
                 tokio::time::sleep(d).await;
             }
-            Ok(response)
+            Ok(response.map(Full::new))
         }
+        Reply::Close => Err(Closed),
     }
 }
 
@@ -80,6 +76,10 @@ pub(crate) async fn run(
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
+        // The gateway's own spelling on the wire (`X-Ca-Request-Id`, `X-Ca-Error-Message`,
+        // `Content-Type`): clients that look header names up case-sensitively (Aliyun's Java
+        // demo) find them. HTTP/2 names stay lower case, as that protocol requires.
+        .title_case_headers(true)
         .timer(TokioTimer::new())
         .header_read_timeout(market.config.header_read_timeout)
         .max_buf_size(64 * 1024);

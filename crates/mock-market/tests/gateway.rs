@@ -11,6 +11,7 @@ use support::{appcode_header, enc, raw, send, tel3, APPCODE};
 /// A documented tel3 success and a documented (unbilled, HTTP 666) failure, chosen by header.
 const SUCCESS: (&str, &str) = ("X-Mock-Scenario", "tel3/success");
 const FAIL: (&str, &str) = ("X-Mock-Scenario", "tel3/fail-mobile");
+const SJSYS_SUCCESS: (&str, &str) = ("X-Mock-Scenario", "sjsys/success");
 
 fn person() -> (String, String, String) {
     let r = shiming_mock_market::Registry::builtin();
@@ -265,6 +266,55 @@ fn signature_vector_e_is_accepted_once_and_replays_are_refused() {
         (400, Some("Nonce Used"))
     );
     assert_eq!(m.usage_of("203753385", Product::Sjsys).charged, 1);
+}
+
+/// Vector F (a blank and an empty form value, both signed as the bare key, as Aliyun's Java
+/// demo signs them), sent for real; the body carries the spaces.
+#[test]
+fn a_blank_form_value_is_signed_as_its_key_alone() {
+    let m = MockMarket::start().unwrap();
+    let skew = format!("skew={}ms", 1_700_000_000_000i64 - now_ms());
+    let send_f = |signature: &str| {
+        send(
+            m.addr(),
+            "POST",
+            "/communication/personal/1979",
+            &[
+                (
+                    "Content-Type",
+                    "application/x-www-form-urlencoded; charset=UTF-8",
+                ),
+                ("Accept", "application/json"),
+                ("X-Ca-Key", "203753385"),
+                ("X-Ca-Timestamp", "1700000000000"),
+                ("X-Ca-Nonce", "3c1f0b6e-2222-4333-8444-555566667777"),
+                (
+                    "X-Ca-Signature-Headers",
+                    "X-Ca-Key,X-Ca-Nonce,X-Ca-Timestamp",
+                ),
+                ("X-Ca-Signature", signature),
+                ("X-Mock-Fault", &skew),
+                SJSYS_SUCCESS,
+            ],
+            b"idcard=11010519491231002X&memo=%20%20&empty=&name=%E5%BC%A0%E4%B8%89&pad=%20x%20",
+        )
+        .unwrap()
+    };
+    // Signed over `memo=  `: refused, and the echo shows the gateway's reading.
+    let spaces = send_f("JkdOU/Pe5ObYYEBD2RUErEduFHMs+vGFjf3+uU/MGes=");
+    assert_eq!(spaces.status, 400);
+    let message = spaces.header("x-ca-error-message").unwrap();
+    assert!(
+        message.ends_with("1979?empty&idcard=11010519491231002X&memo&name=张三&pad= x `"),
+        "{message}"
+    );
+    let bare = send_f("oDF6oGgd+CjRbXk8tC+qbizwDFBKjBsI/jSxtLcGeKg=");
+    assert_eq!(
+        (bare.status, bare.header("x-ca-error-message")),
+        (200, None),
+        "{}",
+        bare.text()
+    );
 }
 
 #[test]

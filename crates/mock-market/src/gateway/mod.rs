@@ -111,7 +111,10 @@ impl GatewayError {
     /// The VPC-style `X-Ca-Error-Code`.
     ///
     /// ```
-    /// assert_eq!(shiming_mock_market::gateway::GatewayError::BackendTimeout.code(), "D504TO");
+    /// use shiming_mock_market::gateway::{signature::SignatureError, GatewayError};
+    /// assert_eq!(GatewayError::BackendTimeout.code(), "D504TO");
+    /// let missing = GatewayError::Signature(SignatureError::MissingHeader("X-Ca-Nonce"));
+    /// assert_eq!((missing.code(), missing.message().as_str()), ("I400MH", "Header `X-Ca-Nonce` is Required"));
     /// ```
     #[must_use]
     pub fn code(&self) -> &'static str {
@@ -120,6 +123,7 @@ impl GatewayError {
             GatewayError::InvalidAppCode => "A400AC",
             GatewayError::Unauthorized => "I403AA",
             GatewayError::EmptySignature => "A401AS",
+            GatewayError::Signature(signature::SignatureError::MissingHeader(_)) => "I400MH",
             GatewayError::Signature(_) => "A400IS",
             GatewayError::Throttled { .. } => "T429AR",
             GatewayError::QuotaExhausted => "B403MQ",

@@ -7,7 +7,9 @@
 //! * [`sign`] computes the base64 HMAC of it with a [`SignatureMethod`].
 //! * [`verify`] runs every check of §1 and answers a [`VerifiedKey`] or a [`SignatureError`]
 //!   whose [`status`](SignatureError::status) and [`message`](SignatureError::message) are
-//!   the gateway's answer.
+//!   the gateway's answer. `X-Ca-Timestamp` and `X-Ca-Nonce` are optional, as the gateway
+//!   documents them: checked when present, required only where an API turns anti-replay on
+//!   ([`verify_with`] and [`AntiReplay::Required`]).
 //!
 //! The AppSecret never leaves [`sign`] and [`verify`]: no error, `Debug` or `Display` output
 //! contains it.
@@ -210,6 +212,42 @@ impl FromStr for SignatureMethod {
     }
 }
 
+/// Whether an API requires `X-Ca-Timestamp` and `X-Ca-Nonce` (the gateway's anti-replay
+/// switch, set per API).
+///
+/// The gateway documents both headers as optional (Aliyun's signature documentation: "Optional:
+/// `X-Ca-Timestamp` … Optional: `X-Ca-Nonce`"): by default a request without them is accepted
+/// when its signature is right, and each one that is present is checked all the same (the
+/// 15-minute window, the nonce's replay). An API with anti-replay on requires both.
+///
+/// ```
+/// use shiming_mock_market::gateway::signature::AntiReplay;
+/// assert_eq!(AntiReplay::default(), AntiReplay::Optional);
+/// assert!(AntiReplay::Required.is_required());
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum AntiReplay {
+    /// Timestamp and nonce optional; checked when present (the gateway's default).
+    #[default]
+    Optional,
+    /// Timestamp and nonce required; a request without one gets 400
+    /// ``Header `X-Ca-Timestamp` is Required`` (or `X-Ca-Nonce`).
+    Required,
+}
+
+impl AntiReplay {
+    /// Whether both headers are required.
+    ///
+    /// ```
+    /// assert!(!shiming_mock_market::gateway::signature::AntiReplay::Optional.is_required());
+    /// ```
+    #[must_use]
+    pub fn is_required(self) -> bool {
+        self == AntiReplay::Required
+    }
+}
+
 /// Why the gateway refused a signed request. [`status`](Self::status) and
 /// [`message`](Self::message) (also the `Display` text) are the gateway's answer: the HTTP
 /// status and the `X-Ca-Error-Message` header.
@@ -237,15 +275,20 @@ pub enum SignatureError {
     /// `Invalid Signature Method` (the text is this mock's choice; gateway.md has none).
     #[error("Invalid Signature Method")]
     UnsupportedSignatureMethod,
-    /// `X-Ca-Timestamp` missing or not a number of milliseconds: 400 `Invalid Timestamp`.
+    /// A header the API requires is absent: 400 ``Header `X-Ca-Nonce` is Required`` (the
+    /// VPC gateways' `I400MH`). Only [`AntiReplay::Required`] makes `X-Ca-Timestamp` and
+    /// `X-Ca-Nonce` required.
+    #[error("Header `{0}` is Required")]
+    MissingHeader(&'static str),
+    /// `X-Ca-Timestamp` present but not a number of milliseconds: 400 `Invalid Timestamp`.
     #[error("Invalid Timestamp")]
     InvalidTimestamp,
     /// `X-Ca-Timestamp` more than 15 minutes away from the gateway's clock: 400
     /// `Timestamp Expired`.
     #[error("Timestamp Expired")]
     TimestampExpired,
-    /// `X-Ca-Nonce` missing, empty or longer than [`MAX_NONCE_LEN`]: 400 `Invalid Nonce` (the
-    /// text is this mock's choice; gateway.md has none).
+    /// `X-Ca-Nonce` present but empty, not visible ASCII or longer than [`MAX_NONCE_LEN`]: 400
+    /// `Invalid Nonce` (the text is this mock's choice; gateway.md has none).
     #[error("Invalid Nonce")]
     InvalidNonce,
     /// `Content-MD5` present but not base64(md5(body)): 400 `Invalid Content-MD5`.
@@ -485,7 +528,15 @@ pub fn content_md5(body: &[u8]) -> String {
 /// (names trimmed, written as listed, sorted in byte order, looked up case-insensitively,
 /// duplicates and the never-signed headers dropped; an absent header signs as `name:`), then
 /// the path with the query and form parameters merged, sorted by name, raw values, `k` alone
-/// for an empty value, the first value of a repeated name, empty names skipped.
+/// for a blank value, the first value of a repeated name, empty names skipped.
+///
+/// A value is blank when it is empty or made only of whitespace as Java's
+/// `Character.isWhitespace` defines it (tab, line feed, U+000B, form feed, carriage return,
+/// U+001C–U+001F and the Unicode space, line and paragraph separators other than the no-break
+/// spaces U+00A0, U+2007, U+202F): Aliyun's Java signing demo tests values with
+/// `StringUtils.isBlank`, so `memo=%20%20` is signed as `memo` although the request carries
+/// the spaces. The documentation only says "empty"; the reasons for this reading are in the
+/// gateway client's signing docs (`shiming_gateway::sign`, "Blank values").
 ///
 /// ```
 /// use http::{HeaderMap, Method};
@@ -494,7 +545,11 @@ pub fn content_md5(body: &[u8]) -> String {
 /// headers.insert("accept", "application/json".parse().unwrap());
 /// headers.insert("x-ca-key", "203753385".parse().unwrap());
 /// headers.insert("x-ca-signature-headers", "X-Ca-Key".parse().unwrap());
-/// let query = vec![("b".to_string(), "张三".to_string()), ("a".to_string(), String::new())];
+/// let query = vec![
+///     ("b".to_string(), "张三".to_string()),
+///     ("a".to_string(), String::new()),
+///     ("c".to_string(), "  ".to_string()),
+/// ];
 /// let req = SignedRequest {
 ///     method: &Method::GET,
 ///     path: "/phone3",
@@ -505,7 +560,7 @@ pub fn content_md5(body: &[u8]) -> String {
 /// };
 /// assert_eq!(
 ///     string_to_sign(&req),
-///     "GET\napplication/json\n\n\n\nX-Ca-Key:203753385\n/phone3?a&b=张三"
+///     "GET\napplication/json\n\n\n\nX-Ca-Key:203753385\n/phone3?a&b=张三&c"
 /// );
 /// ```
 #[must_use]
@@ -535,12 +590,32 @@ pub fn string_to_sign(req: &SignedRequest<'_>) -> String {
     for (i, (name, value)) in params.into_iter().enumerate() {
         out.push(if i == 0 { '?' } else { '&' });
         out.push_str(name);
-        if !value.is_empty() {
+        if !blank(value) {
             out.push('=');
             out.push_str(value);
         }
     }
     out
+}
+
+/// Whether `value` is signed as its key alone: every character is whitespace to Java's
+/// `Character.isWhitespace` (true of the empty string).
+fn blank(value: &str) -> bool {
+    value.chars().all(java_whitespace)
+}
+
+/// Java's `Character.isWhitespace`: a Unicode space separator (Zs) that is not a no-break
+/// space, a line (Zl) or paragraph (Zp) separator, or one of nine ASCII controls.
+fn java_whitespace(c: char) -> bool {
+    const SPACE_SEPARATORS: [char; 13] = [
+        ' ', '\u{1680}', '\u{2000}', '\u{2001}', '\u{2002}', '\u{2003}', '\u{2004}', '\u{2005}',
+        '\u{2006}', '\u{2008}', '\u{2009}', '\u{200a}', '\u{205f}',
+    ];
+    match c {
+        '\u{09}'..='\u{0d}' | '\u{1c}'..='\u{1f}' => true,
+        '\u{2028}' | '\u{2029}' | '\u{3000}' => true,
+        _ => SPACE_SEPARATORS.contains(&c),
+    }
 }
 
 /// The value of header `name` (first occurrence, case-insensitive), empty when absent;
@@ -619,22 +694,9 @@ fn keyed<M: Mac + hmac::digest::KeyInit>(secret: &str, message: &str) -> M {
     mac
 }
 
-/// Checks a signed request the way the gateway does, in this order:
-///
-/// 1. `X-Ca-Signature` present and non-empty, else [`SignatureError::EmptySignature`];
-/// 2. `X-Ca-Key` present and known to `lookup_secret` (AppKey → AppSecret), else
-///    [`SignatureError::InvalidAppKey`];
-/// 3. `X-Ca-Signature-Method` absent, `HmacSHA256` or `HmacSHA1`;
-/// 4. `X-Ca-Timestamp` a number of epoch milliseconds within [`WINDOW_MILLIS`] of
-///    `now_millis` (inclusive);
-/// 5. `X-Ca-Nonce` present, at most [`MAX_NONCE_LEN`] bytes;
-/// 6. `Content-MD5`, when present, equal to [`content_md5`] of the body;
-/// 7. (AppKey, path, nonce) not accepted in the last 15 minutes, else
-///    [`SignatureError::NonceUsed`];
-/// 8. the signature equal to [`sign`] of [`string_to_sign`], else
-///    [`SignatureError::InvalidSignature`] with the server's StringToSign.
-///
-/// Only a request that passes every check has its nonce recorded in `nonces`.
+/// Checks a signed request the way the gateway does by default ([`AntiReplay::Optional`]:
+/// `X-Ca-Timestamp` and `X-Ca-Nonce` checked only when present). See [`verify_with`] for the
+/// checks and their order.
 ///
 /// # Errors
 ///
@@ -661,6 +723,60 @@ pub fn verify(
     now_millis: u64,
     nonces: &mut NonceCache,
 ) -> Result<VerifiedKey, SignatureError> {
+    verify_with(req, lookup_secret, now_millis, nonces, AntiReplay::Optional)
+}
+
+/// Checks a signed request the way the gateway does for an API with the given anti-replay
+/// setting, in this order:
+///
+/// 1. `X-Ca-Signature` present and non-empty, else [`SignatureError::EmptySignature`];
+/// 2. `X-Ca-Key` present and known to `lookup_secret` (AppKey → AppSecret), else
+///    [`SignatureError::InvalidAppKey`];
+/// 3. `X-Ca-Signature-Method` absent, `HmacSHA256` or `HmacSHA1`;
+/// 4. `X-Ca-Timestamp`, when present, a number of epoch milliseconds within
+///    [`WINDOW_MILLIS`] of `now_millis` (inclusive); when absent, refused only under
+///    [`AntiReplay::Required`] ([`SignatureError::MissingHeader`]);
+/// 5. `X-Ca-Nonce`, when present, non-empty visible ASCII of at most [`MAX_NONCE_LEN`]
+///    bytes; when absent, refused only under [`AntiReplay::Required`];
+/// 6. `Content-MD5`, when present, equal to [`content_md5`] of the body;
+/// 7. when a nonce was sent: (AppKey, path, nonce) not accepted in the last 15 minutes, else
+///    [`SignatureError::NonceUsed`];
+/// 8. the signature equal to [`sign`] of [`string_to_sign`], else
+///    [`SignatureError::InvalidSignature`] with the server's StringToSign.
+///
+/// Only a request that passes every check has its nonce (if any) recorded in `nonces`.
+///
+/// # Errors
+///
+/// The first failed check, as a [`SignatureError`] carrying the gateway's status and message.
+///
+/// ```
+/// use http::{HeaderMap, Method};
+/// use shiming_mock_market::gateway::signature::{
+///     sign, string_to_sign, verify_with, AntiReplay, NonceCache, SignatureMethod, SignedRequest,
+/// };
+/// // Signed, but without X-Ca-Timestamp and X-Ca-Nonce (Aliyun's Java demo as shipped).
+/// let mut headers = HeaderMap::new();
+/// headers.insert("x-ca-key", "203753385".parse().unwrap());
+/// fn request(headers: &HeaderMap) -> SignedRequest<'_> {
+///     SignedRequest { method: &Method::GET, path: "/phone3", headers, query: &[], form: &[], body: b"" }
+/// }
+/// let signature = sign("demo-secret", &string_to_sign(&request(&headers)), SignatureMethod::HmacSha256);
+/// headers.insert("x-ca-signature", signature.parse().unwrap());
+/// let lookup = |key: &str| (key == "203753385").then(|| "demo-secret".to_string());
+/// let now = 1_700_000_000_000;
+/// let mut nonces = NonceCache::new();
+/// assert!(verify_with(&request(&headers), lookup, now, &mut nonces, AntiReplay::Optional).is_ok());
+/// let refused = verify_with(&request(&headers), lookup, now, &mut nonces, AntiReplay::Required);
+/// assert_eq!(refused.unwrap_err().message(), "Header `X-Ca-Timestamp` is Required");
+/// ```
+pub fn verify_with(
+    req: &SignedRequest<'_>,
+    lookup_secret: impl Fn(&str) -> Option<String>,
+    now_millis: u64,
+    nonces: &mut NonceCache,
+    anti_replay: AntiReplay,
+) -> Result<VerifiedKey, SignatureError> {
     let headers = req.headers;
     let signature = headers
         .get(X_CA_SIGNATURE)
@@ -679,17 +795,28 @@ pub fn verify(
             .parse()?,
     };
 
-    let timestamp = header_str(headers, X_CA_TIMESTAMP)
-        .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
-        .and_then(|t| t.parse::<u64>().ok())
-        .ok_or(SignatureError::InvalidTimestamp)?;
-    if timestamp.abs_diff(now_millis) > WINDOW_MILLIS {
-        return Err(SignatureError::TimestampExpired);
+    if headers.contains_key(X_CA_TIMESTAMP) {
+        let timestamp = header_str(headers, X_CA_TIMESTAMP)
+            .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|t| t.parse::<u64>().ok())
+            .ok_or(SignatureError::InvalidTimestamp)?;
+        if timestamp.abs_diff(now_millis) > WINDOW_MILLIS {
+            return Err(SignatureError::TimestampExpired);
+        }
+    } else if anti_replay.is_required() {
+        return Err(SignatureError::MissingHeader("X-Ca-Timestamp"));
     }
 
-    let nonce = header_str(headers, X_CA_NONCE)
-        .filter(|n| n.len() <= MAX_NONCE_LEN)
-        .ok_or(SignatureError::InvalidNonce)?;
+    let nonce = if headers.contains_key(X_CA_NONCE) {
+        let nonce = header_str(headers, X_CA_NONCE)
+            .filter(|n| n.len() <= MAX_NONCE_LEN)
+            .ok_or(SignatureError::InvalidNonce)?;
+        Some(nonce)
+    } else if anti_replay.is_required() {
+        return Err(SignatureError::MissingHeader("X-Ca-Nonce"));
+    } else {
+        None
+    };
 
     if let Some(md5) = headers.get(CONTENT_MD5) {
         if md5.as_bytes() != content_md5(req.body).as_bytes() {
@@ -698,9 +825,11 @@ pub fn verify(
     }
 
     let path = req.path.split('?').next().unwrap_or_default();
-    let nonce_key = NonceCache::key(app_key, path, nonce);
-    if nonces.is_used(&nonce_key, now_millis) {
-        return Err(SignatureError::NonceUsed);
+    let nonce_key = nonce.map(|nonce| NonceCache::key(app_key, path, nonce));
+    if let Some(key) = &nonce_key {
+        if nonces.is_used(key, now_millis) {
+            return Err(SignatureError::NonceUsed);
+        }
     }
 
     let server_string_to_sign = string_to_sign(req);
@@ -713,7 +842,9 @@ pub fn verify(
         });
     }
 
-    nonces.record(nonce_key, now_millis);
+    if let Some(key) = nonce_key {
+        nonces.record(key, now_millis);
+    }
     Ok(VerifiedKey {
         app_key: app_key.to_string(),
         method,
@@ -818,7 +949,18 @@ mod tests {
         ) -> Result<VerifiedKey, SignatureError> {
             verify(&self.as_signed(), demo_lookup, now, nonces)
         }
+
+        fn verify_in(
+            &self,
+            mode: AntiReplay,
+            now: u64,
+            nonces: &mut NonceCache,
+        ) -> Result<VerifiedKey, SignatureError> {
+            verify_with(&self.as_signed(), demo_lookup, now, nonces, mode)
+        }
     }
+
+    const BOTH: [AntiReplay; 2] = [AntiReplay::Optional, AntiReplay::Required];
 
     fn demo_lookup(key: &str) -> Option<String> {
         match key {
@@ -1051,6 +1193,83 @@ mod tests {
         assert!(r.verify_at(T0, &mut NonceCache::new()).is_ok());
     }
 
+    /// Vector F: a blank (`memo`, two spaces) and an empty (`empty`) form value, both signed
+    /// as the bare key the way Aliyun's Java demo signs them; HMAC computed independently.
+    #[test]
+    fn vector_f_blank_and_empty_form_values() {
+        let mut r = Req::get(
+            "/communication/personal/1979",
+            &[
+                ("accept", "application/json"),
+                (
+                    "content-type",
+                    "application/x-www-form-urlencoded; charset=UTF-8",
+                ),
+                ("x-ca-key", DEMO_KEY),
+                ("x-ca-timestamp", "1700000000000"),
+                ("x-ca-nonce", "3c1f0b6e-2222-4333-8444-555566667777"),
+                (
+                    "x-ca-signature-headers",
+                    "X-Ca-Key,X-Ca-Nonce,X-Ca-Timestamp",
+                ),
+            ],
+        );
+        r.method = Method::POST;
+        r.body =
+            b"idcard=11010519491231002X&memo=%20%20&empty=&name=%E5%BC%A0%E4%B8%89&pad=%20x%20"
+                .to_vec();
+        r.form = form_urlencoded::parse(&r.body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        assert_eq!(r.form[1], ("memo".to_string(), "  ".to_string()));
+        let sts = r.sts();
+        assert!(
+            sts.ends_with("\n/communication/personal/1979?empty&idcard=11010519491231002X&memo&name=张三&pad= x "),
+            "{sts}"
+        );
+        let expected = "oDF6oGgd+CjRbXk8tC+qbizwDFBKjBsI/jSxtLcGeKg=";
+        assert_eq!(
+            sign(DEMO_SECRET, &sts, SignatureMethod::HmacSha256),
+            expected
+        );
+        r.set("x-ca-signature", expected);
+        assert!(r.verify_at(T0, &mut NonceCache::new()).is_ok());
+        // Signed with the spaces (`memo=  `): not the gateway's string, refused.
+        r.set(
+            "x-ca-signature",
+            "JkdOU/Pe5ObYYEBD2RUErEduFHMs+vGFjf3+uU/MGes=",
+        );
+        assert!(matches!(
+            r.verify_at(T0, &mut NonceCache::new()),
+            Err(SignatureError::InvalidSignature { .. })
+        ));
+    }
+
+    #[test]
+    fn blank_is_javas_whitespace() {
+        let mut r = Req::get("/p", &[]);
+        r.query = pairs(&[
+            ("a", "\t\r\n\u{b}\u{c}"),
+            ("b", "\u{1c}\u{1d}\u{1e}\u{1f}"),
+            ("c", "\u{3000}\u{2028}\u{2029}\u{205f}\u{1680}"),
+            (
+                "d",
+                "\u{2000}\u{2001}\u{2002}\u{2003}\u{2004}\u{2005}\u{2006}\u{2008}\u{2009}\u{200a}",
+            ),
+            // Not whitespace to Java: the no-break spaces, NEL, zero-width space.
+            ("e", "\u{a0}"),
+            ("f", "\u{2007}"),
+            ("g", "\u{202f}"),
+            ("h", "\u{85}"),
+            ("i", "\u{200b}"),
+            ("j", " 1 "),
+        ]);
+        assert_eq!(
+            r.sts(),
+            "GET\n\n\n\n\n/p?a&b&c&d&e=\u{a0}&f=\u{2007}&g=\u{202f}&h=\u{85}&i=\u{200b}&j= 1 "
+        );
+    }
+
     #[test]
     fn header_names_sorted_as_listed_and_looked_up_case_insensitively() {
         let r = Req::get(
@@ -1191,37 +1410,133 @@ mod tests {
     }
 
     #[test]
-    fn invalid_timestamp() {
+    fn invalid_timestamp_is_refused_in_both_modes() {
         let mut nonces = NonceCache::new();
-        for bad in [
-            "",
-            "abc",
-            "-1",
-            "+1700000000000",
-            "1700000000000.0",
-            "1e12",
-            " 1",
-        ] {
+        for mode in BOTH {
+            for bad in [
+                "",
+                "abc",
+                "-1",
+                "+1700000000000",
+                "1700000000000.0",
+                "1e12",
+                " 1",
+                "99999999999999999999999",
+            ] {
+                let mut r = demo("n");
+                r.set("x-ca-timestamp", bad).signed_with(DEMO_SECRET);
+                let e = r.verify_in(mode, T0, &mut nonces).unwrap_err();
+                assert_eq!(e, SignatureError::InvalidTimestamp, "{bad:?} {mode:?}");
+                assert_eq!(
+                    (e.status().as_u16(), e.message().as_str()),
+                    (400, "Invalid Timestamp")
+                );
+            }
             let mut r = demo("n");
-            r.set("x-ca-timestamp", bad).signed_with(DEMO_SECRET);
-            let e = r.verify_at(T0, &mut nonces).unwrap_err();
-            assert_eq!(e, SignatureError::InvalidTimestamp, "{bad:?}");
+            r.set("x-ca-timestamp", "1600000000000")
+                .signed_with(DEMO_SECRET);
             assert_eq!(
-                (e.status().as_u16(), e.message().as_str()),
-                (400, "Invalid Timestamp")
+                r.verify_in(mode, T0, &mut nonces),
+                Err(SignatureError::TimestampExpired),
+                "{mode:?}"
             );
         }
-        let mut r = demo("n");
+        assert!(nonces.is_empty());
+    }
+
+    /// A signed request without `X-Ca-Timestamp` and `X-Ca-Nonce`, as Aliyun's Java demo sends
+    /// it: the signed-headers list names only the headers that are there.
+    fn without_replay_headers() -> Req {
+        let mut r = demo("unused");
+        r.remove("x-ca-timestamp")
+            .remove("x-ca-nonce")
+            .set("x-ca-signature-headers", "X-Ca-Key")
+            .signed_with(DEMO_SECRET);
+        r
+    }
+
+    #[test]
+    fn timestamp_and_nonce_are_optional_by_default() {
+        let mut nonces = NonceCache::new();
+        let r = without_replay_headers();
+        // Accepted, with the default and with `verify`, any time, as often as sent.
+        for now in [T0, T0 + 10 * WINDOW_MILLIS] {
+            assert_eq!(
+                r.verify_in(AntiReplay::Optional, now, &mut nonces)
+                    .unwrap()
+                    .app_key(),
+                DEMO_KEY
+            );
+            assert!(r.verify_at(now, &mut nonces).is_ok());
+        }
+        assert!(nonces.is_empty(), "nothing to remember without a nonce");
+        // The signature is still checked.
+        let mut forged = without_replay_headers();
+        forged.query = pairs(&[("mobile", "13900139000")]);
+        assert!(matches!(
+            forged.verify_at(T0, &mut nonces),
+            Err(SignatureError::InvalidSignature { .. })
+        ));
+        // Either header alone is fine too.
+        let mut only_timestamp = demo("n");
+        only_timestamp.remove("x-ca-nonce").signed_with(DEMO_SECRET);
+        assert!(only_timestamp.verify_at(T0, &mut nonces).is_ok());
+        let mut only_nonce = demo("only-nonce");
+        only_nonce.remove("x-ca-timestamp").signed_with(DEMO_SECRET);
+        assert!(only_nonce.verify_at(T0, &mut nonces).is_ok());
+        assert_eq!(nonces.len(), 1);
+    }
+
+    #[test]
+    fn anti_replay_requires_timestamp_and_nonce() {
+        let mut nonces = NonceCache::new();
+        let e = without_replay_headers()
+            .verify_in(AntiReplay::Required, T0, &mut nonces)
+            .unwrap_err();
+        assert_eq!(e, SignatureError::MissingHeader("X-Ca-Timestamp"));
+        assert_eq!(
+            (e.status().as_u16(), e.message().as_str()),
+            (400, "Header `X-Ca-Timestamp` is Required")
+        );
+        let mut no_nonce = demo("n");
+        no_nonce.remove("x-ca-nonce").signed_with(DEMO_SECRET);
+        let e = no_nonce
+            .verify_in(AntiReplay::Required, T0, &mut nonces)
+            .unwrap_err();
+        assert_eq!(e.message(), "Header `X-Ca-Nonce` is Required");
+        let mut no_timestamp = demo("n");
+        no_timestamp
+            .remove("x-ca-timestamp")
+            .signed_with(DEMO_SECRET);
+        assert_eq!(
+            no_timestamp.verify_in(AntiReplay::Required, T0, &mut nonces),
+            Err(SignatureError::MissingHeader("X-Ca-Timestamp"))
+        );
+        // With both, as usual.
+        assert!(demo("n")
+            .verify_in(AntiReplay::Required, T0, &mut nonces)
+            .is_ok());
+        assert_eq!(nonces.len(), 1);
+    }
+
+    #[test]
+    fn replay_is_detected_in_both_modes() {
+        for mode in BOTH {
+            let mut nonces = NonceCache::new();
+            let r = demo("replayed");
+            assert!(r.verify_in(mode, T0, &mut nonces).is_ok());
+            assert_eq!(
+                r.verify_in(mode, T0 + 1, &mut nonces),
+                Err(SignatureError::NonceUsed),
+                "{mode:?}"
+            );
+        }
+        // A nonce without a timestamp is remembered too.
+        let mut nonces = NonceCache::new();
+        let mut r = demo("no-timestamp");
         r.remove("x-ca-timestamp").signed_with(DEMO_SECRET);
-        assert_eq!(
-            r.verify_at(T0, &mut nonces),
-            Err(SignatureError::InvalidTimestamp)
-        );
-        r.set("x-ca-timestamp", "99999999999999999999999");
-        assert_eq!(
-            r.verify_at(T0, &mut nonces),
-            Err(SignatureError::InvalidTimestamp)
-        );
+        assert!(r.verify_at(T0, &mut nonces).is_ok());
+        assert_eq!(r.verify_at(T0, &mut nonces), Err(SignatureError::NonceUsed));
     }
 
     #[test]
@@ -1246,22 +1561,28 @@ mod tests {
     }
 
     #[test]
-    fn invalid_nonce() {
-        let mut r = demo("n");
-        r.remove("x-ca-nonce").signed_with(DEMO_SECRET);
-        let e = r.verify_at(T0, &mut NonceCache::new()).unwrap_err();
-        assert_eq!(
-            (e.status().as_u16(), e.message().as_str()),
-            (400, "Invalid Nonce")
-        );
-        let long = "x".repeat(MAX_NONCE_LEN + 1);
-        let r = demo(&long);
-        assert_eq!(
-            r.verify_at(T0, &mut NonceCache::new()),
-            Err(SignatureError::InvalidNonce)
-        );
-        let ok = "x".repeat(MAX_NONCE_LEN);
-        assert!(demo(&ok).verify_at(T0, &mut NonceCache::new()).is_ok());
+    fn invalid_nonce_is_refused_in_both_modes() {
+        for mode in BOTH {
+            let mut empty = demo("n");
+            empty.set("x-ca-nonce", "").signed_with(DEMO_SECRET);
+            let e = empty
+                .verify_in(mode, T0, &mut NonceCache::new())
+                .unwrap_err();
+            assert_eq!(
+                (e.status().as_u16(), e.message().as_str()),
+                (400, "Invalid Nonce"),
+                "{mode:?}"
+            );
+            let long = "x".repeat(MAX_NONCE_LEN + 1);
+            assert_eq!(
+                demo(&long).verify_in(mode, T0, &mut NonceCache::new()),
+                Err(SignatureError::InvalidNonce)
+            );
+            let ok = "x".repeat(MAX_NONCE_LEN);
+            assert!(demo(&ok)
+                .verify_in(mode, T0, &mut NonceCache::new())
+                .is_ok());
+        }
     }
 
     #[test]
@@ -1480,6 +1801,7 @@ mod tests {
             SignatureError::EmptySignature,
             SignatureError::InvalidAppKey,
             SignatureError::UnsupportedSignatureMethod,
+            SignatureError::MissingHeader("X-Ca-Nonce"),
             SignatureError::InvalidTimestamp,
             SignatureError::TimestampExpired,
             SignatureError::InvalidNonce,
