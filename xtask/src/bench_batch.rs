@@ -111,7 +111,7 @@ fn parse_rows(args: &[String]) -> Result<u64> {
     }
 }
 
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(d) => root.join(d),
         None => root.join("target"),
@@ -119,7 +119,7 @@ fn target_dir(root: &Path) -> PathBuf {
 }
 
 /// (name, id_card, mobile) of every registry person.
-fn registry(root: &Path) -> Result<Vec<(String, String, String)>> {
+pub(crate) fn registry(root: &Path) -> Result<Vec<(String, String, String)>> {
     let text = fs::read_to_string(root.join("fixtures/people.tsv"))?;
     let people: Vec<_> = text
         .lines()
@@ -315,7 +315,7 @@ impl Bench<'_> {
 }
 
 /// `VmHWM` of a running process, in KiB (0 when unreadable).
-fn vm_hwm_kib(pid: u32) -> u64 {
+pub(crate) fn vm_hwm_kib(pid: u32) -> u64 {
     fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|status| {

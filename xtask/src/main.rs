@@ -9,11 +9,14 @@
 //! * `people` — regenerates `fixtures/people.tsv`, the mock market's synthetic people.
 //! * `bench-check` — times `shiming check id-card --file` on 1,000,000 lines against python-stdnum.
 //! * `bench-batch` — `shiming batch` rows/s and peak memory against the mock market binary.
+//! * `bench-input` — `shiming batch --dry-run` on UTF-8 and GB18030 CSV and xlsx: rows/s and
+//!   peak memory of the input reader.
 
 use std::process::ExitCode;
 
 mod bench_batch;
 mod bench_check;
+mod bench_input;
 mod bench_mock;
 mod crosscheck;
 mod nationalities;
@@ -32,10 +35,11 @@ fn main() -> ExitCode {
         Some("people") => people::run(&args[1..]),
         Some("bench-mock") => bench_mock::run(&args[1..]),
         Some("bench-batch") => bench_batch::run(&args[1..]),
+        Some("bench-input") => bench_input::run(&args[1..]),
         Some("mock") => mock(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS] [ROUNDS]|bench-batch [ROWS]>"
+                "usage: cargo xtask <ci|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS] [ROUNDS]|bench-batch [ROWS]|bench-input [ROWS]>"
             );
             return ExitCode::from(2);
         }
