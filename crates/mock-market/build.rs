@@ -1,6 +1,9 @@
 //! Compiles the documented vendor bodies (`fixtures/vendors/manifest.tsv` and the
 //! `<api>/<scenario>.json` files it lists) into a static table, `$OUT_DIR/scenarios.rs`, read
 //! by `src/scenarios.rs`. The manifest is checked here, so a malformed row is a build error.
+//!
+//! `fixtures/` is this crate's own directory (it is packaged with the crate); the repository's
+//! top-level `fixtures/vendors` is a link to it.
 
 use std::collections::HashSet;
 use std::env;
@@ -21,7 +24,7 @@ const HEADER: &str = "api\tscenario\tstatus\tbilled\tseed\tdescription";
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
-    let vendors = manifest_dir.join("../../fixtures/vendors");
+    let vendors = manifest_dir.join("fixtures/vendors");
     let manifest = vendors.join("manifest.tsv");
     println!("cargo:rerun-if-changed={}", vendors.display());
     println!("cargo:rerun-if-changed={}", manifest.display());
@@ -92,7 +95,7 @@ fn table(text: &str, vendors: &Path) -> String {
             out,
             "    Raw {{ api: Product::{variant}, name: {name:?}, status: {status}, billed: {billed}, \
              seed: {seed:?}, description: {description:?}, body: include_bytes!(concat!(\
-             env!(\"CARGO_MANIFEST_DIR\"), \"/../../fixtures/vendors/{api}/{name}.json\")) }},"
+             env!(\"CARGO_MANIFEST_DIR\"), \"/fixtures/vendors/{api}/{name}.json\")) }},"
         );
     }
     assert!(

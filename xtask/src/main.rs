@@ -1,6 +1,7 @@
 //! Project chores: `cargo xtask <command>`.
 //!
-//! * `ci` — what CI runs: `cargo fmt --check`, clippy with `-D warnings`, every test and doc test.
+//! * `ci` — what CI runs: `cargo fmt --check`, clippy with `-D warnings`, every test and doc test,
+//!   then `package`.
 //! * `regions` — regenerates `crates/core/data/gb2260.tsv` from python-stdnum's `cn/loc.dat`.
 //! * `nationalities` — regenerates `crates/core/data/iso3166-1.tsv` from Debian's iso-codes.
 //! * `crosscheck` — regenerates `fixtures/id-crosscheck.tsv` with python-stdnum's verdicts.
@@ -11,6 +12,8 @@
 //! * `bench-batch` — `shiming batch` rows/s and peak memory against the mock market binary.
 //! * `bench-input` — `shiming batch --dry-run` on UTF-8 and GB18030 CSV and xlsx: rows/s and
 //!   peak memory of the input reader.
+//! * `package` — `cargo package --workspace` with verification, then `cargo install` of the
+//!   packaged command line and mock market outside the repository, and a run of each.
 
 use std::process::ExitCode;
 
@@ -20,6 +23,7 @@ mod bench_input;
 mod bench_mock;
 mod crosscheck;
 mod nationalities;
+mod package;
 mod people;
 mod regions;
 mod util;
@@ -37,9 +41,10 @@ fn main() -> ExitCode {
         Some("bench-batch") => bench_batch::run(&args[1..]),
         Some("bench-input") => bench_input::run(&args[1..]),
         Some("mock") => mock(&args[1..]),
+        Some("package") => package::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS] [ROUNDS]|bench-batch [ROWS]|bench-input [ROWS]>"
+                "usage: cargo xtask <ci|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS] [ROUNDS]|bench-batch [ROWS]|bench-input [ROWS]|package>"
             );
             return ExitCode::from(2);
         }
@@ -60,7 +65,7 @@ fn mock(args: &[String]) -> util::Result<()> {
     util::cargo(&cargo_args)
 }
 
-/// Formatting, lints and every test, exactly as CI runs them.
+/// Formatting, lints, every test and the packaging check, exactly as CI runs them.
 fn ci() -> util::Result<()> {
     util::cargo(&["fmt", "--all", "--check"])?;
     util::cargo(&[
@@ -83,5 +88,5 @@ fn ci() -> util::Result<()> {
     }
     util::cargo(&["test", "--workspace", "--all-targets"])?;
     util::cargo(&["test", "--workspace", "--doc"])?;
-    Ok(())
+    package::run(&[])
 }

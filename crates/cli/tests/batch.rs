@@ -15,7 +15,7 @@ use shiming_mock_market::config::DEMO_APPCODE;
 use shiming_mock_market::{MockHandle, MockMarket, Product};
 
 /// The mock market's registry of synthetic people.
-const REGISTRY: &str = include_str!("../../../fixtures/people.tsv");
+const REGISTRY: &str = include_str!("../../mock-market/fixtures/people.tsv");
 const COLUMNS: &str = "line,verdict,error_kind,vendor,billed,cost,request_id,tried,detail,message";
 
 #[derive(Debug, Clone)]

@@ -29,6 +29,8 @@
 //! assert_eq!(id.birth_date().to_string(), "1949-12-31");
 //! assert_eq!(id.age_on(Date::new(2026, 11, 23).unwrap()), 76);
 //! ```
+// The README's examples run as doc tests; the crate docs above are what docs.rs shows.
+#![cfg_attr(doctest, doc = include_str!("../README.md"))]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

@@ -16,6 +16,8 @@
 //!
 //! Every call runs in a `tracing` span `gateway_call` (vendor, attempt, status, request id,
 //! latency, billed) that never records names, ID numbers, mobiles or credentials.
+// The README's examples run as doc tests; the crate docs above are what docs.rs shows.
+#![cfg_attr(doctest, doc = include_str!("../README.md"))]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

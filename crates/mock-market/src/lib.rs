@@ -25,6 +25,8 @@
 //! let market = shiming_mock_market::MockMarket::start().unwrap();
 //! println!("mock market at {}", market.url());
 //! ```
+// The README's examples run as doc tests; the crate docs above are what docs.rs shows.
+#![cfg_attr(doctest, doc = include_str!("../README.md"))]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

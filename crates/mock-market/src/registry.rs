@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 /// The registry compiled into the mock (`fixtures/people.tsv`).
-const BUILTIN: &str = include_str!("../../../fixtures/people.tsv");
+const BUILTIN: &str = include_str!("../fixtures/people.tsv");
 
 /// One synthetic person.
 #[derive(Clone, PartialEq, Eq)]

@@ -1,11 +1,15 @@
 //! The fixtures the mock depends on: the documented vendor bodies (`fixtures/vendors/`,
 //! compiled in as [`scenarios`]) and the synthetic people (`fixtures/people.tsv`, the builtin
 //! [`Registry`]). See `fixtures/README.md`.
+//!
+//! Both live in this crate's `fixtures/` directory, which is packaged with the crate; the
+//! repository's top-level `fixtures/vendors` and `fixtures/people.tsv` are links to them, and
+//! `the_repository_fixtures_are_this_crates` fails if they ever become copies that differ.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt::Write as _;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use shiming_core::id_card::{self, ValidationOptions};
@@ -13,8 +17,62 @@ use shiming_core::mobile::{self, MobileKind};
 use shiming_core::{name, Carrier, Date};
 use shiming_mock_market::{scenarios, Answer, Outcome, Product, Registry};
 
+/// This crate's fixtures: what `build.rs` and `src/registry.rs` compile in.
 fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// The repository's top-level `fixtures/` (its README documents these fixtures).
+fn repo_fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+/// Every file under `dir`, by path relative to it, with its bytes.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in fs::read_dir(&next).unwrap_or_else(|e| panic!("{}: {e}", next.display())) {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let bytes = fs::read(&path).unwrap();
+                files.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    files
+}
+
+/// One source of truth: the repository's `fixtures/vendors` and `fixtures/people.tsv` are
+/// links to this crate's files (fixtures/README.md). Should a checkout or a tool turn a link
+/// into a copy, the copy must still hold the same bytes, or this fails.
+#[test]
+fn the_repository_fixtures_are_this_crates() {
+    let (ours, repo) = (fixtures(), repo_fixtures());
+    let (ours_vendors, repo_vendors) = (tree(&ours.join("vendors")), tree(&repo.join("vendors")));
+    assert!(
+        ours_vendors.len() > 1,
+        "no vendor bodies in {}",
+        ours.display()
+    );
+    assert_eq!(
+        ours_vendors.keys().collect::<Vec<_>>(),
+        repo_vendors.keys().collect::<Vec<_>>(),
+        "fixtures/vendors and crates/mock-market/fixtures/vendors list different files"
+    );
+    for (file, bytes) in &ours_vendors {
+        assert!(
+            repo_vendors[file] == *bytes,
+            "fixtures/vendors/{} differs from crates/mock-market/fixtures/vendors/{0}",
+            file.display()
+        );
+    }
+    assert!(
+        fs::read(repo.join("people.tsv")).unwrap() == fs::read(ours.join("people.tsv")).unwrap(),
+        "fixtures/people.tsv differs from crates/mock-market/fixtures/people.tsv"
+    );
 }
 
 /// One row of `fixtures/vendors/manifest.tsv`, read independently of `build.rs`.
@@ -474,7 +532,7 @@ fn example(note: &str) -> shiming_mock_market::Person {
 #[test]
 fn readme_examples() {
     let registry = Registry::builtin();
-    let readme = fs::read_to_string(fixtures().join("README.md")).unwrap();
+    let readme = fs::read_to_string(repo_fixtures().join("README.md")).unwrap();
 
     let m = example("match-example");
     let mobile = m.mobile.clone().unwrap();

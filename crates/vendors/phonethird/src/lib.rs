@@ -57,6 +57,8 @@
 //! ```
 //!
 //! [`ThreeElementVerifier::verify_three`]: shiming_core::ThreeElementVerifier::verify_three
+// The README's examples run as doc tests; the crate docs above are what docs.rs shows.
+#![cfg_attr(doctest, doc = include_str!("../README.md"))]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

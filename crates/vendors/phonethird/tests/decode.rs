@@ -10,7 +10,7 @@ use shiming_core::{Billing, Carrier, ErrorKind, Verdict, Verification};
 use shiming_phonethird::response::decode_parts;
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../fixtures/vendors")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../mock-market/fixtures/vendors")
 }
 
 /// (scenario, HTTP status, billed, body) of every phonethird row of the manifest.

@@ -33,6 +33,8 @@
 //! # Ok(())
 //! # }
 //! ```
+// The README's examples run as doc tests; the crate docs above are what docs.rs shows.
+#![cfg_attr(doctest, doc = include_str!("../README.md"))]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

@@ -8,7 +8,7 @@ use shiming_core::{Billing, Error, ErrorKind, Verdict, Verification};
 use shiming_sjsys::response::{decode_parts, DETAIL_ABNORMAL, DETAIL_NO_RESULT};
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../fixtures/vendors")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../mock-market/fixtures/vendors")
 }
 
 /// One manifest row of this vendor.

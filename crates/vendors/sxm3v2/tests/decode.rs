@@ -8,7 +8,7 @@ use shiming_core::{Billing, Carrier, Error, ErrorKind, Verdict, Verification};
 use shiming_sxm3v2::response::decode_parts;
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../fixtures/vendors")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../mock-market/fixtures/vendors")
 }
 
 /// One manifest row of this vendor.

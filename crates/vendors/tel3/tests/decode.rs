@@ -8,7 +8,7 @@ use shiming_core::{Billing, Error, ErrorKind, Verdict, Verification};
 use shiming_tel3::response::decode_parts;
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../fixtures/vendors")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../mock-market/fixtures/vendors")
 }
 
 /// The manifest rows of tel3: (scenario, status, billed).
