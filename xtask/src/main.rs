@@ -9,6 +9,7 @@
 //! * `people` — regenerates `fixtures/people.tsv`, the mock market's synthetic people.
 //! * `bench-check` — times `shiming check id-card --file` on 1,000,000 lines against python-stdnum.
 //! * `bench-batch` — `shiming batch` rows/s and peak memory against the mock market binary.
+//! * `fuzz` — runs every cargo-fuzz target in turn (nightly); `fuzz-seed` — seeds from fixtures.
 
 use std::process::ExitCode;
 
@@ -16,6 +17,7 @@ mod bench_batch;
 mod bench_check;
 mod bench_mock;
 mod crosscheck;
+mod fuzz;
 mod nationalities;
 mod people;
 mod regions;
@@ -33,9 +35,11 @@ fn main() -> ExitCode {
         Some("bench-mock") => bench_mock::run(&args[1..]),
         Some("bench-batch") => bench_batch::run(&args[1..]),
         Some("mock") => mock(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
+        Some("fuzz-seed") => fuzz::seed(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS] [ROUNDS]|bench-batch [ROWS]>"
+                "usage: cargo xtask <ci|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS] [ROUNDS]|bench-batch [ROWS]|fuzz [SECONDS] [--runs N] [--target T]...|fuzz-seed [T]...>"
             );
             return ExitCode::from(2);
         }
