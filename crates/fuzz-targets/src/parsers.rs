@@ -18,7 +18,8 @@ const MAX_DIGIT_RUN_IN_ERRORS: usize = 6;
 ///   refused for the same reason;
 /// * a valid number's normalized form re-parses, unchanged, to the same value; its birth date
 ///   is between 1870 and "today"; sex, nationality and edition fit its kind; a 15-digit number
-///   upgrades to a valid 18-digit one with the same birth date, sex and region;
+///   upgrades to a valid 18-digit resident number with the same birth date, sex and region
+///   (except under a permit's code, `810000`/`820000`, where it has no upgrade);
 /// * `Debug` and `Display` show the mask, never the number;
 /// * an error message holds no run of digits longer than [`MAX_DIGIT_RUN_IN_ERRORS`].
 ///
@@ -115,7 +116,12 @@ fn check_valid_id(id: &IdNumber, options: &ValidationOptions) {
                 (id.birth_date(), id.sex(), id.region_code())
             );
         }
-        None => assert_ne!(id.kind(), IdKind::Resident15),
+        // Only a permit's code keeps a 15-digit number from upgrading.
+        None => assert!(
+            id.kind() != IdKind::Resident15
+                || matches!(exposed.get(..6), Some("810000" | "820000")),
+            "a 15-digit number without its upgrade"
+        ),
     }
 }
 
