@@ -131,6 +131,8 @@ pub fn run(args: &[String]) -> util::Result<()> {
             let rss = format!("-rss_limit_mb={}", options.rss_limit_mb);
             let timeout = format!("-timeout={}", options.timeout);
             let log = logs.join(format!("{target}.cmin.log"));
+            // Hit counts off: one input per covered edge is kept, not one per count bucket,
+            // which keeps the committed corpus small (a few hundred files per target).
             fuzz.cargo_fuzz(
                 &[
                     "cmin",
@@ -141,6 +143,7 @@ pub fn run(args: &[String]) -> util::Result<()> {
                     "--",
                     &rss,
                     &timeout,
+                    "-use_counters=0",
                 ],
                 Some(&log),
             )?;
@@ -263,8 +266,10 @@ impl Fuzz {
     }
 }
 
-/// A command without the toolchain choice of the `cargo` that runs xtask, so that
-/// `+nightly` (or the default toolchain) decides.
+/// A command without what the `cargo run` of xtask put into the environment: its toolchain
+/// choice, so that `+nightly` (or the default toolchain) decides, and xtask's own package
+/// variables, which build scripts watch (ring's reruns when `CARGO_MANIFEST_DIR` changes), so
+/// that a build by the xtask and one by hand are the same build.
 fn clean_command(program: &str) -> Command {
     let mut command = Command::new(program);
     for var in [
@@ -275,6 +280,21 @@ fn clean_command(program: &str) -> Command {
         "RUSTC_WRAPPER",
     ] {
         command.env_remove(var);
+    }
+    let package_vars = [
+        "CARGO_PKG_",
+        "CARGO_MANIFEST_",
+        "CARGO_CRATE_",
+        "CARGO_BIN_",
+        "CARGO_PRIMARY_PACKAGE",
+    ];
+    for (var, _) in std::env::vars_os() {
+        if var
+            .to_str()
+            .is_some_and(|v| package_vars.iter().any(|p| v.starts_with(p)))
+        {
+            command.env_remove(var);
+        }
     }
     command
 }
