@@ -14,6 +14,7 @@
 //!   peak memory of the input reader.
 //! * `package` — `cargo package --workspace` with verification, then `cargo install` of the
 //!   packaged command line and mock market outside the repository, and a run of each.
+//! * `fuzz` — runs every cargo-fuzz target in turn (nightly); `fuzz-seed` — seeds from fixtures.
 
 use std::process::ExitCode;
 
@@ -22,6 +23,7 @@ mod bench_check;
 mod bench_input;
 mod bench_mock;
 mod crosscheck;
+mod fuzz;
 mod nationalities;
 mod package;
 mod people;
@@ -42,9 +44,11 @@ fn main() -> ExitCode {
         Some("bench-input") => bench_input::run(&args[1..]),
         Some("mock") => mock(&args[1..]),
         Some("package") => package::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
+        Some("fuzz-seed") => fuzz::seed(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS] [ROUNDS]|bench-batch [ROWS]|bench-input [ROWS]|package>"
+                "usage: cargo xtask <ci|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS] [ROUNDS]|bench-batch [ROWS]|bench-input [ROWS]|package|fuzz [SECONDS] [--runs N] [--target T]...|fuzz-seed [T]...>"
             );
             return ExitCode::from(2);
         }

@@ -519,13 +519,16 @@ impl IdNumber {
     }
 
     /// For a 15-digit number, the 18-digit number it upgrades to (insert `19`, append the
-    /// check digit); `None` for other kinds.
+    /// check digit); `None` for other kinds, and for a 15-digit number with the region code
+    /// `810000`/`820000`, whose 18-digit form would be read as a residence permit (first
+    /// generation cards were never permits).
     ///
     /// ```
     /// # use shiming_core::{id_card::{self, ValidationOptions}, Date};
     /// # let opts = ValidationOptions::new(Date::new(2026, 11, 23).unwrap());
     /// let old = id_card::parse("110105491231002", &opts).unwrap();
     /// assert_eq!(old.upgraded().unwrap().expose(), "11010519491231002X");
+    /// assert!(id_card::parse("820000491231002", &opts).unwrap().upgraded().is_none());
     /// ```
     #[must_use]
     pub fn upgraded(&self) -> Option<IdNumber> {
@@ -537,6 +540,9 @@ impl IdNumber {
         first17[..6].copy_from_slice(&b[..6]);
         first17[6..8].copy_from_slice(b"19");
         first17[8..].copy_from_slice(&b[6..15]);
+        if kind18(&first17) != IdKind::Resident {
+            return None;
+        }
         let check = mod11_2_check(&first17)?;
         let mut upgraded = *self;
         upgraded.buf[..17].copy_from_slice(&first17);
@@ -604,17 +610,22 @@ fn num(b: &[u8]) -> u32 {
     b.iter().fold(0, |acc, &d| acc * 10 + u32::from(d - b'0'))
 }
 
+/// The kind of an 18-character number, told by its first characters (at least six).
+fn kind18(b: &[u8]) -> IdKind {
+    match (b.first(), b.get(..6)) {
+        (Some(b'9'), _) => IdKind::ForeignPermanent2023,
+        (_, Some(b"810000" | b"820000")) => IdKind::HkMacauPermit,
+        (_, Some(b"830000")) => IdKind::TaiwanPermit,
+        _ => IdKind::Resident,
+    }
+}
+
 fn parse18(
     b: &[u8; 18],
     normalization: Normalization,
     options: &ValidationOptions,
 ) -> Result<IdNumber, IdError> {
-    let kind = match (b[0], &b[..6]) {
-        (b'9', _) => IdKind::ForeignPermanent2023,
-        (_, b"810000" | b"820000") => IdKind::HkMacauPermit,
-        (_, b"830000") => IdKind::TaiwanPermit,
-        _ => IdKind::Resident,
-    };
+    let kind = kind18(b);
     // One pass: digits checked and weighted together (the hot path of bulk validation).
     let expected = checksum::mod11_2_scan(b).map_err(|position| IdError::Format {
         position,

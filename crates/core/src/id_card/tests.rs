@@ -175,6 +175,24 @@ fn fifteen_digit_numbers_validate_and_upgrade() {
         .is_none());
 }
 
+/// Found by fuzzing (fuzz/regressions/id_card/): a 15-digit number with Macau's code upgraded
+/// to an 18-digit "resident" number that `parse` reads as a residence permit.
+#[test]
+fn fifteen_digit_numbers_with_permit_codes_do_not_upgrade() {
+    for old in ["820000110911216", "810000491231002"] {
+        let id = parse(old, &lenient()).unwrap();
+        assert_eq!(id.kind(), IdKind::Resident15, "{old}");
+        assert!(id.upgraded().is_none(), "{old}");
+    }
+    // Other codes of those provinces are no permit prefix: the upgrade stays a resident number.
+    let id = parse("810101491231002", &lenient()).unwrap();
+    let new = id.upgraded().unwrap();
+    assert_eq!(
+        parse(new.expose(), &lenient()).unwrap().kind(),
+        IdKind::Resident
+    );
+}
+
 #[test]
 fn residence_permits() {
     let hk = generate::permit(810000, Date::new(1988, 8, 8).unwrap(), 15).unwrap();
