@@ -24,6 +24,8 @@ const TARGET_ORDER: &[&str] = &[
     "sjsys_decode",
     "sfz2_decode",
     "phonethird_decode",
+    "mock_pipeline",
+    "batch_csv",
 ];
 
 const USAGE: &str =

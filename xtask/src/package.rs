@@ -1,6 +1,6 @@
 //! `cargo xtask package`: the publishable crates build from what would be uploaded.
 //!
-//! 1. `cargo package --workspace --exclude xtask --allow-dirty`: every crate is packaged in
+//! 1. `cargo package --workspace --exclude xtask --exclude shiming-fuzz-targets --allow-dirty`: every crate is packaged in
 //!    dependency order (cargo resolves the unpublished siblings through its own temporary
 //!    registry) and each package's libraries and binaries are built from the unpacked
 //!    `.crate` (the verification step). The `.crate` files stay in `target/package/`.
@@ -63,6 +63,8 @@ pub fn run(args: &[String]) -> Result<()> {
         "--workspace",
         "--exclude",
         "xtask",
+        "--exclude",
+        "shiming-fuzz-targets",
         "--allow-dirty",
     ])?;
     let package_time = t.elapsed();

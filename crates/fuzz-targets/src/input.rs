@@ -204,3 +204,104 @@ mod tests {
         );
     }
 }
+
+/// Splits a `batch_csv` input into its encoding (first byte even: UTF-8, odd: GB18030; none:
+/// UTF-8) and the CSV bytes.
+///
+/// ```
+/// use shiming_cli::input::TextEncoding;
+/// use shiming_fuzz_targets::input::split_encoding;
+/// assert_eq!(split_encoding(b"\x01a,b"), (TextEncoding::Gb18030, &b"a,b"[..]));
+/// assert_eq!(split_encoding(b""), (shiming_cli::input::TextEncoding::Utf8, &b""[..]));
+/// ```
+#[must_use]
+pub fn split_encoding(data: &[u8]) -> (shiming_cli::input::TextEncoding, &[u8]) {
+    match data.split_first() {
+        Some((&first, rest)) if first % 2 == 1 => (shiming_cli::input::TextEncoding::Gb18030, rest),
+        Some((_, rest)) => (shiming_cli::input::TextEncoding::Utf8, rest),
+        None => (shiming_cli::input::TextEncoding::Utf8, data),
+    }
+}
+
+/// A `mock_pipeline` input: `METHOD TARGET` on the first line, then `Name: value` header lines,
+/// an empty line and the body — an HTTP/1 request without the version, split on `\n` (a `\r`
+/// before it is dropped).
+///
+/// ```
+/// use shiming_fuzz_targets::input::MockRequest;
+/// let bytes = MockRequest::encode("POST", "/phone3", &[("host", "x")], b"name=a");
+/// let request = MockRequest::parse(&bytes).unwrap();
+/// assert_eq!((request.method.as_str(), request.target.as_str()), ("POST", "/phone3"));
+/// assert_eq!(request.body, b"name=a");
+/// assert!(request.into_http().is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockRequest {
+    /// The method.
+    pub method: String,
+    /// The request target (path and query).
+    pub target: String,
+    /// Header names and values, as written.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl MockRequest {
+    /// Reads the input; `None` when it has no request line.
+    #[must_use]
+    pub fn parse(data: &[u8]) -> Option<MockRequest> {
+        let mut rest = data;
+        let mut next_line = || -> Option<&[u8]> {
+            let end = rest.iter().position(|&b| b == b'\n')?;
+            let line = &rest[..end];
+            rest = &rest[end + 1..];
+            Some(line.strip_suffix(b"\r").unwrap_or(line))
+        };
+        let first = String::from_utf8_lossy(next_line()?).into_owned();
+        let mut words = first.splitn(3, ' ');
+        let method = words.next()?.to_string();
+        let target = words.next().unwrap_or("/").to_string();
+        let mut headers = Vec::new();
+        while let Some(line) = next_line() {
+            if line.is_empty() {
+                break;
+            }
+            let line = String::from_utf8_lossy(line);
+            if let Some((name, value)) = line.split_once(':') {
+                headers.push((name.trim().to_string(), value.trim().to_string()));
+            }
+        }
+        Some(MockRequest {
+            method,
+            target,
+            headers,
+            body: rest.to_vec(),
+        })
+    }
+
+    /// The input that [`MockRequest::parse`] reads as this request.
+    #[must_use]
+    pub fn encode(method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+        let mut out = format!("{method} {target}\n").into_bytes();
+        for (name, value) in headers {
+            out.extend_from_slice(format!("{name}: {value}\n").as_bytes());
+        }
+        out.push(b'\n');
+        out.extend_from_slice(body);
+        out
+    }
+
+    /// The request as `http` types; `None` when the method, target or a header is not valid
+    /// HTTP (a server would refuse it before the pipeline).
+    #[must_use]
+    pub fn into_http(self) -> Option<http::Request<bytes::Bytes>> {
+        let mut builder = http::Request::builder()
+            .method(self.method.as_str())
+            .uri(self.target.as_str());
+        for (name, value) in &self.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        builder.body(bytes::Bytes::from(self.body)).ok()
+    }
+}

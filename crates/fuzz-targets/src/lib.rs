@@ -17,6 +17,8 @@
 //! | `mobile` | `shiming_core::mobile::parse` | text |
 //! | `name` | `shiming_core::name::parse` | text |
 //! | `<api>_decode` | `shiming_<api>::response::decode_parts` (five vendors) | 3 bytes billing, request id, HTTP status; then the body |
+//! | `mock_pipeline` | `shiming_mock_market::Pipeline::respond` | request line, header lines, empty line, body ([`input::MockRequest`]) |
+//! | `batch_csv` | `shiming_cli::input::Input` (the batch reader) | 1 byte encoding, then the CSV file ([`input::split_encoding`]) |
 //!
 //! ```
 //! for target in shiming_fuzz_targets::TARGETS {
@@ -31,10 +33,12 @@ use std::path::{Path, PathBuf};
 
 mod decoders;
 pub mod input;
+mod market;
 mod parsers;
 pub mod seed;
 
 pub use decoders::{phonethird_decode, sfz2_decode, sjsys_decode, sxm3v2_decode, tel3_decode};
+pub use market::{batch_csv, mock_pipeline};
 pub use parsers::{id_card, mobile, name};
 
 use seed::Fixtures;
@@ -102,6 +106,16 @@ pub const TARGETS: &[Target] = &[
         name: "phonethird_decode",
         run: phonethird_decode,
         seeds: |f| seed::vendor(f, "phonethird"),
+    },
+    Target {
+        name: "mock_pipeline",
+        run: mock_pipeline,
+        seeds: seed::mock_pipeline,
+    },
+    Target {
+        name: "batch_csv",
+        run: batch_csv,
+        seeds: seed::batch_csv,
     },
 ];
 

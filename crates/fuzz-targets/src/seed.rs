@@ -315,3 +315,208 @@ pub fn file_name(seed: &[u8]) -> String {
     });
     format!("seed-{hash:016x}")
 }
+
+/// Seeds of `mock_pipeline`: each API's documented request for the first registry people —
+/// with the demo AppCode, as a query (GET APIs) or as a form and a JSON body (POST APIs) — plus
+/// a request carrying signature headers, one for a documented body (`x-mock-scenario`), one for
+/// a fault, and one to the admin API.
+///
+/// # Errors
+///
+/// When `fixtures/people.tsv` cannot be read.
+///
+/// ```
+/// let f = shiming_fuzz_targets::seed::Fixtures::in_repository();
+/// assert!(shiming_fuzz_targets::seed::mock_pipeline(&f).unwrap().len() > 20);
+/// ```
+pub fn mock_pipeline(fixtures: &Fixtures) -> io::Result<Vec<Vec<u8>>> {
+    use crate::input::MockRequest;
+    /// (host, method, path, name, id_card, mobile) of an API, from the vendors' documents.
+    type Api = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+    );
+    const APIS: [Api; 5] = [
+        (
+            "tel3.market.alicloudapi.com",
+            "GET",
+            "/mobile",
+            "xm",
+            "sfz",
+            Some("mob"),
+        ),
+        (
+            "sxm3v2.market.alicloudapi.com",
+            "POST",
+            "/mobile3/check",
+            "name",
+            "idCard",
+            Some("mobile"),
+        ),
+        (
+            "sjsys.market.alicloudapi.com",
+            "POST",
+            "/communication/personal/1979",
+            "name",
+            "idcard",
+            Some("mobile"),
+        ),
+        (
+            "sfz2.market.alicloudapi.com",
+            "GET",
+            "/idcard",
+            "xm",
+            "sfz",
+            None,
+        ),
+        (
+            "phonethird.market.alicloudapi.com",
+            "GET",
+            "/mobileCheck",
+            "name",
+            "idCard",
+            Some("mobile"),
+        ),
+    ];
+    let appcode = format!("APPCODE {}", shiming_mock_market::config::DEMO_APPCODE);
+    let people = fixtures.people()?;
+    let mut seeds = Vec::new();
+    for person in people.iter().filter(|p| p.mobile.is_some()).take(3) {
+        let mobile = person.mobile.as_deref().unwrap_or_default();
+        for (host, method, path, name, id_card, mobile_key) in APIS {
+            let mut pairs = vec![
+                (name, person.name.as_str()),
+                (id_card, person.id_card.as_str()),
+            ];
+            if let Some(key) = mobile_key {
+                pairs.push((key, mobile));
+            }
+            let form: String = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&pairs)
+                .finish();
+            let headers = [("host", host), ("authorization", appcode.as_str())];
+            if method == "GET" {
+                seeds.push(MockRequest::encode(
+                    method,
+                    &format!("{path}?{form}"),
+                    &headers,
+                    b"",
+                ));
+            } else {
+                let form_headers = [
+                    headers[0],
+                    headers[1],
+                    (
+                        "content-type",
+                        "application/x-www-form-urlencoded; charset=UTF-8",
+                    ),
+                ];
+                seeds.push(MockRequest::encode(
+                    method,
+                    path,
+                    &form_headers,
+                    form.as_bytes(),
+                ));
+                let json: serde_json::Map<String, serde_json::Value> = pairs
+                    .iter()
+                    .map(|(k, v)| ((*k).to_string(), serde_json::Value::from(*v)))
+                    .collect();
+                let json_headers = [headers[0], headers[1], ("content-type", "application/json")];
+                seeds.push(MockRequest::encode(
+                    method,
+                    path,
+                    &json_headers,
+                    serde_json::Value::Object(json).to_string().as_bytes(),
+                ));
+            }
+        }
+    }
+    let signed = [
+        ("host", "tel3.market.alicloudapi.com"),
+        ("accept", "application/json"),
+        ("x-ca-key", shiming_mock_market::config::DEMO_APP_KEY),
+        ("x-ca-signature-method", "HmacSHA256"),
+        (
+            "x-ca-signature-headers",
+            "x-ca-key,x-ca-nonce,x-ca-timestamp",
+        ),
+        ("x-ca-nonce", "c9f15cbf-f4ac-4a6c-b54d-f51abf4b5b44"),
+        ("x-ca-timestamp", "1700000000000"),
+        (
+            "x-ca-signature",
+            "oDF6oGgd+CjRbXk8tC+qbizwDFBKjBsI/jSxtLcGeKg=",
+        ),
+    ];
+    seeds.push(MockRequest::encode(
+        "GET",
+        "/mobile?xm=a&sfz=b&mob=c&memo=%20",
+        &signed,
+        b"",
+    ));
+    let tel3 = [
+        ("host", "tel3.market.alicloudapi.com"),
+        ("authorization", appcode.as_str()),
+    ];
+    for (name, value) in [("x-mock-scenario", "match"), ("x-mock-fault", "late")] {
+        let headers = [tel3[0], tel3[1], (name, value)];
+        seeds.push(MockRequest::encode(
+            "GET",
+            "/mobile?xm=a&sfz=b&mob=c",
+            &headers,
+            b"",
+        ));
+    }
+    seeds.push(MockRequest::encode("GET", "/__admin/usage", &[], b""));
+    Ok(seeds)
+}
+
+/// Seeds of `batch_csv`: the registry's people as CSV with LF and CRLF endings, a byte-order
+/// mark, a quoted note over two lines and a last line without a break, in UTF-8 and GB18030,
+/// and `fixtures/batch/people-gb18030.csv`.
+///
+/// # Errors
+///
+/// When a fixture cannot be read.
+///
+/// ```
+/// let f = shiming_fuzz_targets::seed::Fixtures::in_repository();
+/// assert!(shiming_fuzz_targets::seed::batch_csv(&f).unwrap().len() >= 5);
+/// ```
+pub fn batch_csv(fixtures: &Fixtures) -> io::Result<Vec<Vec<u8>>> {
+    let people = fixtures.people()?;
+    let mut seeds = Vec::new();
+    for (ending, bom) in [("\n", false), ("\r\n", false), ("\r\n", true)] {
+        let mut text = String::from(if bom { "\u{feff}" } else { "" });
+        text += &format!("name,id_card,mobile,note{ending}");
+        for (i, p) in people.iter().take(6).enumerate() {
+            let note = if i == 2 {
+                format!("\"a{ending}b\"")
+            } else {
+                String::new()
+            };
+            let mobile = p.mobile.as_deref().unwrap_or_default();
+            text += &format!("{},{},{mobile},{note}{ending}", p.name, p.id_card);
+        }
+        let text = text.trim_end().to_string();
+        let mut utf8 = vec![0u8];
+        utf8.extend_from_slice(text.as_bytes());
+        seeds.push(utf8);
+        let mut gb = vec![1u8];
+        gb.extend_from_slice(
+            &encoding_rs::GB18030
+                .encode(text.trim_start_matches('\u{feff}'))
+                .0,
+        );
+        seeds.push(gb);
+    }
+    let mut excel = vec![1u8];
+    excel.extend(std::fs::read(
+        fixtures.dir().join("batch/people-gb18030.csv"),
+    )?);
+    seeds.push(excel);
+    Ok(seeds)
+}
