@@ -90,3 +90,40 @@ pub(crate) fn masked_params(params: &crate::Params) -> String {
     }
     line
 }
+
+/// Free text the journal keeps from a request it could not route (an unknown method or path, a
+/// gateway error message quoting them): every run of 7 or more ASCII letters and digits that
+/// holds 4 or more digits — the shape of an ID number, a mobile, an AppCode or an AppKey — keeps
+/// its first 3 and last 2 characters, the rest masked.
+///
+/// ```
+/// use shiming_mock_market::journal::scrub_text;
+/// assert_eq!(scrub_text("/idcard/11010519491231002X"), "/idcard/110*************2X");
+/// assert_eq!(scrub_text("Api Not Found: GET /v2/ping"), "Api Not Found: GET /v2/ping");
+/// ```
+#[must_use]
+pub fn scrub_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let digits = run.bytes().filter(u8::is_ascii_digit).count();
+        if run.len() >= 7 && digits >= 4 {
+            out.push_str(&run[..3]);
+            out.extend(std::iter::repeat('*').take(run.len() - 5));
+            out.push_str(&run[run.len() - 2..]);
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}

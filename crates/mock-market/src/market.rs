@@ -10,7 +10,7 @@ use http::{HeaderMap, Method, Response, StatusCode};
 use crate::config::{CredentialKind, MarketConfig};
 use crate::gateway::signature::{self, SignedRequest};
 use crate::gateway::GatewayError;
-use crate::journal::masked_params;
+use crate::journal::{masked_params, scrub_text};
 use crate::state::{now_millis, State};
 use crate::vendors::{self, VendorContext};
 use crate::{
@@ -282,11 +282,13 @@ impl Market {
             method: match req.method.as_str() {
                 "GET" => Cow::Borrowed("GET"),
                 "POST" => Cow::Borrowed("POST"),
-                other => Cow::Owned(other.chars().take(16).collect()),
+                other => Cow::Owned(scrub_text(&other.chars().take(16).collect::<String>())),
             },
             path: match Product::from_path(req.path()) {
                 Some(p) => Cow::Borrowed(p.path()),
-                None => Cow::Owned(req.path().chars().take(256).collect()),
+                None => Cow::Owned(scrub_text(
+                    &req.path().chars().take(256).collect::<String>(),
+                )),
             },
             ..JournalEntry::default()
         };
@@ -307,7 +309,8 @@ impl Market {
                         .next()
                         .unwrap_or_default()
                         .to_string(),
-                    _ => e.message(),
+                    // It may quote an unknown method or path, which may hold anything.
+                    _ => scrub_text(&e.message()),
                 });
                 Reply::Respond {
                     response: self.gateway_response(&e, &request_id),

@@ -485,3 +485,23 @@ fn arbitrary_requests_never_panic() {
     let _ = pipeline.respond(get("/nope", &[]));
     assert_eq!(pipeline.journal().last().map(|e| e.status), Some(404));
 }
+
+/// Found by fuzzing: a request the gateway cannot route had its method and path kept verbatim
+/// in the journal (and in the gateway error it records), so an AppCode or an ID number written
+/// there was stored in full.
+#[test]
+fn an_unroutable_request_leaves_no_secret_or_id_number_in_the_journal() {
+    let market = MockMarket::pipeline();
+    let method = Method::from_bytes(format!("G{DEMO_APPCODE}").as_bytes()).expect("a method");
+    let request = Request::builder()
+        .method(method)
+        .uri("/idcard/11010519491231002X?x=1")
+        .body(Bytes::new())
+        .expect("a request");
+    let _ = answered(market.respond(request));
+    let journal = format!("{:?}", market.journal());
+    assert!(journal.contains("/idcard/"), "{journal}");
+    for secret in [DEMO_APPCODE, "11010519491231002X", "1949123100"] {
+        assert!(!journal.contains(secret), "{secret} in {journal}");
+    }
+}
