@@ -76,15 +76,16 @@ pub fn push_masked_param(out: &mut String, name: &str, value: &str) {
     }
 }
 
-/// The journal's `params` line for `params`: names (at most 64 characters each) and masked
-/// values, `&`-separated.
+/// The journal's `params` line for `params`: names (at most 64 characters each, scrubbed as
+/// [`scrub_text`] does) and masked values, `&`-separated.
 pub(crate) fn masked_params(params: &crate::Params) -> String {
     let mut line = String::with_capacity(96);
     for (i, (name, value)) in params.iter().enumerate() {
         if i > 0 {
             line.push('&');
         }
-        line.extend(name.chars().take(64));
+        // A name can be anything a client wrote, e.g. a bare value (`?13800138000`).
+        line.push_str(&scrub_text(&name.chars().take(64).collect::<String>()));
         line.push('=');
         push_masked_param(&mut line, name, value);
     }

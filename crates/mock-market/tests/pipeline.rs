@@ -505,3 +505,17 @@ fn an_unroutable_request_leaves_no_secret_or_id_number_in_the_journal() {
         assert!(!journal.contains(secret), "{secret} in {journal}");
     }
 }
+
+/// Found by fuzzing: a parameter name (a bare value such as `?13800138000`, or anything a
+/// client wrote) was kept verbatim in the journal's parameter line.
+#[test]
+fn parameter_names_that_look_like_personal_data_are_masked_in_the_journal() {
+    let market = MockMarket::pipeline();
+    let target = format!("/mobile?xm=a&13800138000&x{DEMO_APPCODE}");
+    let _ = market.respond(get(&target, &[("host", "tel3.market.alicloudapi.com")]));
+    let journal = format!("{:?}", market.journal());
+    assert!(journal.contains("xm="), "{journal}");
+    for secret in [DEMO_APPCODE, "13800138000"] {
+        assert!(!journal.contains(secret), "{secret} in {journal}");
+    }
+}
