@@ -455,19 +455,53 @@ pub fn message_matches(pattern: &str, msg: &str) -> bool {
 /// A shiming-core masking function, such as [`shiming_core::mask::mask_id`].
 pub type Masker = fn(&str) -> String;
 
-/// A vendor's echo of a personal value: kept as sent when the vendor masked it (it contains
-/// `*`), otherwise masked here with `mask_with` (a shiming-core masking function), so that a
-/// vendor that echoes in clear never puts a full value into a `Verification`.
+/// Whether a vendor's echo of a personal value is really masked: it holds `*` and shows no
+/// more characters (anything but `*`, surrounding whitespace ignored) than `mask_with` (a
+/// shiming-core masking function) leaves visible of a value as long as the echo — at most
+/// one character of a name, four and two of an ID number, three and four of a mobile. Every
+/// documented vendor masking shows no more (`李****`, `3505******12`, `15956*******7`,
+/// `51*****1111`, `18*****000`); a full value with a `*` added (`13800138000*`) does.
+///
+/// ```
+/// use shiming_core::mask::{mask_id, mask_mobile, mask_name};
+/// use shiming_gateway::vendor::echo_is_masked;
+/// assert!(echo_is_masked("15956*******7", mask_mobile));
+/// assert!(echo_is_masked("51*****1111", mask_id));
+/// assert!(echo_is_masked("李****", mask_name));
+/// assert!(!echo_is_masked("13800138000", mask_mobile));
+/// assert!(!echo_is_masked("13800138000*", mask_mobile));
+/// assert!(!echo_is_masked("*33010619880516071X", mask_id));
+/// assert!(!echo_is_masked("陈思*", mask_name));
+/// ```
+#[must_use]
+pub fn echo_is_masked(value: &str, mask_with: Masker) -> bool {
+    let value = value.trim();
+    let length = value.chars().count();
+    let visible = value.chars().filter(|&c| c != '*').count();
+    // What shiming-core's own mask keeps of a value this long.
+    let kept = mask_with(&"0".repeat(length))
+        .chars()
+        .filter(|&c| c != '*')
+        .count();
+    visible < length && visible <= kept
+}
+
+/// A vendor's echo of a personal value: kept as sent (surrounding whitespace trimmed) when
+/// the vendor really masked it ([`echo_is_masked`]), otherwise masked here with `mask_with`
+/// (a shiming-core masking function), so that a vendor that echoes in clear — or stars only
+/// a character or two — never puts a full value into a `Verification`.
 ///
 /// ```
 /// use shiming_core::mask::mask_mobile;
 /// use shiming_gateway::vendor::masked_echo;
 /// assert_eq!(masked_echo("15956*******7", mask_mobile), "15956*******7");
 /// assert_eq!(masked_echo("13800138000", mask_mobile), "138****8000");
+/// assert_eq!(masked_echo("13800138000*", mask_mobile), "138*****000*");
 /// ```
 #[must_use]
 pub fn masked_echo(value: &str, mask_with: Masker) -> String {
-    if value.contains('*') {
+    let value = value.trim();
+    if echo_is_masked(value, mask_with) {
         value.to_string()
     } else {
         mask_with(value)

@@ -28,14 +28,16 @@
 //! strings or numbers (a numeric `status` `1`/`2` is read as `01`/`02`, the seed's two-digit
 //! form); `mobileType` may be `移动` or `中国移动`, and is empty when the carrier is unknown.
 //! The masked echoes (`idCard`, `mobile`, `name`) are kept in [`Verification::extras`] only if
-//! they are masked (contain `*`), so that an unmasked echo never travels further.
+//! they are really masked (contain `*` and show no more characters than shiming-core's own mask
+//! would, [`shiming_gateway::vendor::echo_is_masked`]), so that an unmasked echo — or a full
+//! value with a `*` added — never travels further.
 
 use std::fmt;
 
 use http::StatusCode;
 use serde::{Deserialize, Deserializer};
-use shiming_core::{Carrier, Error, ErrorKind, Verdict, Verification};
-use shiming_gateway::vendor::{unreadable_answer, vendor_error};
+use shiming_core::{mask, Carrier, Error, ErrorKind, Verdict, Verification};
+use shiming_gateway::vendor::{echo_is_masked, unreadable_answer, vendor_error, Masker};
 use shiming_gateway::ApiResponse;
 
 use crate::VENDOR;
@@ -79,16 +81,17 @@ pub struct Answer {
 
 impl fmt::Debug for Answer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fn echo(v: &Option<String>) -> Option<&str> {
-            v.as_deref().map(|s| masked_echo(s).unwrap_or("(hidden)"))
+        fn echo(v: &Option<String>, mask_with: Masker) -> Option<&str> {
+            v.as_deref()
+                .map(|s| masked_echo(s, mask_with).unwrap_or("(hidden)"))
         }
         f.debug_struct("Answer")
             .field("status", &self.status)
             .field("msg", &self.msg)
-            .field("id_card", &echo(&self.id_card))
-            .field("mobile", &echo(&self.mobile))
+            .field("id_card", &echo(&self.id_card, mask::mask_id))
+            .field("mobile", &echo(&self.mobile, mask::mask_mobile))
             .field("mobile_type", &self.mobile_type)
-            .field("name", &echo(&self.name))
+            .field("name", &echo(&self.name, mask::mask_name))
             .field("trace_id", &self.trace_id)
             .finish()
     }
@@ -371,12 +374,13 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
             if let Some(trace) = trace_id {
                 v = v.with_vendor_reference(trace);
             }
-            for (key, echo) in [
-                ("idCard", &answer.id_card),
-                ("mobile", &answer.mobile),
-                ("name", &answer.name),
-            ] {
-                if let Some(masked) = echo.as_deref().and_then(masked_echo) {
+            let echoes: [(&'static str, &Option<String>, Masker); 3] = [
+                ("idCard", &answer.id_card, mask::mask_id),
+                ("mobile", &answer.mobile, mask::mask_mobile),
+                ("name", &answer.name, mask::mask_name),
+            ];
+            for (key, echo, mask_with) in echoes {
+                if let Some(masked) = echo.as_deref().and_then(|e| masked_echo(e, mask_with)) {
                     v = v.with_extra(key, masked);
                 }
             }
@@ -448,10 +452,11 @@ impl Call<'_> {
     }
 }
 
-/// A vendor echo worth keeping: non-empty and masked by the vendor (contains `*`).
-fn masked_echo(value: &str) -> Option<&str> {
+/// A vendor echo worth keeping: non-empty and really masked by the vendor
+/// ([`echo_is_masked`]: it shows no more than shiming-core's own mask of it would).
+fn masked_echo(value: &str, mask_with: Masker) -> Option<&str> {
     let value = value.trim();
-    (!value.is_empty() && value.contains('*')).then_some(value)
+    (!value.is_empty() && echo_is_masked(value, mask_with)).then_some(value)
 }
 
 /// A vendor text fit for an error message: control characters replaced, at most 64

@@ -438,7 +438,7 @@ fn interpret(
         ("sfz", &answer.sfz, mask::mask_id),
     ];
     for (name, value, mask_with) in echoes {
-        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+        if let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             v = v.with_extra(name, masked_echo(value, mask_with));
         }
     }

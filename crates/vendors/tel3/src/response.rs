@@ -432,7 +432,7 @@ fn interpret(
         ("mob", &answer.mob, mask::mask_mobile),
     ];
     for (name, value, mask_with) in echoes {
-        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+        if let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             v = v.with_extra(name, masked_echo(value, mask_with));
         }
     }

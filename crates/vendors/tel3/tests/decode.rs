@@ -257,3 +257,55 @@ fn clear_echoes_are_masked() {
         assert!(!shown.contains(secret), "{shown}");
     }
 }
+
+/// Every text a result can show: `Display` and `Debug` of an error, `Debug` of a verification
+/// and each of its string fields.
+fn texts(result: &Result<Verification, Error>) -> Vec<String> {
+    match result {
+        Ok(v) => {
+            let mut out = vec![format!("{v:?}")];
+            out.extend(
+                [
+                    &v.vendor_code,
+                    &v.vendor_message,
+                    &v.detail,
+                    &v.request_id,
+                    &v.vendor_reference,
+                ]
+                .into_iter()
+                .flatten()
+                .cloned(),
+            );
+            out.extend(v.extras.iter().map(|(_, value)| value.clone()));
+            out
+        }
+        Err(e) => vec![format!("{e}"), format!("{e:?}"), e.message().to_string()],
+    }
+}
+
+#[test]
+fn echoes_with_a_star_but_a_full_value_are_masked_again() {
+    let v = parts(
+        200,
+        r#"{"ok":1,"msg":"校验通过","xm":"陈思远*","sfz":"*330106198805160711","mob":"13957120001*","match":1}"#,
+        true,
+    );
+    for text in texts(&v) {
+        for secret in ["陈思远", "330106198805160711", "13957120001"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+    }
+    let v = v.unwrap();
+    assert_eq!(v.extra("xm"), Some("陈***"));
+    assert_eq!(v.extra("sfz"), Some("*330*************11"));
+    assert_eq!(v.extra("mob"), Some("139*****001*"));
+    // The documented masking is kept as sent.
+    let v = parts(
+        200,
+        r#"{"ok":1,"msg":"校验通过","xm":"李****","sfz":"3505******12","mob":"15956*******7","match":1}"#,
+        true,
+    )
+    .unwrap();
+    let extras: Vec<_> = v.extras.iter().map(|(_, value)| value.as_str()).collect();
+    assert_eq!(extras, ["李****", "3505******12", "15956*******7"]);
+}
