@@ -363,7 +363,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
                 .with_carrier(mobile_type.and_then(carrier_from_mobile_type))
                 .with_vendor_code(raw_status);
             if let Some(msg) = &answer.msg {
-                v = v.with_vendor_message(msg.clone());
+                v = v.with_vendor_message(clean(msg));
             }
             if let Some(detail) = entry.detail {
                 v = v.with_detail(detail);
@@ -459,23 +459,22 @@ fn masked_echo(value: &str, mask_with: Masker) -> Option<&str> {
     (!value.is_empty() && echo_is_masked(value, mask_with)).then_some(value)
 }
 
-/// A vendor text fit for an error message: control characters replaced, at most 64
+/// A vendor text fit for an error message or a [`Verification`]: control characters
+/// replaced, runs of 6 or more digits (an echoed ID number or mobile) masked, at most 64
 /// characters.
 fn clean(text: &str) -> String {
-    let mut out: String = text
-        .trim()
-        .chars()
-        .take(64)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if text.trim().chars().nth(64).is_some() {
-        out.push('…');
-    }
-    out
+    shiming_gateway::vendor::scrub(text, 6, 64)
 }
 
+/// The vendor's trace id for an error message: a reference, not personal data, so its digits
+/// are kept (support needs them whole); only control characters go and it is shortened.
 fn trace_suffix(trace_id: Option<&str>) -> String {
-    trace_id.map_or_else(String::new, |t| format!(" (traceId {})", clean(t)))
+    trace_id.map_or_else(String::new, |t| {
+        format!(
+            " (traceId {})",
+            shiming_gateway::vendor::scrub(t, usize::MAX, 64)
+        )
+    })
 }
 
 #[cfg(test)]
@@ -541,6 +540,20 @@ mod tests {
         assert!(!shown.contains("330106198805160711"), "{shown}");
         assert!(!shown.contains("陈思远"), "{shown}");
         assert!(shown.contains("13*****001"), "{shown}");
+    }
+
+    #[test]
+    fn a_verdicts_vendor_message_is_scrubbed_and_the_trace_id_kept() {
+        let body = r#"{"status":"02","msg":"实名认证不通过 13957120001","traceId":"20201208001535_9a45ph"}"#;
+        let v = decode_parts(StatusCode::OK, body.as_bytes(), true, None).unwrap();
+        assert_eq!(
+            v.vendor_message.as_deref(),
+            Some("实名认证不通过 ***********")
+        );
+        assert!(!format!("{v:?}").contains("13957120001"));
+        let odd = r#"{"status":"99","msg":"x","traceId":"20201208001535_9a45ph"}"#;
+        let e = decode_parts(StatusCode::OK, odd.as_bytes(), true, None).unwrap_err();
+        assert!(e.to_string().contains("20201208001535_9a45ph"), "{e}");
     }
 
     #[test]

@@ -261,7 +261,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
             let mut verification =
                 Verification::new(verdict, VENDOR, billed).with_vendor_code(code);
             if let Some(message) = message {
-                verification = verification.with_vendor_message(message);
+                verification = verification.with_vendor_message(clean(message));
             }
             if let Some(detail) = entry.detail {
                 verification = verification.with_detail(detail);
@@ -496,6 +496,14 @@ mod tests {
                 (outcome, decoded) => panic!("{outcome:?} decoded as {decoded:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_verdicts_vendor_message_is_scrubbed() {
+        let body = r#"{"code":"10000","message":"成功 13957120001\t","data":{"state":"2"}}"#;
+        let v = decode_parts(StatusCode::OK, body.as_bytes(), true, None).unwrap();
+        assert_eq!(v.vendor_message.as_deref(), Some("成功 ***********"));
+        assert!(!format!("{v:?}").contains("13957120001"));
     }
 
     #[test]

@@ -245,7 +245,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
         .with_carrier(channel.and_then(carrier_of))
         .with_vendor_code(result);
     if let Some(text) = data.and_then(|d| d.result_desc.as_deref()).or(msg) {
-        verification = verification.with_vendor_message(text);
+        verification = verification.with_vendor_message(clean(text));
     }
     if let Some(id) = request_id {
         verification = verification.with_request_id(id);
@@ -465,6 +465,17 @@ mod tests {
                 (outcome, decoded) => panic!("{outcome:?} decoded as {decoded:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_verdicts_vendor_message_is_scrubbed() {
+        let body = r#"{"code":"200","msg":"成功","data":{"result":2,"resultDesc":"不一致 33010619880516071X"}}"#;
+        let v = decode_parts(StatusCode::OK, body.as_bytes(), true, None).unwrap();
+        assert_eq!(
+            v.vendor_message.as_deref(),
+            Some("不一致 ******************")
+        );
+        assert!(!format!("{v:?}").contains("33010619880516071"));
     }
 
     #[test]
