@@ -76,7 +76,7 @@ async fn main() {
     let calls: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(500);
     let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(5);
     let market = MockMarket::start().expect("mock market");
-    let options = ValidationOptions::new(shiming_gateway::vendor::today_in_china());
+    let options = ValidationOptions::new(shiming_vendor_kit::today_in_china());
     let who = Arc::new(Identity::new(NAME, ID, Some(MOBILE), &options).expect("valid identity"));
     let client = Arc::new(
         PhonethirdClient::builder(Credentials::app_code(DEMO_APPCODE))
