@@ -3,10 +3,10 @@
 
 mod support;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use shiming_mock_market::{Credential, MockMarket, Product, Throttle};
-use support::{appcode_header, enc, raw, send, tel3, APPCODE};
+use support::{appcode_header, enc, raw, raw_within, send, tel3, Exchange, APPCODE};
 
 /// A documented tel3 success and a documented (unbilled, HTTP 666) failure, chosen by header.
 const SUCCESS: (&str, &str) = ("X-Mock-Scenario", "tel3/success");
@@ -404,11 +404,23 @@ fn slow_clients_are_cut_off_after_the_header_timeout() {
         ..shiming_mock_market::MarketConfig::default()
     };
     let m = MockMarket::builder().config(config).start().unwrap();
-    // Half a request line, then silence: the server closes the connection by itself.
-    let r = raw(m.addr(), b"GET /mobile?xm=");
+    // Half a request line, then silence: the server closes the connection by itself, without
+    // an answer (or with a 408), long before the test stops waiting.
+    let started = Instant::now();
+    let ending = raw_within(m.addr(), b"GET /mobile?xm=", Duration::from_secs(10));
+    let waited = started.elapsed();
     assert!(
-        r.is_none() || r.is_some_and(|r| r.status == 408),
-        "slow client was answered"
+        match &ending {
+            Exchange::Closed(received) => received.is_empty(),
+            Exchange::Answered(r) => r.status == 408,
+            Exchange::TimedOut(_) => false,
+        },
+        "the slow client was not cut off: {} after {waited:?}",
+        ending.describe()
+    );
+    assert!(
+        waited >= Duration::from_millis(250),
+        "closed after {waited:?}, before the header timeout"
     );
     assert_eq!(
         send(m.addr(), "GET", "/__admin/health", &[], b"")
