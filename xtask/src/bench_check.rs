@@ -4,8 +4,14 @@
 //!
 //! Both sides are timed as whole processes (wall clock from spawn to exit, interpreter and
 //! binary start-up included), best of three, with their output going to `/dev/null` (the
-//! Python script prints only one summary line, which is read back). Peak RSS comes from
-//! `/usr/bin/time -v` when it exists.
+//! Python script prints only one summary line, which is read back). A run counts only if the
+//! tool says it read every line (shiming's summary on stderr, the script's line), with the
+//! same verdicts as the tool's other runs. Peak RSS comes from `/usr/bin/time -v` when it
+//! exists.
+//!
+//! The input is cached in `target/xtask/bench/ids-N.txt` with a key file `ids-N.txt.key`
+//! (format, line count, seeds, checksum); it is reused only when the key matches, the bytes
+//! match the checksum and its first lines are what the generator writes, else written again.
 
 use std::fs;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -108,31 +114,41 @@ pub fn run(args: &[String]) -> Result<()> {
     ];
 
     let mut results = Vec::new();
-    let mut py_summary = String::new();
     for bench in &benches {
-        let mut runs = Vec::new();
+        let mut runs: Vec<RunResult> = Vec::new();
         for i in 1..=RUNS {
             let r = bench.run_once(&root, time_file)?;
             eprintln!(
-                "{} {} run {i}/{RUNS}: {:.3} s",
+                "{} {} run {i}/{RUNS}: {:.3} s, {} of {lines} lines read, {} valid",
                 bench.tool,
                 bench.mode,
-                r.wall.as_secs_f64()
+                r.wall.as_secs_f64(),
+                r.counted.0,
+                r.counted.1
             );
-            if bench.tool == "python-stdnum" {
-                py_summary = r.stdout.trim().to_string();
-            }
+            check_run(
+                &bench.command_line(),
+                r.counted,
+                lines,
+                runs.first().map(|f| f.counted),
+            )?;
             runs.push(r);
         }
         results.push(runs);
     }
 
-    // One untimed run for the verdict count, so both tools' tallies can be compared.
-    let shiming_valid = count_shiming_valid(&root, &shiming, &check(true))?;
-    let (py_total, py_valid) = parse_py_summary(&py_summary)?;
-    if py_total != lines {
-        return Err(format!("python read {py_total} lines, expected {lines}").into());
+    // One untimed run for the verdict count, so both tools' tallies can be compared: one JSON
+    // line per input line, as many valid as the timed runs reported.
+    let (shiming_lines, shiming_valid) = count_shiming_valid(&root, &shiming, &check(true))?;
+    if (shiming_lines, shiming_valid) != results[0][0].counted {
+        return Err(format!(
+            "shiming --json printed {shiming_lines} lines, {shiming_valid} valid; \
+             its summary said {:?}",
+            results[0][0].counted
+        )
+        .into());
     }
+    let py_valid = results[2][0].counted.1;
 
     print_report(&ReportInput {
         lines,
@@ -144,6 +160,30 @@ pub fn run(args: &[String]) -> Result<()> {
         shiming_valid,
         py_valid,
     })
+}
+
+/// A timed run counts only if it read the whole input (`counted` is (lines read, valid), as
+/// the tool reported them), with the same verdicts as the first run of the same tool.
+fn check_run(
+    command: &str,
+    counted: (u64, u64),
+    lines: u64,
+    first: Option<(u64, u64)>,
+) -> Result<()> {
+    if counted.0 != lines {
+        return Err(format!(
+            "`{command}` stopped early: it read {} of {lines} lines",
+            counted.0
+        )
+        .into());
+    }
+    match first {
+        Some(first) if first != counted => Err(format!(
+            "`{command}` counted {counted:?} (lines, valid), an earlier run {first:?}"
+        )
+        .into()),
+        _ => Ok(()),
+    }
 }
 
 fn parse_lines(args: &[String]) -> Result<u64> {
@@ -170,30 +210,134 @@ fn target_dir(root: &Path) -> PathBuf {
 // ---------------------------------------------------------------------------------------
 // Input file
 
-/// Writes `path` with `lines` deterministic lines unless it already has that many.
-fn ensure_input(path: &Path, lines: u64) -> Result<()> {
-    if path.exists() {
-        let have = BufReader::new(fs::File::open(path)?)
-            .split(b'\n')
-            .try_fold(0u64, |n, l| l.map(|_| n + 1))?;
-        if have == lines {
-            eprintln!("reusing {} ({lines} lines)", path.display());
-            return Ok(());
+/// Bump when the mix of [`mixed_line`] changes, so that cached inputs are written again.
+const INPUT_FORMAT: u32 = 1;
+/// How many leading lines of a cached input are generated again and compared on reuse (catches
+/// a changed generator even when [`INPUT_FORMAT`] was not bumped).
+const SPOT_CHECK_LINES: u64 = 1_000;
+
+/// The generator of the input lines: the seeds and the mix.
+struct InputLines {
+    mix: Synthetic,
+    ids: Synthetic,
+}
+
+impl InputLines {
+    fn new() -> InputLines {
+        InputLines {
+            mix: Synthetic::new(MIX_SEED),
+            ids: Synthetic::new(ID_SEED),
         }
     }
+
+    fn next_line(&mut self) -> Result<String> {
+        let id = self.ids.next().ok_or("synthetic generator ran dry")?;
+        Ok(mixed_line(&mut self.mix, id))
+    }
+}
+
+/// The parameters an input file was made with, as its key file records them (the last line,
+/// the checksum of the file's bytes, is added after writing).
+fn input_parameters(lines: u64) -> String {
+    format!(
+        "shiming bench-check input\nformat {INPUT_FORMAT}\nlines {lines}\n\
+         mix_seed {MIX_SEED:#x}\nid_seed {ID_SEED:#x}\n"
+    )
+}
+
+/// FNV-1a, 64 bits: a checksum of the input's bytes (not a security measure).
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// The key file of an input file: `ids-N.txt.key` next to `ids-N.txt`.
+fn key_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".key");
+    PathBuf::from(name)
+}
+
+/// Writes `path` with `lines` deterministic lines, unless it was written by this generator
+/// with these parameters: its key file names the same format, line count and seeds, and the
+/// checksum of its bytes; its first lines are generated again and compared.
+fn ensure_input(path: &Path, lines: u64) -> Result<()> {
+    let key = key_path(path);
+    match cached_input_matches(path, &key, lines) {
+        Ok(()) => {
+            eprintln!(
+                "reusing {} ({lines} lines, key {})",
+                path.display(),
+                key.display()
+            );
+            return Ok(());
+        }
+        Err(why) if path.exists() => {
+            eprintln!("not reusing {}: {why}", path.display());
+        }
+        Err(_) => {}
+    }
+    let _ = fs::remove_file(&key);
     eprintln!("writing {} ({lines} lines)", path.display());
     let tmp = path.with_extension("txt.tmp");
     let mut out = BufWriter::new(fs::File::create(&tmp)?);
-    let mut mix = Synthetic::new(MIX_SEED);
-    let mut ids = Synthetic::new(ID_SEED);
+    let mut generator = InputLines::new();
+    let mut sum = Fnv::new();
     for _ in 0..lines {
-        let id = ids.next().ok_or("synthetic generator ran dry")?;
-        let line = mixed_line(&mut mix, id);
-        out.write_all(line.as_bytes())?;
-        out.write_all(b"\n")?;
+        let mut line = generator.next_line()?.into_bytes();
+        line.push(b'\n');
+        sum.update(&line);
+        out.write_all(&line)?;
     }
     out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     fs::rename(&tmp, path)?;
+    fs::write(
+        &key,
+        format!("{}fnv1a64 {:016x}\n", input_parameters(lines), sum.0),
+    )?;
+    Ok(())
+}
+
+/// Why the cached input at `path` cannot be reused, if it cannot.
+fn cached_input_matches(path: &Path, key: &Path, lines: u64) -> Result<()> {
+    let recorded = fs::read_to_string(key).map_err(|e| format!("no key file ({e})"))?;
+    let checksum = recorded
+        .strip_prefix(&input_parameters(lines))
+        .and_then(|rest| rest.strip_prefix("fnv1a64 "))
+        .map(str::trim)
+        .ok_or("its key file records other parameters")?;
+    let mut sum = Fnv::new();
+    let mut have = 0u64;
+    let mut generator = InputLines::new();
+    let mut reader = BufReader::new(fs::File::open(path)?);
+    let mut line = Vec::new();
+    while reader.read_until(b'\n', &mut line)? > 0 {
+        sum.update(&line);
+        if have < SPOT_CHECK_LINES {
+            let expected = generator.next_line()?;
+            if line.strip_suffix(b"\n") != Some(expected.as_bytes()) {
+                return Err(format!("line {} is not what the generator writes", have + 1).into());
+            }
+        }
+        have += 1;
+        line.clear();
+    }
+    if have != lines {
+        return Err(format!("it has {have} lines").into());
+    }
+    if format!("{:016x}", sum.0) != checksum {
+        return Err("its bytes do not match the checksum in its key file".into());
+    }
     Ok(())
 }
 
@@ -323,7 +467,9 @@ struct Bench {
 struct RunResult {
     wall: Duration,
     rss_kib: Option<u64>,
-    stdout: String,
+    /// (lines read, lines valid) as the tool itself reported them: shiming's summary on
+    /// stderr, the Python script's one line on stdout.
+    counted: (u64, u64),
 }
 
 impl Bench {
@@ -391,10 +537,15 @@ impl Bench {
         } else {
             None
         };
+        let counted = if python {
+            parse_py_summary(&String::from_utf8_lossy(&out.stdout))?
+        } else {
+            parse_shiming_summary(&String::from_utf8_lossy(&out.stderr))?
+        };
         Ok(RunResult {
             wall,
             rss_kib,
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            counted,
         })
     }
 }
@@ -410,8 +561,9 @@ fn shell_quote(s: &str) -> String {
     }
 }
 
-/// Counts `"valid":true` reports in shiming's `--json` output (untimed).
-fn count_shiming_valid(root: &Path, shiming: &Path, args: &[String]) -> Result<u64> {
+/// Counts the lines of shiming's `--json` output and the `"valid":true` reports among them
+/// (untimed).
+fn count_shiming_valid(root: &Path, shiming: &Path, args: &[String]) -> Result<(u64, u64)> {
     let mut child = Command::new(shiming)
         .args(args)
         .current_dir(root)
@@ -419,9 +571,10 @@ fn count_shiming_valid(root: &Path, shiming: &Path, args: &[String]) -> Result<u
         .stdout(Stdio::piped())
         .spawn()?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut valid = 0u64;
+    let (mut total, mut valid) = (0u64, 0u64);
     for line in BufReader::new(stdout).split(b'\n') {
         let line = line?;
+        total += 1;
         if line.windows(13).any(|w| w == b"\"valid\":true,") {
             valid += 1;
         }
@@ -430,7 +583,23 @@ fn count_shiming_valid(root: &Path, shiming: &Path, args: &[String]) -> Result<u
     if !matches!(status.code(), Some(0 | 1)) {
         return Err(format!("shiming failed: {status}").into());
     }
-    Ok(valid)
+    Ok((total, valid))
+}
+
+/// `N lines checked: V valid, I invalid`, shiming's summary on stderr: (N, V), checked
+/// against I.
+fn parse_shiming_summary(stderr: &str) -> Result<(u64, u64)> {
+    let parsed = stderr.lines().rev().find_map(|l| {
+        let (total, rest) = l.split_once(" lines checked: ")?;
+        let (valid, rest) = rest.split_once(" valid, ")?;
+        let invalid = rest.strip_suffix(" invalid")?;
+        let [total, valid, invalid] = [total, valid, invalid].map(|n| n.trim().parse::<u64>());
+        Some((total.ok()?, valid.ok()?, invalid.ok()?))
+    });
+    match parsed {
+        Some((total, valid, invalid)) if valid + invalid == total => Ok((total, valid)),
+        _ => Err(format!("no summary line from shiming on stderr: {stderr:?}").into()),
+    }
 }
 
 fn parse_py_summary(s: &str) -> Result<(u64, u64)> {
@@ -540,6 +709,11 @@ fn print_report(r: &ReportInput<'_>) -> Result<()> {
     println!();
 
     println!(
+        "Every timed run read all {} lines (each tool's own count: shiming's summary on stderr, \
+         the script's line), with the same verdicts in every run of a tool.",
+        group(r.lines)
+    );
+    println!(
         "Input `{}`: deterministic (seeds {MIX_SEED:#x}/{ID_SEED:#x}) synthetic 18-digit \
          numbers; 10% invalid (5% checksum typos, 2.5% impossible dates, 2.5% wrong length), \
          2% 15-digit, 3% with spaces, a quarter of `X` check digits in lower case.",
@@ -599,4 +773,94 @@ fn group(n: u64) -> String {
         out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_counts_only_if_it_read_every_line_with_the_same_verdicts() {
+        assert!(check_run("x", (10, 7), 10, None).is_ok());
+        assert!(check_run("x", (10, 7), 10, Some((10, 7))).is_ok());
+        let early = check_run("x", (9, 7), 10, None).unwrap_err().to_string();
+        assert!(
+            early.contains("stopped early: it read 9 of 10 lines"),
+            "{early}"
+        );
+        assert!(check_run("x", (10, 6), 10, Some((10, 7))).is_err());
+    }
+
+    #[test]
+    fn summaries_are_read_and_checked() {
+        assert_eq!(
+            parse_shiming_summary("5 lines checked: 4 valid, 1 invalid\n").ok(),
+            Some((5, 4))
+        );
+        // A killed run prints no summary; a summary that does not add up is refused.
+        assert!(parse_shiming_summary("").is_err());
+        assert!(parse_shiming_summary("5 lines checked: 4 valid, 2 invalid").is_err());
+        assert_eq!(parse_py_summary("1000 873\n").ok(), Some((1000, 873)));
+        assert!(parse_py_summary("1000").is_err());
+    }
+
+    /// A scratch directory for one test.
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("xtask-bench-check-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_cached_input_is_reused_only_when_its_key_and_bytes_match() {
+        // More lines than are spot-checked, so that the checksum is tested too.
+        const LINES: u64 = SPOT_CHECK_LINES + 200;
+        let dir = scratch("input");
+        let input = dir.join("ids-1200.txt");
+        let key = key_path(&input);
+        ensure_input(&input, LINES).unwrap();
+        let written = fs::read(&input).unwrap();
+        assert_eq!(
+            written.iter().filter(|&&b| b == b'\n').count() as u64,
+            LINES
+        );
+        assert!(fs::read_to_string(&key)
+            .unwrap()
+            .starts_with(&input_parameters(LINES)));
+        assert!(cached_input_matches(&input, &key, LINES).is_ok());
+        assert!(
+            cached_input_matches(&input, &key, LINES - 1).is_err(),
+            "other parameters"
+        );
+
+        // Same length, other bytes (made by something else): not reused, written again.
+        let other: Vec<u8> = written
+            .iter()
+            .map(|&b| if b == b'7' { b'8' } else { b })
+            .collect();
+        fs::write(&input, &other).unwrap();
+        assert!(cached_input_matches(&input, &key, LINES).is_err());
+        ensure_input(&input, LINES).unwrap();
+        assert_eq!(fs::read(&input).unwrap(), written);
+
+        // A change past the spot-checked lines is caught by the checksum.
+        let mut late = written.clone();
+        let at = late.len() - 3;
+        late[at] = if late[at] == b'1' { b'2' } else { b'1' };
+        fs::write(&input, &late).unwrap();
+        let why = cached_input_matches(&input, &key, LINES)
+            .unwrap_err()
+            .to_string();
+        assert!(why.contains("checksum"), "{why}");
+
+        // Without a key file nothing is reused.
+        fs::write(&input, &written).unwrap();
+        fs::remove_file(&key).unwrap();
+        assert!(cached_input_matches(&input, &key, LINES).is_err());
+        ensure_input(&input, LINES).unwrap();
+        assert!(cached_input_matches(&input, &key, LINES).is_ok());
+        let _ = fs::remove_dir_all(&dir);
+    }
 }

@@ -71,6 +71,39 @@ fn wrk(url: &str, seconds: u64, headers: &[&str]) -> Result<WrkResult> {
     })
 }
 
+/// `GET url` with `headers` through curl: the status and the body. Fails when curl does
+/// (connection refused, timeout), never reading a failure as an answer.
+fn fetch(url: &str, headers: &[&str]) -> Result<(u16, String)> {
+    let mut args = vec!["-sS", "--max-time", "10", "-w", "\n%{http_code}"];
+    for h in headers {
+        args.push("-H");
+        args.push(h);
+    }
+    args.push(url);
+    let out = util::output("curl", &args)?;
+    let (status, body) =
+        split_status(&out).ok_or_else(|| format!("curl printed no status for {url}: {out:?}"))?;
+    Ok((status, body.to_string()))
+}
+
+/// Splits curl's output with `-w '\n%{http_code}'` into the status and the body.
+fn split_status(out: &str) -> Option<(u16, &str)> {
+    let (body, status) = out.rsplit_once('\n')?;
+    Some((status.trim().parse().ok()?, body))
+}
+
+/// The benchmark request must be a tel3 match: HTTP 200 with `"match":1`.
+fn check_mock_answer(status: u16, body: &str) -> Result<()> {
+    if status == 200 && body.contains("\"match\":1") {
+        Ok(())
+    } else {
+        Err(format!(
+            "the mock does not answer the benchmark request with a tel3 match: HTTP {status}: {body}"
+        )
+        .into())
+    }
+}
+
 pub fn run(args: &[String]) -> Result<()> {
     let seconds: u64 = args.first().map(|s| s.parse()).transpose()?.unwrap_or(10);
     let rounds: usize = args
@@ -103,34 +136,30 @@ pub fn run(args: &[String]) -> Result<()> {
     )?;
     let baseline = start(&release.join("examples/fixed_body"), &["127.0.0.1:0"])?;
 
-    let query = "/mobile?xm=%E6%9D%8E%E4%B8%89&sfz=11010519491231002X&mob=13800138000";
     let registry = util::root().join("fixtures/people.tsv");
     let person = std::fs::read_to_string(&registry)?
         .lines()
         .filter(|l| !l.starts_with('#'))
         .skip(1)
         .map(|l| l.split('\t').map(str::to_string).collect::<Vec<_>>())
-        .find(|c| c.len() == 4 && !c[2].is_empty());
-    let target = match person {
-        Some(c) => format!("/mobile?xm={}&sfz={}&mob={}", encode(&c[0]), c[1], c[2]),
-        None => query.to_string(),
-    };
+        .find(|c| c.len() == 4 && !c[2].is_empty())
+        .ok_or("fixtures/people.tsv has no person with a mobile")?;
+    let target = format!(
+        "/mobile?xm={}&sfz={}&mob={}",
+        encode(&person[0]),
+        person[1],
+        person[2]
+    );
     let auth = "Authorization: APPCODE shimingdemoappcode0000000000000";
-    let check = util::output(
-        "curl",
-        &[
-            "-s",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            "-H",
-            auth,
-            &format!("{}{target}", mock.url),
-        ],
-    )
-    .unwrap_or_default();
-    eprintln!("mock answers {check} to the benchmark request");
+    // Sanity check before timing anything: the mock answers the benchmark request with a
+    // tel3 match (HTTP 200, `"match":1`), and the baseline with its fixed 200 body.
+    let (status, body) = fetch(&format!("{}{target}", mock.url), &[auth])?;
+    check_mock_answer(status, &body)?;
+    eprintln!("mock answers {status} {body} to the benchmark request");
+    let (status, body) = fetch(&format!("{}{target}", baseline.url), &[])?;
+    if status != 200 {
+        return Err(format!("the baseline server answers HTTP {status}: {body}").into());
+    }
 
     // The machine's speed drifts over tens of seconds (shared cores), so the two servers are
     // measured in alternating rounds and compared round by round.
@@ -210,4 +239,27 @@ fn encode(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curl_output_is_split_into_status_and_body() {
+        assert_eq!(split_status("{\"ok\":1}\n200"), Some((200, "{\"ok\":1}")));
+        assert_eq!(split_status("\n403"), Some((403, "")));
+        assert_eq!(split_status("a\nb\n666"), Some((666, "a\nb")));
+        assert_eq!(split_status("200"), None);
+        assert_eq!(split_status("body\n000x"), None);
+    }
+
+    #[test]
+    fn only_a_tel3_match_passes_the_sanity_check() {
+        let matched = r#"{"ok":1,"msg":"校验通过","xm":"陈****","match":1}"#;
+        assert!(check_mock_answer(200, matched).is_ok());
+        assert!(check_mock_answer(200, r#"{"ok":1,"match":2}"#).is_err());
+        assert!(check_mock_answer(403, matched).is_err());
+        assert!(check_mock_answer(0, "").is_err());
+    }
 }

@@ -1,7 +1,10 @@
 //! Project chores: `cargo xtask <command>`.
 //!
-//! * `ci` — what CI runs: `cargo fmt --check`, clippy with `-D warnings`, every test and doc test,
-//!   then `package`.
+//! * `ci` — what CI runs: `cargo fmt --check`, `tidy`, clippy with `-D warnings`, every test and
+//!   doc test, then `package`.
+//! * `tidy` — checks the architecture invariants of `ARCHITECTURE.md` (`tidy.rs`: core does no
+//!   I/O, dependencies point down the layers, only vendor crates know wire formats, public enums
+//!   are `#[non_exhaustive]`, public items are documented).
 //! * `regions` — regenerates `crates/core/data/gb2260.tsv` from python-stdnum's `cn/loc.dat`.
 //! * `nationalities` — regenerates `crates/core/data/iso3166-1.tsv` from Debian's iso-codes.
 //! * `crosscheck` — regenerates `fixtures/id-crosscheck.tsv` with python-stdnum's verdicts.
@@ -28,12 +31,14 @@ mod nationalities;
 mod package;
 mod people;
 mod regions;
+mod tidy;
 mod util;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("tidy") => tidy::run(),
         Some("regions") => regions::run(),
         Some("nationalities") => nationalities::run(),
         Some("crosscheck") => crosscheck::run(),
@@ -48,7 +53,7 @@ fn main() -> ExitCode {
         Some("fuzz-seed") => fuzz::seed(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS] [ROUNDS]|bench-batch [ROWS]|bench-input [ROWS]|package|fuzz [SECONDS] [--runs N] [--target T]...|fuzz-seed [T]...>"
+                "usage: cargo xtask <ci|tidy|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS] [ROUNDS]|bench-batch [ROWS]|bench-input [ROWS]|package|fuzz [SECONDS] [--runs N] [--target T]...|fuzz-seed [T]...>"
             );
             return ExitCode::from(2);
         }
@@ -69,9 +74,12 @@ fn mock(args: &[String]) -> util::Result<()> {
     util::cargo(&cargo_args)
 }
 
-/// Formatting, lints, every test and the packaging check, exactly as CI runs them.
+/// Formatting, the invariants, lints, every test and the packaging check, exactly as CI runs
+/// them.
 fn ci() -> util::Result<()> {
     util::cargo(&["fmt", "--all", "--check"])?;
+    // Fast, and it names the broken invariant before the long steps run.
+    tidy::run()?;
     util::cargo(&[
         "clippy",
         "--workspace",

@@ -7,10 +7,13 @@
 //! 2. The `.crate` files are unpacked into an empty directory outside the repository, with a
 //!    `.cargo/config.toml` whose `[patch.crates-io]` points each sibling at its unpacked
 //!    copy (what crates.io will hold once they are published), and `shiming-mock-market` and
-//!    `shiming-cli` are installed from there with `cargo install --path` into a root in the
-//!    same directory. Both installs share one target directory, `target/xtask/package/`, so
-//!    the second reuses what the first compiled and later runs rebuild only the shiming
-//!    crates.
+//!    `shiming-cli` are installed from there with `cargo install --debug --path` into a root
+//!    in the same directory. The installs use the workspace's own target directory in the dev
+//!    profile, so they reuse the dependencies the verification step (and the tests) compiled
+//!    and build only the shiming crates: a cold CI run does not compile the dependency tree a
+//!    third time with optimizations (that took longer than everything else together on a
+//!    two-core machine). What a user's `cargo install` adds — the release profile — changes
+//!    no source, feature or dependency, so it cannot make a package that builds here fail.
 //! 3. The installed `shiming` runs `check id-card 11010519491231002X` and every command the
 //!    `crates/cli/README.md` example shows (output compared line for line); the installed
 //!    `shiming-mock-market` is started on a free port and asked for every documented body
@@ -118,7 +121,7 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     fs::write(scratch.join(".cargo/config.toml"), patch)?;
     let install_root = scratch.join("root");
-    let target_dir = root.join("target/xtask/package");
+    let target_dir = root.join("target");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut install_times = Vec::new();
     for (crate_name, _) in INSTALLED {
@@ -128,14 +131,14 @@ pub fn run(args: &[String]) -> Result<()> {
             .ok_or("package vanished")?;
         let dir = unpacked.join(stem);
         eprintln!(
-            "$ cargo install --path {} --root {}   (CARGO_TARGET_DIR={})",
+            "$ cargo install --debug --path {} --root {}   (CARGO_TARGET_DIR={})",
             dir.display(),
             install_root.display(),
             target_dir.display()
         );
         let t = Instant::now();
         let status = Command::new(&cargo)
-            .args(["install", "--quiet", "--path"])
+            .args(["install", "--quiet", "--debug", "--path"])
             .arg(&dir)
             .arg("--root")
             .arg(&install_root)
@@ -191,7 +194,7 @@ pub fn run(args: &[String]) -> Result<()> {
     );
     for (crate_name, time) in &install_times {
         println!(
-            "cargo install --path <unpacked {crate_name}>: {}",
+            "cargo install --debug --path <unpacked {crate_name}>: {}",
             secs(*time)
         );
     }

@@ -15,4 +15,6 @@
 //! assert_eq!(row.fields.unwrap().name, "陈思远");
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod input;

@@ -14,7 +14,6 @@ use clap::{Args, Parser, Subcommand};
 
 mod batch;
 mod check;
-mod clock;
 mod market;
 mod verify;
 

@@ -4,15 +4,18 @@
 //!
 //! Money is checked with the mock's own counters: every row reaches the market at most once,
 //! and every charge is accounted for by a `billed=yes` row or a `may_have_been_charged` row.
+//! The kill-and-resume test checks it per line: every person in its input is told apart in
+//! the mock's (masked) journal, so each request the market received is tied to its line and
+//! each output row to its request id.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use shiming_mock_market::config::DEMO_APPCODE;
-use shiming_mock_market::{MockHandle, MockMarket, Product};
+use shiming_mock_market::{JournalEntry, MarketConfig, MockHandle, MockMarket, Product};
 
 /// The mock market's registry of synthetic people.
 const REGISTRY: &str = include_str!("../../mock-market/fixtures/people.tsv");
@@ -73,6 +76,66 @@ fn write_people(dir: &Path, from: &[Person], rows: usize) -> PathBuf {
     path
 }
 
+/// `rows` people, each told apart from every other by what the mock market's journal shows of
+/// them (the first character of the name, the ID number's first four and last two
+/// characters, the mobile's first three and last four): the registry's people in order, the
+/// first character of the name replaced by one of 20,000 Han characters and the ID number's
+/// sequence digit (its 17th) by a digit, with the check digit made right again. At most
+/// 200,000 rows.
+fn distinguishable_people(rows: usize) -> Vec<Person> {
+    const HAN: u32 = 20_000;
+    assert!(rows <= 10 * HAN as usize);
+    let registry = people();
+    (0..rows)
+        .map(|i| {
+            let p = &registry[i % registry.len()];
+            let first = char::from_u32(0x4E00 + i as u32 % HAN).expect("a CJK ideograph");
+            let name: String = std::iter::once(first)
+                .chain(p.name.chars().skip(1))
+                .collect();
+            let mut id: [u8; 18] = p.id_card.as_bytes().try_into().expect("18 characters");
+            id[16] = b'0' + (i / HAN as usize) as u8;
+            let first17: &[u8; 17] = id[..17].try_into().expect("17 digits");
+            id[17] = shiming_core::id_card::mod11_2_check(first17).expect("digits");
+            Person {
+                name,
+                id_card: String::from_utf8(id.to_vec()).expect("ASCII"),
+                mobile: p.mobile.clone(),
+            }
+        })
+        .collect()
+}
+
+/// What the mock market's journal shows of a person: masked name, ID number and mobile.
+type Shown = (String, String, String);
+
+fn shown(p: &Person) -> Shown {
+    use shiming_core::mask;
+    let mobile = if p.mobile.is_empty() {
+        String::new()
+    } else {
+        mask::mask_mobile(&p.mobile)
+    };
+    (mask::mask_name(&p.name), mask::mask_id(&p.id_card), mobile)
+}
+
+/// What a journal entry shows of the person checked, from its masked parameters (each
+/// vendor's names for them).
+fn shown_in(entry: &JournalEntry) -> Shown {
+    let mut shown = Shown::default();
+    for pair in entry.params.split('&') {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let slot = match name {
+            "xm" | "name" => &mut shown.0,
+            "sfz" | "idcard" | "idCard" => &mut shown.1,
+            "mob" | "mobile" => &mut shown.2,
+            _ => continue,
+        };
+        *slot = value.to_string();
+    }
+    shown
+}
+
 /// `shiming batch --input in.csv --output out.csv` in `dir` against the mock, with the
 /// environment's `SHIMING_*` variables removed.
 fn batch(m: &MockHandle, dir: &Path, extra: &[&str]) -> Command {
@@ -110,6 +173,7 @@ struct Row {
     vendor: String,
     billed: String,
     cost: String,
+    request_id: String,
     tried: String,
     message: String,
     /// `name,id_card,mobile` with `--include-input`.
@@ -140,6 +204,7 @@ fn read_rows(path: &Path) -> (Vec<String>, Vec<Row>) {
                 vendor: f(3),
                 billed: f(4),
                 cost: f(5),
+                request_id: f(6),
                 tried: f(7),
                 message: f(9),
                 input: (10..r.len()).map(f).collect(),
@@ -252,12 +317,22 @@ fn listed_interrupted(stderr: &str) -> Option<(usize, Vec<u64>)> {
 const ROWS: usize = 100_000;
 
 /// The key property: a batch killed twice (SIGKILL) and resumed finishes with every input
-/// line exactly once, never sends a row twice, and accounts for every charge.
+/// line exactly once, never sends a row twice — checked line by line against the market's
+/// journal — and accounts for every charge.
 #[test]
 fn killed_twice_and_resumed_every_row_once_and_no_double_charge() {
     let dir = scratch("kill");
-    let m = MockMarket::start().expect("mock market");
-    write_people(&dir, &people(), ROWS);
+    // The journal keeps every request of the three runs, so that each can be tied to its line.
+    let journal_capacity = 2 * ROWS;
+    let m = MockMarket::builder()
+        .config(MarketConfig {
+            journal_capacity,
+            ..MarketConfig::default()
+        })
+        .start()
+        .expect("mock market");
+    let input = distinguishable_people(ROWS);
+    write_people(&dir, &input, ROWS);
     let out = dir.join("out.csv");
     let journal = dir.join("out.csv.inflight");
     let spawn = |extra: &[&str]| {
@@ -359,18 +434,68 @@ fn killed_twice_and_resumed_every_row_once_and_no_double_charge() {
         assert_eq!(r.billed, "yes", "{r:?}");
     }
 
-    // Money: the market charged each row at most once.
+    // Per line, against the market's own records: every request the market received (its
+    // journal keeps them all) is tied to the one input line whose person it shows. A line
+    // with an answer reached the market exactly once, and its row carries the request id the
+    // market journaled for it, at the vendor the row names; a line that may have been
+    // charged (in flight at a kill) reached it at most once and was not sent again.
+    let journal = m.journal();
+    let line_of: HashMap<Shown, u64> = input
+        .iter()
+        .zip(2u64..)
+        .map(|(p, line)| (shown(p), line))
+        .collect();
+    assert_eq!(line_of.len(), ROWS, "every line shows a different person");
+    assert!(
+        journal.len() < journal_capacity,
+        "the journal kept every request"
+    );
+    let mut sent: HashMap<u64, Vec<&JournalEntry>> = HashMap::new();
+    for entry in &journal {
+        let line = line_of
+            .get(&shown_in(entry))
+            .unwrap_or_else(|| panic!("a request for no input line: {entry:?}"));
+        sent.entry(*line).or_default().push(entry);
+    }
+    let mut reached_uncertain = 0u64;
+    for r in &rows {
+        let requests = sent.get(&r.line).map_or(&[][..], Vec::as_slice);
+        if uncertain.contains(&r.line) {
+            assert!(
+                requests.len() <= 1,
+                "line {} (in flight at a kill) reached the market {} times: {requests:?}",
+                r.line,
+                requests.len()
+            );
+            reached_uncertain += requests.len() as u64;
+        } else {
+            assert_eq!(
+                requests.len(),
+                1,
+                "line {} reached the market {} times: {requests:?}",
+                r.line,
+                requests.len()
+            );
+            let entry = requests[0];
+            assert_eq!(
+                (entry.request_id.as_str(), entry.product, entry.charged),
+                (r.request_id.as_str(), Some(r.vendor.as_str()), true),
+                "line {}: the row's request is the one the market charged for it: {r:?}",
+                r.line
+            );
+        }
+    }
+
+    // Money: the market charged each row at most once — exactly the rows with an answer and
+    // the uncertain rows that reached it.
     let billed = rows.iter().filter(|r| r.billed == "yes").count() as u64;
     let (received, charged) = (total_received(&m), total_charged(&m));
-    assert!(
-        billed <= charged && charged <= billed + uncertain.len() as u64,
-        "billed rows {billed}, charged {charged}, uncertain {}",
-        uncertain.len()
+    assert_eq!(
+        (received, charged),
+        (billed + reached_uncertain, billed + reached_uncertain),
+        "billed rows {billed}, uncertain rows that reached the market {reached_uncertain}"
     );
-    assert!(
-        billed <= received && received <= ROWS as u64,
-        "billed rows {billed}, received {received}"
-    );
+    assert_eq!(journal.len() as u64, received);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

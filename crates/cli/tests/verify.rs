@@ -58,10 +58,12 @@ struct Run {
 }
 
 impl Run {
-    /// The one JSON object on stdout.
+    /// The one JSON object on stdout, its keys checked in the order printed against the
+    /// documented order ([`assert_documented_order`]).
     fn json(&self) -> Value {
         let lines: Vec<&str> = self.stdout.lines().collect();
         assert_eq!(lines.len(), 1, "one JSON line expected: {self:?}");
+        assert_documented_order(lines[0]);
         serde_json::from_str(lines[0]).unwrap_or_else(|e| panic!("not JSON ({e}): {self:?}"))
     }
 
@@ -76,6 +78,158 @@ impl Run {
             .collect();
         assert_eq!(keys, ["error"], "{self:?}");
         v["error"].clone()
+    }
+}
+
+/// A JSON value with the keys of its objects in the order they were printed (a
+/// `serde_json::Value` keeps them sorted).
+#[derive(Debug)]
+enum Printed {
+    Object(Vec<(String, Printed)>),
+    Array(Vec<Printed>),
+    Scalar,
+}
+
+impl Printed {
+    fn parse(text: &str) -> Printed {
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    }
+
+    /// The keys of this object, in printed order.
+    fn keys(&self) -> Vec<&str> {
+        match self {
+            Printed::Object(fields) => fields.iter().map(|(k, _)| k.as_str()).collect(),
+            other => panic!("not an object: {other:?}"),
+        }
+    }
+
+    /// The value of `key` in this object.
+    fn get(&self, key: &str) -> &Printed {
+        match self {
+            Printed::Object(fields) => fields
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v)
+                .unwrap_or_else(|| panic!("no {key:?} in {self:?}")),
+            other => panic!("not an object: {other:?}"),
+        }
+    }
+
+    fn items(&self) -> &[Printed] {
+        match self {
+            Printed::Array(items) => items,
+            other => panic!("not an array: {other:?}"),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Printed {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Printed, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Printed;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("JSON")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Printed, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    fields.push((key, map.next_value::<Printed>()?));
+                }
+                Ok(Printed::Object(fields))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Printed, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<Printed>()? {
+                    items.push(item);
+                }
+                Ok(Printed::Array(items))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Printed, E> {
+                Ok(Printed::Scalar)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Printed, E> {
+                Ok(Printed::Scalar)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Printed, E> {
+                Ok(Printed::Scalar)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Printed, E> {
+                Ok(Printed::Scalar)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Printed, E> {
+                Ok(Printed::Scalar)
+            }
+            fn visit_unit<E>(self) -> Result<Printed, E> {
+                Ok(Printed::Scalar)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// The keys of the success object, in the order README.md documents (`shiming verify`,
+/// "Output").
+const VERDICT_KEYS: [&str; 11] = [
+    "verdict",
+    "vendor",
+    "billed",
+    "carrier",
+    "vendor_code",
+    "vendor_message",
+    "request_id",
+    "detail",
+    "vendor_reference",
+    "cost",
+    "attempts",
+];
+
+/// The keys of each `attempts` entry, in the documented order.
+const ATTEMPT_KEYS: [&str; 4] = ["vendor", "outcome", "billed", "price"];
+
+/// The keys README.md shows in an `error` object, in that order (more keys may come between
+/// them).
+const ERROR_KEYS: [&str; 4] = ["kind", "message", "billed", "attempts"];
+
+/// Checks the keys of a `--json` answer in the order printed: a success object has exactly
+/// [`VERDICT_KEYS`] in that order; a failure is `{"error": …}` whose keys hold
+/// [`ERROR_KEYS`] in that order; every attempt has exactly [`ATTEMPT_KEYS`] in that order.
+#[track_caller]
+fn assert_documented_order(line: &str) {
+    let printed = Printed::parse(line);
+    let (keys, attempts) = if printed.keys() == ["error"] {
+        let error = printed.get("error");
+        let keys = error.keys();
+        let mut documented = ERROR_KEYS.iter();
+        let mut next = documented.next();
+        for key in &keys {
+            if Some(key) == next {
+                next = documented.next();
+            }
+        }
+        assert!(
+            next.is_none(),
+            "error keys {keys:?} out of the documented order: {line}"
+        );
+        (None, error.get("attempts"))
+    } else {
+        (Some(printed.keys()), printed.get("attempts"))
+    };
+    if let Some(keys) = keys {
+        assert_eq!(keys, VERDICT_KEYS, "key order as printed: {line}");
+    }
+    for attempt in attempts.items() {
+        assert_eq!(
+            attempt.keys(),
+            ATTEMPT_KEYS,
+            "attempt key order as printed: {line}"
+        );
     }
 }
 
@@ -173,41 +327,17 @@ fn temp_file(name: &str, content: &str) -> PathBuf {
     path
 }
 
-/// The keys of the success object, in the documented order.
-const VERDICT_KEYS: [&str; 11] = [
-    "verdict",
-    "vendor",
-    "billed",
-    "carrier",
-    "vendor_code",
-    "vendor_message",
-    "request_id",
-    "detail",
-    "vendor_reference",
-    "cost",
-    "attempts",
-];
-
 /// Checks a one-vendor verdict run: exit 0, the verdict, vendor, billing, cost, the attempt,
 /// the request id the mock sent, and exactly one received and charged call at that vendor.
 fn assert_one_billed_verdict(m: &MockHandle, run: &Run, verdict: &str, vendor: &str, cost: &str) {
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(
-        run.stdout.starts_with("{\"verdict\":"),
-        "documented key order: {run:?}"
+    // The keys in the documented order, as printed.
+    assert_eq!(
+        Printed::parse(run.stdout.trim_end()).keys(),
+        VERDICT_KEYS,
+        "{run:?}"
     );
     let v = run.json();
-    let keys: Vec<&str> = v
-        .as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
-        .collect();
-    let mut expected = VERDICT_KEYS.to_vec();
-    expected.sort_unstable();
-    let mut sorted = keys.clone();
-    sorted.sort_unstable();
-    assert_eq!(sorted, expected, "{run:?}");
     assert_eq!(v["verdict"], verdict, "{run:?}");
     assert_eq!(v["vendor"], vendor, "{run:?}");
     assert_eq!(v["billed"], true, "{run:?}");

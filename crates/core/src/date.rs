@@ -6,6 +6,14 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// Seconds east of UTC of China Standard Time (UTC+8), the clock "today" is read in for every
+/// check: see [`Date::in_china_at`].
+///
+/// ```
+/// assert_eq!(shiming_core::date::CHINA_UTC_OFFSET_SECONDS, 8 * 3600);
+/// ```
+pub const CHINA_UTC_OFFSET_SECONDS: i64 = 8 * 3600;
+
 /// A valid calendar date between the years 1 and 9999.
 ///
 /// ```
@@ -85,6 +93,23 @@ impl Date {
     #[must_use]
     pub const fn day(self) -> u8 {
         self.day
+    }
+
+    /// The date in China Standard Time (UTC+8, no daylight saving since 1991) at
+    /// `unix_seconds` seconds after 1970-01-01T00:00:00Z — the one conversion every caller
+    /// that owns a clock uses for "today" (the core itself never reads one). `None` when the
+    /// date falls outside the years [`Date`] holds.
+    ///
+    /// ```
+    /// use shiming_core::Date;
+    /// // 2024-01-01T15:59:59Z is still 23:59:59 on 2024-01-01 in Beijing; a second later it is the 2nd.
+    /// assert_eq!(Date::in_china_at(1_704_124_799), Some(Date::new(2024, 1, 1).unwrap()));
+    /// assert_eq!(Date::in_china_at(1_704_124_800), Some(Date::new(2024, 1, 2).unwrap()));
+    /// ```
+    #[must_use]
+    pub fn in_china_at(unix_seconds: i64) -> Option<Date> {
+        let local = unix_seconds.checked_add(CHINA_UTC_OFFSET_SECONDS)?;
+        Date::from_days_since_unix_epoch(local.div_euclid(86_400))
     }
 
     /// The date `days` days after 1970-01-01 (negative: before). Callers that own a clock

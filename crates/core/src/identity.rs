@@ -1,5 +1,6 @@
 //! The person being verified.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::id_card::{self, IdError, IdNumber, ValidationOptions};
@@ -11,8 +12,10 @@ use crate::name::{self, NameError};
 ///
 /// [`Identity::new`] validates and normalizes all three locally — a value that fails here
 /// must never reach a paid API. [`Identity::unchecked`] skips that for callers who validate
-/// elsewhere. `Debug` masks every field; the full values come only from the `expose_*`
-/// accessors.
+/// elsewhere. A checked identity carries the proof of its check (and of the region rules it
+/// was checked under) down the layers, so that [`Identity::validated`] — what every router and
+/// vendor client calls before sending — validates each identity once. `Debug` masks every
+/// field; the full values come only from the `expose_*` accessors.
 ///
 /// ```
 /// use shiming_core::{id_card::ValidationOptions, Date, Identity};
@@ -27,7 +30,28 @@ pub struct Identity {
     name: String,
     id: String,
     mobile: Option<String>,
-    checked: bool,
+    checked: Checked,
+}
+
+/// How far an [`Identity`] has been validated: the proof it carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Checked {
+    /// Taken as given ([`Identity::unchecked`]).
+    No,
+    /// Validated with lenient region rules (a region problem is a warning).
+    Lenient,
+    /// Validated with strict region rules (a region problem refuses the number).
+    Strict,
+}
+
+impl Checked {
+    fn by(options: &ValidationOptions) -> Checked {
+        if options.is_strict() {
+            Checked::Strict
+        } else {
+            Checked::Lenient
+        }
+    }
 }
 
 /// Which input was refused, and why. Messages never contain the value in full.
@@ -121,8 +145,46 @@ impl Identity {
             name: name.expose().to_string(),
             id: id.expose().to_string(),
             mobile: mobile.map(|m| m.expose().to_string()),
-            checked: true,
+            checked: Checked::by(options),
         })
+    }
+
+    /// This identity validated under `options`, each value checked at most once in its life:
+    /// an [`Identity::unchecked`] one is validated now ([`Identity::new`]); a checked one
+    /// passes through borrowed, unless it was checked with lenient region rules and `options`
+    /// are strict — then only its ID number's region is checked again (region is the last of
+    /// the checks, so everything else already passed) and the result carries the stricter
+    /// proof. Routers and vendor clients call this before every paid call, so an identity
+    /// checked by the first layer is not checked again by the next.
+    ///
+    /// ```
+    /// use shiming_core::{id_card::ValidationOptions, Date, Identity};
+    /// use std::borrow::Cow;
+    /// let lenient = ValidationOptions::new(Date::new(2026, 11, 23).unwrap());
+    /// let strict = lenient.strict(true);
+    /// // 崇文区 (110103) was abolished in 2010; this number says born 2015.
+    /// let who = Identity::unchecked("张三", "110103201503071232", None);
+    /// let checked = who.validated(&lenient).unwrap();
+    /// assert!(checked.is_checked());
+    /// assert!(matches!(checked.validated(&lenient).unwrap(), Cow::Borrowed(_)));
+    /// let e = checked.validated(&strict).unwrap_err();
+    /// assert_eq!((e.field(), e.reason()), ("id_card", "region"));
+    /// ```
+    pub fn validated(&self, options: &ValidationOptions) -> Result<Cow<'_, Identity>, InputError> {
+        let wanted = Checked::by(options);
+        match self.checked {
+            Checked::No => {
+                Identity::new(&self.name, &self.id, self.mobile.as_deref(), options).map(Cow::Owned)
+            }
+            have if have >= wanted => Ok(Cow::Borrowed(self)),
+            _ => {
+                refuse_region_problem(&self.id, options)?;
+                Ok(Cow::Owned(Identity {
+                    checked: wanted,
+                    ..self.clone()
+                }))
+            }
+        }
     }
 
     /// Takes the values as they are, without local validation. Vendors will be sent exactly
@@ -138,7 +200,7 @@ impl Identity {
             name: name.to_string(),
             id: id.to_string(),
             mobile: mobile.map(str::to_string),
-            checked: false,
+            checked: Checked::No,
         }
     }
 
@@ -149,7 +211,7 @@ impl Identity {
     /// ```
     #[must_use]
     pub fn is_checked(&self) -> bool {
-        self.checked
+        self.checked != Checked::No
     }
 
     /// The full name. Personal data: never log it.
@@ -199,7 +261,17 @@ impl fmt::Debug for Identity {
             .field("name", &mask::mask_name(&self.name))
             .field("id", &mask::mask_id(&self.id))
             .field("mobile", &self.mobile.as_deref().map(mask::mask_mobile))
-            .field("checked", &self.checked)
+            .field("checked", &self.is_checked())
             .finish()
+    }
+}
+
+/// Re-checks only the region of an already checked ID number under strict `options`. Region
+/// is the last of the ID number's checks, so a region error means all the others passed; any
+/// other error (the identity was made against another "today") is not this check's to raise.
+fn refuse_region_problem(id: &str, options: &ValidationOptions) -> Result<(), InputError> {
+    match id_card::parse(id, options) {
+        Err(e @ IdError::Region { .. }) => Err(InputError::IdCard(e)),
+        _ => Ok(()),
     }
 }

@@ -35,7 +35,7 @@
 #![forbid(unsafe_code)]
 
 mod carrier;
-mod date;
+pub mod date;
 mod error;
 pub mod id_card;
 pub mod identity;

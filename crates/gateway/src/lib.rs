@@ -1,4 +1,6 @@
-//! The Alibaba Cloud API Gateway transport shared by every shiming vendor crate.
+//! The Alibaba Cloud API Gateway transport shared by every shiming vendor crate. It knows
+//! HTTP, signing, gateway errors, billing and retries — nothing about identities or vendor
+//! bodies (those are the vendor kit's, `shiming-vendor-kit`, and the vendor crates').
 //!
 //! # Crate organization
 //!
@@ -7,10 +9,6 @@
 //! * [`Credentials`] / [`Secret`] — AppCode or AppKey/AppSecret, redacted everywhere.
 //! * [`sign`] — the AppKey/AppSecret signature scheme (gateway.md §1), pure functions.
 //! * [`classify`] — gateway errors vs vendor answers, and what each means for billing.
-//! * [`vendor`] — "today", local validation before a paid call, JSON decoding with field paths.
-//! * [`ClientBuilder`] / [`ClientSettings`] / [`FromSettings`] — what every vendor client is
-//!   made of: gateway client, credentials, endpoint, local validation and region strictness,
-//!   one builder for all of them, and the local path before a paid call.
 //! * [`retry`] — retry policy as data; calls that may have been charged are never retried
 //!   unless the caller opts in.
 //!
@@ -26,11 +24,8 @@ mod client;
 mod credentials;
 pub mod retry;
 pub mod sign;
-pub mod vendor;
-mod vendor_client;
 
 pub use client::{
     ApiRequest, ApiResponse, BuildError, GatewayClient, GatewayClientBuilder, RequestBody,
 };
 pub use credentials::{Credentials, Secret};
-pub use vendor_client::{ClientBuilder, ClientSettings, FromSettings};

@@ -110,6 +110,7 @@ const NEVER_SIGNED_AS_HEADER: [&str; 6] = [
 /// assert_eq!(SignatureMethod::HmacSha1.to_string(), "HmacSHA1");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum SignatureMethod {
     /// `HmacSHA256`, the gateway's default.
     #[default]

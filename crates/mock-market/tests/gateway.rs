@@ -3,10 +3,15 @@
 
 mod support;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::io::Write;
+use std::net::TcpStream;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use shiming_mock_market::{Credential, MockMarket, Product, Throttle};
-use support::{appcode_header, enc, raw, send, tel3, APPCODE};
+use support::{
+    appcode_header, enc, raw, raw_within, read_until_closed, send, tel3, Exchange, APPCODE,
+};
 
 /// A documented tel3 success and a documented (unbilled, HTTP 666) failure, chosen by header.
 const SUCCESS: (&str, &str) = ("X-Mock-Scenario", "tel3/success");
@@ -404,11 +409,23 @@ fn slow_clients_are_cut_off_after_the_header_timeout() {
         ..shiming_mock_market::MarketConfig::default()
     };
     let m = MockMarket::builder().config(config).start().unwrap();
-    // Half a request line, then silence: the server closes the connection by itself.
-    let r = raw(m.addr(), b"GET /mobile?xm=");
+    // Half a request line, then silence: the server closes the connection by itself, without
+    // an answer (or with a 408), long before the test stops waiting.
+    let started = Instant::now();
+    let ending = raw_within(m.addr(), b"GET /mobile?xm=", Duration::from_secs(10));
+    let waited = started.elapsed();
     assert!(
-        r.is_none() || r.is_some_and(|r| r.status == 408),
-        "slow client was answered"
+        match &ending {
+            Exchange::Closed(received) => received.is_empty(),
+            Exchange::Answered(r) => r.status == 408,
+            Exchange::TimedOut(_) => false,
+        },
+        "the slow client was not cut off: {} after {waited:?}",
+        ending.describe()
+    );
+    assert!(
+        waited >= Duration::from_millis(250),
+        "closed after {waited:?}, before the header timeout"
     );
     assert_eq!(
         send(m.addr(), "GET", "/__admin/health", &[], b"")
@@ -434,22 +451,118 @@ fn malformed_encoding_and_duplicate_parameters_get_an_answer() {
     }
 }
 
+/// Raises this process's soft limit on open files to at least `needed` (up to the hard limit):
+/// the connections below and the server's ends of them live in this one process.
+#[cfg(unix)]
+fn allow_open_files(needed: usize) {
+    let needed = needed as libc::rlim_t;
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read and write the struct passed to them.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+        if limit.rlim_cur < needed {
+            limit.rlim_cur = limit.rlim_max.min(needed);
+            assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
+        }
+    }
+    assert!(
+        limit.rlim_cur >= needed,
+        "this test needs {needed} open files; the hard limit is {}",
+        limit.rlim_max
+    );
+}
+
+#[cfg(not(unix))]
+fn allow_open_files(_needed: usize) {}
+
+/// 1,600 connections open at once, each then sends a tel3 check: every connection is
+/// accepted and every one gets a complete, valid answer (none refused, reset or left waiting),
+/// and the market counts exactly 1,600 connections and 1,600 charged calls.
 #[test]
-fn many_concurrent_connections_are_served_or_closed_never_crash() {
+fn sixteen_hundred_concurrent_connections_are_each_answered() {
+    const THREADS: usize = 16;
+    const PER_THREAD: usize = 100;
+    const TOTAL: usize = THREADS * PER_THREAD;
+    // Both ends of every connection, plus headroom for the runtime and the test harness.
+    allow_open_files(2 * TOTAL + 256);
     let m = MockMarket::start().unwrap();
     let addr = m.addr();
-    let threads: Vec<_> = (0..16)
+    let person = person();
+    let request = Arc::new(format!(
+        "GET /mobile?xm={}&sfz={}&mob={} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Authorization: APPCODE {APPCODE}\r\n\r\n",
+        enc(&person.0),
+        enc(&person.1),
+        enc(&person.2)
+    ));
+    let all_open = Arc::new(Barrier::new(THREADS));
+    let threads: Vec<_> = (0..THREADS)
         .map(|_| {
+            let (request, all_open) = (Arc::clone(&request), Arc::clone(&all_open));
             std::thread::spawn(move || {
-                let streams: Vec<_> = (0..100)
-                    .filter_map(|_| std::net::TcpStream::connect(addr).ok())
-                    .collect();
-                streams.len()
+                let connected: Vec<std::io::Result<TcpStream>> =
+                    (0..PER_THREAD).map(|_| TcpStream::connect(addr)).collect();
+                // Every connection of every thread is open before any request is sent.
+                all_open.wait();
+                let mut streams = Vec::new();
+                let mut failures = Vec::new();
+                for c in connected {
+                    match c {
+                        Ok(s) => streams.push(s),
+                        Err(e) => failures.push(format!("connect: {e}")),
+                    }
+                }
+                for s in &mut streams {
+                    if let Err(e) = s.write_all(request.as_bytes()) {
+                        failures.push(format!("write: {e}"));
+                    }
+                }
+                let mut answered = 0;
+                let deadline = Instant::now() + Duration::from_secs(30);
+                for mut s in streams {
+                    match read_until_closed(
+                        &mut s,
+                        deadline.saturating_duration_since(Instant::now()),
+                    ) {
+                        Exchange::Answered(r)
+                            if r.status == 200 && r.json()["match"] == 1 && r.json()["ok"] == 1 =>
+                        {
+                            answered += 1;
+                        }
+                        other => failures.push(other.describe()),
+                    }
+                }
+                (answered, failures)
             })
         })
         .collect();
-    let opened: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
-    assert!(opened > 0);
+    let mut answered = 0;
+    let mut failures = Vec::new();
+    for t in threads {
+        let (a, f) = t.join().unwrap();
+        answered += a;
+        failures.extend(f);
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {TOTAL} connections failed, e.g. {:?}",
+        failures.len(),
+        &failures[..failures.len().min(5)]
+    );
+    assert_eq!(answered, TOTAL);
+    assert_eq!(
+        m.connections(),
+        TOTAL as u64,
+        "every connection accepted once"
+    );
+    let usage = m.usage_of(APPCODE, Product::Tel3);
+    assert_eq!(
+        (usage.received, usage.charged),
+        (TOTAL as u64, TOTAL as u64)
+    );
     assert_eq!(
         send(addr, "GET", "/__admin/health", &[], b"")
             .unwrap()

@@ -55,6 +55,7 @@ pub use shiming_core::{
     TwoElementVerifier, Verdict, Verification,
 };
 pub use shiming_gateway as gateway;
+pub use shiming_vendor_kit::today_in_china;
 
 #[cfg(feature = "phonethird")]
 pub use shiming_phonethird as phonethird;

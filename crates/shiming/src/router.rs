@@ -4,7 +4,9 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use shiming_core::id_card::ValidationOptions;
 use shiming_core::{Billing, Error, ErrorKind, Identity, Verdict, Verification};
+use shiming_vendor_kit::today_in_china;
 use tracing::Instrument as _;
 
 use crate::{Attempt, Attempts, Elements, Route};
@@ -350,8 +352,8 @@ impl Router {
     /// assert_eq!(r.check_locally(&bad).unwrap_err().kind(), shiming::ErrorKind::InvalidInput);
     /// ```
     pub fn check_locally<'a>(&self, identity: &'a Identity) -> Result<Cow<'a, Identity>, Error> {
-        shiming_gateway::vendor::validate_identity(identity, false, self.strict_regions)
-            .map_err(Error::invalid_input)
+        let options = ValidationOptions::new(today_in_china()).strict(self.strict_regions);
+        identity.validated(&options).map_err(Error::invalid_input)
     }
 
     /// Checks `identity`: validated locally first, then sent to the first candidate route,

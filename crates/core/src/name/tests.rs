@@ -580,6 +580,178 @@ fn interesting_char() -> impl Strategy<Value = char> {
     ])
 }
 
+/// Han characters for generated names: common ones, a compound surname, rare ones (extensions
+/// A, B, E, G, I), compatibility ideographs (kept as written) and 〇.
+const NAME_HAN: [char; 17] = [
+    '张',
+    '三',
+    '欧',
+    '阳',
+    '李',
+    '买',
+    '提',
+    '艾',
+    '力',
+    '䶮',
+    '𠀀',
+    '\u{2EBF0}',
+    '\u{30000}',
+    '\u{F900}',
+    '\u{FA0C}',
+    '\u{2F800}',
+    '〇',
+];
+
+/// The separator of a Chinese name as people type it: `·` and every look-alike dot.
+const NAME_DOTS: [char; 10] = ['·', '•', '・', '･', '．', '.', '‧', '∙', '⋅', '\u{387}'];
+
+/// What normalization removes: zero-width characters and variation selectors.
+const NAME_INVISIBLE: [char; 6] = [
+    '\u{200B}',
+    '\u{200C}',
+    '\u{200D}',
+    '\u{FEFF}',
+    '\u{FE00}',
+    '\u{E0100}',
+];
+
+/// Whitespace trimmed around any name and removed inside a Chinese one.
+const NAME_SPACES: [char; 4] = [' ', '\u{3000}', '\u{A0}', '\t'];
+
+/// One noise character (or none) for each position of a generated name.
+fn noise(chars: &'static [char]) -> impl Strategy<Value = Vec<Option<char>>> {
+    prop::collection::vec(
+        prop::option::weighted(0.15, prop::sample::select(chars)),
+        MAX_CHARS + 2,
+    )
+}
+
+/// `clean` with `noise[i]` inserted before its `i`-th character (and at its end).
+fn with_noise(clean: &[char], noise: &[Option<char>]) -> String {
+    let mut out = String::new();
+    for (i, c) in clean.iter().enumerate() {
+        out.extend(noise.get(i).copied().flatten());
+        out.push(*c);
+    }
+    out.extend(noise.get(clean.len()).copied().flatten());
+    out
+}
+
+/// A Chinese name as it may be typed, and its normalized form: 1–4 parts of 1–6 Han
+/// characters joined by any look-alike dot, with whitespace and invisible characters
+/// anywhere. Every one is valid.
+fn typed_han_name() -> impl Strategy<Value = (String, String)> {
+    let part = prop::collection::vec(prop::sample::select(&NAME_HAN[..]), 1..=6);
+    (
+        prop::collection::vec(part, 1..=4),
+        prop::collection::vec(prop::sample::select(&NAME_DOTS[..]), 3),
+        noise(&NAME_INVISIBLE),
+        noise(&NAME_SPACES),
+    )
+        .prop_map(|(parts, dots, invisible, spaces)| {
+            let (mut typed, mut normal) = (Vec::new(), String::new());
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    typed.push(dots[i - 1]);
+                    normal.push(SEPARATOR);
+                }
+                typed.extend(part);
+                normal.extend(part);
+            }
+            let typed = with_noise(&typed, &spaces);
+            let typed: Vec<char> = typed.chars().collect();
+            (with_noise(&typed, &invisible), normal)
+        })
+}
+
+/// Latin letters for generated names, as typed and as normalized (full-width forms fold).
+const NAME_LETTERS: [(char, char); 11] = [
+    ('a', 'a'),
+    ('J', 'J'),
+    ('o', 'o'),
+    ('h', 'h'),
+    ('n', 'n'),
+    ('e', 'e'),
+    ('é', 'é'),
+    ('Ü', 'Ü'),
+    ('ø', 'ø'),
+    ('Ｊ', 'J'),
+    ('ｏ', 'o'),
+];
+
+/// Combining accents that may follow a letter (NFC composes some of them with it).
+const NAME_ACCENTS: [char; 3] = ['\u{301}', '\u{308}', '\u{302}'];
+
+/// Separators between the words of a Latin name, as typed and as normalized.
+const NAME_LATIN_SEPARATORS: [(&str, &str); 10] = [
+    (" ", " "),
+    ("  ", " "),
+    ("\u{3000}", " "),
+    ("\t", " "),
+    ("-", "-"),
+    ("\u{2010}", "-"),
+    ("'", "'"),
+    ("\u{2019}", "'"),
+    (".", "."),
+    (". ", ". "),
+];
+
+/// A Latin name as it may be typed, and its normalized form: 1–3 words of 1–7 letters, each
+/// perhaps followed by a combining accent, joined by spaces, hyphens, apostrophes or dots
+/// in any typed form, with whitespace around and invisible characters anywhere. Every one is
+/// valid.
+fn typed_latin_name() -> impl Strategy<Value = (String, String)> {
+    let letter = (
+        prop::sample::select(&NAME_LETTERS[..]),
+        prop::option::weighted(0.2, prop::sample::select(&NAME_ACCENTS[..])),
+    );
+    let word = prop::collection::vec(letter, 1..=7);
+    (
+        prop::collection::vec(word, 1..=3),
+        prop::collection::vec(prop::sample::select(&NAME_LATIN_SEPARATORS[..]), 2),
+        noise(&NAME_INVISIBLE),
+        prop::sample::select(&NAME_SPACES[..]),
+        any::<(bool, bool)>(),
+    )
+        .prop_map(|(words, separators, invisible, space, (before, after))| {
+            let (mut typed, mut normal) = (Vec::new(), String::new());
+            for (i, word) in words.iter().enumerate() {
+                if i > 0 {
+                    typed.extend(separators[i - 1].0.chars());
+                    normal.push_str(separators[i - 1].1);
+                }
+                for &((as_typed, normalized), accent) in word {
+                    typed.push(as_typed);
+                    normal.push(normalized);
+                    typed.extend(accent);
+                    normal.extend(accent);
+                }
+            }
+            let mut typed = with_noise(&typed, &invisible);
+            if before {
+                typed.insert(0, space);
+            }
+            if after {
+                typed.push(space);
+            }
+            (typed, normal.nfc().collect())
+        })
+}
+
+/// Checks that `name`, parsed from `input`, parses again to itself with nothing changed.
+fn assert_idempotent(input: &str, name: &Name) -> Result<(), TestCaseError> {
+    let again = parse(name.expose());
+    prop_assert!(again.is_ok(), "{:?} -> {:?}", input, name.expose());
+    if let Ok(again) = again {
+        prop_assert_eq!(again.expose(), name.expose());
+        prop_assert!(again.changes().is_empty());
+        prop_assert_eq!(again.warnings(), name.warnings());
+        prop_assert_eq!(again.script(), name.script());
+        prop_assert!(name.char_count() <= MAX_CHARS);
+    }
+    Ok(())
+}
+
 proptest! {
     #[test]
     fn parse_never_panics(s in any::<String>()) {
@@ -594,19 +766,30 @@ proptest! {
         let _ = parse(&s);
     }
 
+    /// Every case is a valid name, typed with the noise normalization removes: it parses to
+    /// the expected normal form, which parses again to itself.
     #[test]
-    fn parse_is_idempotent(chars in prop::collection::vec(interesting_char(), 0..60)) {
+    fn parse_is_idempotent(
+        (input, normal) in prop_oneof![typed_han_name(), typed_latin_name()]
+    ) {
+        let name = parse(&input);
+        prop_assert!(name.is_ok(), "{:?}: {:?}", input, name);
+        if let Ok(name) = name {
+            prop_assert_eq!(name.expose(), normal.as_str(), "{:?}", input);
+            prop_assert_eq!(name.is_changed(), input != normal, "{:?}", input);
+            assert_idempotent(&input, &name)?;
+        }
+    }
+
+    /// The same on any mix of the interesting characters (most such inputs are refused;
+    /// those that parse must be idempotent too).
+    #[test]
+    fn parse_is_idempotent_on_interesting_input(
+        chars in prop::collection::vec(interesting_char(), 0..60)
+    ) {
         let s: String = chars.into_iter().collect();
         if let Ok(name) = parse(&s) {
-            let again = parse(name.expose());
-            prop_assert!(again.is_ok(), "{:?} -> {:?}", s, name.expose());
-            if let Ok(again) = again {
-                prop_assert_eq!(again.expose(), name.expose());
-                prop_assert!(again.changes().is_empty());
-                prop_assert_eq!(again.warnings(), name.warnings());
-                prop_assert_eq!(again.script(), name.script());
-                prop_assert!(name.char_count() <= MAX_CHARS);
-            }
+            assert_idempotent(&s, &name)?;
         }
     }
 

@@ -24,6 +24,7 @@
 //!   pass a fixed [`Clock`].
 
 use serde::Serialize;
+use shiming_core::date::CHINA_UTC_OFFSET_SECONDS;
 use shiming_core::id_card::{self, IdNumber, ValidationOptions};
 use shiming_core::mobile::{self, Mobile};
 use shiming_core::name::{self, Name};
@@ -104,9 +105,6 @@ const FALLBACK_TODAY: Date = match Date::new(2026, 1, 1) {
     Err(_) => panic!("2026-01-01 is a date"),
 };
 
-/// China Standard Time offset, seconds.
-const CST_OFFSET: i64 = 8 * 3600;
-
 /// A point in time, as Unix seconds; the simulators read it once per request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Clock {
@@ -135,14 +133,13 @@ impl Clock {
 
     /// Today's date in China Standard Time.
     pub(super) fn today(self) -> Date {
-        let days = (self.unix_secs + CST_OFFSET).div_euclid(86_400);
-        Date::from_days_since_unix_epoch(days).unwrap_or(FALLBACK_TODAY)
+        Date::in_china_at(self.unix_secs).unwrap_or(FALLBACK_TODAY)
     }
 
     /// `YYYYMMDDhhmmss` in China Standard Time.
     pub(super) fn compact_local(self) -> String {
         let date = self.today();
-        let secs = (self.unix_secs + CST_OFFSET).rem_euclid(86_400);
+        let secs = (self.unix_secs + CHINA_UTC_OFFSET_SECONDS).rem_euclid(86_400);
         format!(
             "{:04}{:02}{:02}{:02}{:02}{:02}",
             date.year(),

@@ -3,9 +3,9 @@
 
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A parsed answer.
 #[derive(Debug)]
@@ -33,16 +33,103 @@ impl Reply {
     }
 }
 
-/// Sends raw bytes, reads until the server closes; `None` when it closed without answering.
-pub fn raw(addr: SocketAddr, request: &[u8]) -> Option<Reply> {
+/// How long [`raw`] waits for the server to answer and close the connection.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// How a raw exchange ended. A test says which endings it accepts; waiting in vain is an
+/// ending of its own, never mistaken for the server closing the connection.
+#[derive(Debug)]
+pub enum Exchange {
+    /// A complete answer (the whole body its `Content-Length` announced), then the server
+    /// closed the connection.
+    Answered(Reply),
+    /// The server closed the connection (end of stream or reset) before a complete answer;
+    /// the bytes it had sent.
+    Closed(Vec<u8>),
+    /// The server neither completed an answer and closed, nor closed, within the wait; the
+    /// bytes it had sent.
+    TimedOut(Vec<u8>),
+}
+
+impl Exchange {
+    /// The answer; panics (naming how the exchange ended) when there was none.
+    #[track_caller]
+    pub fn unwrap(self) -> Reply {
+        self.expect("an answer")
+    }
+
+    /// The answer; panics with `what` (and how the exchange ended) when there was none.
+    #[track_caller]
+    pub fn expect(self, what: &str) -> Reply {
+        match self {
+            Exchange::Answered(reply) => reply,
+            other => panic!("{what} expected, got {}", other.describe()),
+        }
+    }
+
+    /// Whether the server closed the connection without a complete answer (not: timed out).
+    pub fn is_closed(&self) -> bool {
+        matches!(self, Exchange::Closed(_))
+    }
+
+    /// A short description for assertion messages.
+    pub fn describe(&self) -> String {
+        let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        match self {
+            Exchange::Answered(r) => format!("an answer ({} {:?})", r.status, r.text()),
+            Exchange::Closed(b) => format!("closed by the server after {:?}", lossy(b)),
+            Exchange::TimedOut(b) => {
+                format!("no close within the wait (received {:?})", lossy(b))
+            }
+        }
+    }
+}
+
+/// Sends raw bytes and reads until the server closes the connection, for at most [`WAIT`].
+pub fn raw(addr: SocketAddr, request: &[u8]) -> Exchange {
+    raw_within(addr, request, WAIT)
+}
+
+/// [`raw`] with another wait.
+pub fn raw_within(addr: SocketAddr, request: &[u8], wait: Duration) -> Exchange {
     let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .expect("timeout");
     stream.write_all(request).expect("write");
+    read_until_closed(&mut stream, wait)
+}
+
+/// Reads from `stream` until the server closes it or `wait` has passed. Once the wait is over,
+/// what has already arrived (an answer, the close) is still read: a zero wait only looks.
+pub fn read_until_closed(stream: &mut TcpStream, wait: Duration) -> Exchange {
+    let deadline = Instant::now() + wait;
     let mut buf = Vec::new();
-    let _ = stream.read_to_end(&mut buf);
-    parse(&buf)
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1));
+        stream.set_read_timeout(Some(left)).expect("read timeout");
+        match stream.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return Exchange::TimedOut(buf);
+            }
+            // Reset, aborted, broken: the server closed the connection.
+            Err(_) => break,
+        }
+    }
+    match parse(&buf) {
+        Some(reply) if complete(&reply) => Exchange::Answered(reply),
+        _ => Exchange::Closed(buf),
+    }
+}
+
+/// Whether the body is as long as the answer's `Content-Length` says (when it says).
+fn complete(reply: &Reply) -> bool {
+    reply
+        .header("content-length")
+        .map_or(true, |n| n.parse() == Ok(reply.body.len()))
 }
 
 pub fn parse(buf: &[u8]) -> Option<Reply> {
@@ -70,7 +157,7 @@ pub fn send(
     target: &str,
     headers: &[(&str, &str)],
     body: &[u8],
-) -> Option<Reply> {
+) -> Exchange {
     let mut req = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
@@ -110,7 +197,7 @@ pub fn tel3(
     id: &str,
     mobile: &str,
     extra: &[(&str, &str)],
-) -> Option<Reply> {
+) -> Exchange {
     let target = format!(
         "/mobile?xm={}&sfz={}&mob={}",
         enc(name),

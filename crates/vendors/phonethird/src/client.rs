@@ -5,7 +5,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use shiming_core::{Date, Error, ErrorKind, Identity, ThreeElementVerifier, Verification};
-use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings, GatewayClient};
+use shiming_gateway::{Credentials, GatewayClient};
+use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
 
 use crate::{request, response, DEFAULT_ENDPOINT, VENDOR};
 
@@ -142,7 +143,8 @@ impl FromSettings for PhonethirdClient {
 /// option, [`PhonethirdClientBuilder::consent_obtained_by_caller`].
 ///
 /// ```
-/// use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings, GatewayClient};
+/// use shiming_gateway::{Credentials, GatewayClient};
+/// use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
 /// let pool = GatewayClient::new();
 /// let client = shiming_phonethird::PhonethirdClient::builder(Credentials::app_code("code"))
 ///     .gateway(pool.clone())
@@ -165,7 +167,8 @@ impl PhonethirdClientBuilder {
     /// [`shiming_gateway::GatewayClient`]. See [`ClientBuilder::gateway`].
     ///
     /// ```
-    /// # use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings, GatewayClient};
+    /// # use shiming_gateway::{Credentials, GatewayClient};
+    /// # use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
     /// let _ = shiming_phonethird::PhonethirdClient::builder(Credentials::app_code("c")).gateway(GatewayClient::new());
     /// ```
     pub fn gateway(mut self, gateway: GatewayClient) -> PhonethirdClientBuilder {

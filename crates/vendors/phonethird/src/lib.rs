@@ -41,7 +41,8 @@
 //! ```no_run
 //! use std::time::SystemTime;
 //! use shiming_core::{id_card::ValidationOptions, Identity, Verdict};
-//! use shiming_gateway::{vendor::today_in_china, Credentials};
+//! use shiming_gateway::Credentials;
+//! use shiming_vendor_kit::today_in_china;
 //! use shiming_phonethird::{Consent, PhonethirdClient};
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

@@ -29,7 +29,7 @@
 //! form); `mobileType` may be `移动` or `中国移动`, and is empty when the carrier is unknown.
 //! The masked echoes (`idCard`, `mobile`, `name`) are kept in [`Verification::extras`] only if
 //! they are really masked (contain `*` and show no more characters than shiming-core's own mask
-//! would, [`shiming_gateway::vendor::echo_is_masked`]), so that an unmasked echo — or a full
+//! would, [`shiming_vendor_kit::echo_is_masked`]), so that an unmasked echo — or a full
 //! value with a `*` added — never travels further.
 
 use std::fmt;
@@ -37,8 +37,8 @@ use std::fmt;
 use http::StatusCode;
 use serde::{Deserialize, Deserializer};
 use shiming_core::{mask, Carrier, Error, ErrorKind, Verdict, Verification};
-use shiming_gateway::vendor::{echo_is_masked, unreadable_answer, vendor_error, Masker};
 use shiming_gateway::ApiResponse;
+use shiming_vendor_kit::{echo_is_masked, unreadable_answer, vendor_error, Masker};
 
 use crate::VENDOR;
 
@@ -320,8 +320,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
             request_id,
         )
     };
-    let answer =
-        shiming_gateway::vendor::decode_json::<Answer>(response, VENDOR).map_err(unreadable)?;
+    let answer = shiming_vendor_kit::decode_json::<Answer>(response, VENDOR).map_err(unreadable)?;
     let Some(raw_status) = answer.status.as_deref() else {
         let missing = call.error(ErrorKind::MalformedAnswer, "status: missing".into(), None);
         return Err(unreadable(missing));
@@ -463,7 +462,7 @@ fn masked_echo(value: &str, mask_with: Masker) -> Option<&str> {
 /// replaced, runs of 6 or more digits (an echoed ID number or mobile) masked, at most 64
 /// characters.
 fn clean(text: &str) -> String {
-    shiming_gateway::vendor::scrub(text, 6, 64)
+    shiming_vendor_kit::scrub(text, 6, 64)
 }
 
 /// The vendor's trace id for an error message: a reference, not personal data, so its digits
@@ -472,7 +471,7 @@ fn trace_suffix(trace_id: Option<&str>) -> String {
     trace_id.map_or_else(String::new, |t| {
         format!(
             " (traceId {})",
-            shiming_gateway::vendor::scrub(t, usize::MAX, 64)
+            shiming_vendor_kit::scrub(t, usize::MAX, 64)
         )
     })
 }

@@ -3,7 +3,8 @@
 
 use async_trait::async_trait;
 use shiming_core::{Error, Identity, TwoElementVerifier, Verification};
-use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings};
+use shiming_gateway::Credentials;
+use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
 
 use crate::{request, response, DEFAULT_ENDPOINT, VENDOR};
 

@@ -21,7 +21,8 @@
 //!
 //! ```no_run
 //! use shiming_core::{id_card::ValidationOptions, Identity, TwoElementVerifier};
-//! use shiming_gateway::{vendor::today_in_china, Credentials};
+//! use shiming_gateway::Credentials;
+//! use shiming_vendor_kit::today_in_china;
 //! use shiming_sfz2::Sfz2Client;
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

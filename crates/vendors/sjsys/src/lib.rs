@@ -30,7 +30,8 @@
 //!
 //! ```no_run
 //! use shiming_core::{id_card::ValidationOptions, Identity, ThreeElementVerifier, Verdict};
-//! use shiming_gateway::{vendor::today_in_china, Credentials};
+//! use shiming_gateway::Credentials;
+//! use shiming_vendor_kit::today_in_china;
 //! use shiming_sjsys::SjsysClient;
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

@@ -34,8 +34,8 @@
 
 use serde::Deserialize;
 use shiming_core::{Error, ErrorKind, Verdict, Verification};
-use shiming_gateway::vendor::vendor_error;
 use shiming_gateway::ApiResponse;
+use shiming_vendor_kit::vendor_error;
 
 use crate::VENDOR;
 
@@ -67,19 +67,19 @@ pub const DETAIL_NO_RESULT: &str = "no_result";
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Answer {
     /// `code` (error_code): `10000` 成功, `10001`–`10020` the catalogue.
-    #[serde(default, deserialize_with = "shiming_gateway::vendor::lenient_text")]
+    #[serde(default, deserialize_with = "shiming_vendor_kit::lenient_text")]
     pub code: Option<String>,
     /// `message` (说明).
-    #[serde(default, deserialize_with = "shiming_gateway::vendor::lenient_text")]
+    #[serde(default, deserialize_with = "shiming_vendor_kit::lenient_text")]
     pub message: Option<String>,
     /// `data`; `null` on errors (and in the page's failure example).
-    #[serde(default, deserialize_with = "shiming_gateway::vendor::object_or_null")]
+    #[serde(default, deserialize_with = "shiming_vendor_kit::object_or_null")]
     pub data: Option<Data>,
     /// `seqNo` (序号): the vendor's reference for support ("如有接口问题, 请提供此值").
     #[serde(
         default,
         rename = "seqNo",
-        deserialize_with = "shiming_gateway::vendor::lenient_text"
+        deserialize_with = "shiming_vendor_kit::lenient_text"
     )]
     pub seq_no: Option<String>,
 }
@@ -94,7 +94,7 @@ pub struct Answer {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Data {
     /// `state`: `"1"` 验证一致, `"2"` 验证不一致, `"3"` 异常情况.
-    #[serde(default, deserialize_with = "shiming_gateway::vendor::lenient_text")]
+    #[serde(default, deserialize_with = "shiming_vendor_kit::lenient_text")]
     pub state: Option<String>,
 }
 
@@ -229,7 +229,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
         billed,
         request_id,
     };
-    let answer = shiming_gateway::vendor::decode_json::<Answer>(response, VENDOR)
+    let answer = shiming_vendor_kit::decode_json::<Answer>(response, VENDOR)
         .map_err(|e| call.error(ErrorKind::MalformedAnswer, e.message().to_string()))?;
     let Some(code) = answer.code.as_deref() else {
         return Err(call.error(ErrorKind::MalformedAnswer, "code: missing".to_string()));
@@ -366,7 +366,7 @@ fn code_and_message(code: &str, message: Option<&str>) -> String {
 /// a run of six or more is masked (an ID number or mobile echoed by the vendor never reaches a
 /// message), at most 80 characters.
 fn clean(text: &str) -> String {
-    shiming_gateway::vendor::scrub(text, 6, 80)
+    shiming_vendor_kit::scrub(text, 6, 80)
 }
 
 #[cfg(test)]

@@ -29,7 +29,8 @@
 //!
 //! ```no_run
 //! use shiming_core::{id_card::ValidationOptions, Identity, ThreeElementVerifier, Verdict};
-//! use shiming_gateway::{vendor::today_in_china, Credentials};
+//! use shiming_gateway::Credentials;
+//! use shiming_vendor_kit::today_in_china;
 //! use shiming_sxm3v2::Sxm3v2Client;
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

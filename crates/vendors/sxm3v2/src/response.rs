@@ -35,8 +35,8 @@
 
 use serde::Deserialize;
 use shiming_core::{Carrier, Error, ErrorKind, Verdict, Verification};
-use shiming_gateway::vendor::vendor_error;
 use shiming_gateway::ApiResponse;
+use shiming_vendor_kit::vendor_error;
 
 use crate::VENDOR;
 
@@ -52,27 +52,27 @@ use crate::VENDOR;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Answer {
     /// `code` (返回码): `"200"` on success, `"400"` for a parameter error (both assumed).
-    #[serde(default, deserialize_with = "shiming_gateway::vendor::lenient_text")]
+    #[serde(default, deserialize_with = "shiming_vendor_kit::lenient_text")]
     pub code: Option<String>,
     /// `msg` (返回错误描述).
-    #[serde(default, deserialize_with = "shiming_gateway::vendor::lenient_text")]
+    #[serde(default, deserialize_with = "shiming_vendor_kit::lenient_text")]
     pub msg: Option<String>,
     /// `isFee` (是否计费): whether the vendor counted the call.
     #[serde(
         default,
         rename = "isFee",
-        deserialize_with = "shiming_gateway::vendor::lenient_text"
+        deserialize_with = "shiming_vendor_kit::lenient_text"
     )]
     pub is_fee: Option<String>,
     /// `seqNo` (调用流水号): the vendor's reference for support.
     #[serde(
         default,
         rename = "seqNo",
-        deserialize_with = "shiming_gateway::vendor::lenient_text"
+        deserialize_with = "shiming_vendor_kit::lenient_text"
     )]
     pub seq_no: Option<String>,
     /// `data` (核验结果对象); `null` on errors.
-    #[serde(default, deserialize_with = "shiming_gateway::vendor::object_or_null")]
+    #[serde(default, deserialize_with = "shiming_vendor_kit::object_or_null")]
     pub data: Option<Data>,
 }
 
@@ -87,20 +87,20 @@ pub struct Answer {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Data {
     /// `result` (核验结果): `1` 一致, `2` 不一致, `3` 无记录.
-    #[serde(default, deserialize_with = "shiming_gateway::vendor::lenient_text")]
+    #[serde(default, deserialize_with = "shiming_vendor_kit::lenient_text")]
     pub result: Option<String>,
     /// `resultDesc` (核验结果描述).
     #[serde(
         default,
         rename = "resultDesc",
-        deserialize_with = "shiming_gateway::vendor::lenient_text"
+        deserialize_with = "shiming_vendor_kit::lenient_text"
     )]
     pub result_desc: Option<String>,
     /// `mobileChannel` (运营商): `cmcc`, `cucc`, `ctcc` or `gdcc`.
     #[serde(
         default,
         rename = "mobileChannel",
-        deserialize_with = "shiming_gateway::vendor::lenient_text"
+        deserialize_with = "shiming_vendor_kit::lenient_text"
     )]
     pub mobile_channel: Option<String>,
 }
@@ -220,7 +220,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
         billed,
         request_id,
     };
-    let answer = shiming_gateway::vendor::decode_json::<Answer>(response, VENDOR)
+    let answer = shiming_vendor_kit::decode_json::<Answer>(response, VENDOR)
         .map_err(|e| call.error(ErrorKind::MalformedAnswer, e.message().to_string()))?;
     let code = answer.code.as_deref();
     let msg = answer.msg.as_deref();
@@ -378,7 +378,7 @@ fn code_and_msg(code: Option<&str>, msg: Option<&str>) -> String {
 /// a run of six or more is masked (an ID number or mobile echoed by the vendor never reaches a
 /// message), at most 80 characters.
 fn clean(text: &str) -> String {
-    shiming_gateway::vendor::scrub(text, 6, 80)
+    shiming_vendor_kit::scrub(text, 6, 80)
 }
 
 #[cfg(test)]

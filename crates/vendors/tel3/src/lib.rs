@@ -17,7 +17,8 @@
 //!
 //! ```no_run
 //! use shiming_core::{id_card::ValidationOptions, Identity, ThreeElementVerifier};
-//! use shiming_gateway::{vendor::today_in_china, Credentials};
+//! use shiming_gateway::Credentials;
+//! use shiming_vendor_kit::today_in_china;
 //! use shiming_tel3::Tel3Client;
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

@@ -18,10 +18,8 @@
 use http::StatusCode;
 use serde::Deserialize;
 use shiming_core::{mask, Error, ErrorKind, Verdict, Verification};
-use shiming_gateway::vendor::{
-    masked_echo, message_matches, unreadable_answer, vendor_error, Masker,
-};
 use shiming_gateway::ApiResponse;
+use shiming_vendor_kit::{masked_echo, message_matches, unreadable_answer, vendor_error, Masker};
 
 use crate::VENDOR;
 
@@ -39,7 +37,7 @@ use crate::VENDOR;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Answer {
     /// `1` success, anything else failure.
-    #[serde(default, deserialize_with = "shiming_gateway::vendor::lenient_int")]
+    #[serde(default, deserialize_with = "shiming_vendor_kit::lenient_int")]
     pub ok: Option<i64>,
     /// What happened, in Chinese (the key of [`CATALOGUE`]).
     #[serde(default)]
@@ -57,7 +55,7 @@ pub struct Answer {
     #[serde(
         default,
         rename = "match",
-        deserialize_with = "shiming_gateway::vendor::lenient_int"
+        deserialize_with = "shiming_vendor_kit::lenient_int"
     )]
     pub matched: Option<i64>,
 }
@@ -283,7 +281,7 @@ pub fn lookup(msg: &str) -> Option<&'static CatalogueEntry> {
 
 /// Turns a tel3 answer that the gateway passed through (HTTP 200, 666, or any other status)
 /// into a [`Verification`] or a typed [`Error`]. JSON is decoded with
-/// [`shiming_gateway::vendor::decode_json`], so a drifting format names the field path.
+/// [`shiming_vendor_kit::decode_json`], so a drifting format names the field path.
 ///
 /// ```
 /// # fn demo(response: &shiming_gateway::ApiResponse) {
@@ -295,7 +293,7 @@ pub fn lookup(msg: &str) -> Option<&'static CatalogueEntry> {
 /// ```
 pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
     let request_id = response.request_id.as_deref();
-    match shiming_gateway::vendor::decode_json::<Answer>(response, VENDOR) {
+    match shiming_vendor_kit::decode_json::<Answer>(response, VENDOR) {
         Ok(answer) => interpret(&answer, response.billed, request_id),
         Err(error) => Err(unreadable_answer(
             response.status,
@@ -350,7 +348,7 @@ const MAX_UNKNOWN_CHARS: usize = 120;
 /// An uncatalogued vendor message, kept raw except that control characters become spaces,
 /// runs of 7 or more digits (an echoed ID number or mobile) are masked, and it is shortened.
 fn scrub(raw: &str) -> String {
-    shiming_gateway::vendor::scrub(raw, 7, MAX_UNKNOWN_CHARS)
+    shiming_vendor_kit::scrub(raw, 7, MAX_UNKNOWN_CHARS)
 }
 
 fn interpret(

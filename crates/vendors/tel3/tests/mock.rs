@@ -8,11 +8,11 @@ use http::StatusCode;
 use shiming_core::id_card::ValidationOptions;
 use shiming_core::{Billing, Error, ErrorKind, Identity, ThreeElementVerifier, Verdict};
 use shiming_gateway::retry::RetryPolicy;
-use shiming_gateway::vendor::today_in_china;
 use shiming_gateway::{Credentials, GatewayClient};
 use shiming_mock_market::config::{DEMO_APPCODE, DEMO_APP_KEY, DEMO_APP_SECRET};
 use shiming_mock_market::{Credential, Fault, MockHandle, MockMarket, Product};
 use shiming_tel3::{request, response, Tel3Client};
+use shiming_vendor_kit::today_in_china;
 
 /// The registry's examples (synthetic people, fixtures/README.md).
 const NAME: &str = "陈思远";

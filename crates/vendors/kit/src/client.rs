@@ -6,16 +6,19 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
+use shiming_core::id_card::ValidationOptions;
 use shiming_core::{Error, Identity};
+use shiming_gateway::{ApiRequest, ApiResponse, Credentials, GatewayClient};
 
-use crate::{vendor, ApiRequest, ApiResponse, Credentials, GatewayClient};
+use crate::today_in_china;
 
 /// A vendor client made from [`ClientSettings`] — what [`ClientBuilder::build`] needs to know
 /// about it. Each vendor crate implements it for its client and names the builder
 /// `pub type <Api>ClientBuilder = ClientBuilder<<Api>Client>;`.
 ///
 /// ```
-/// use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings};
+/// use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
+/// # use shiming_gateway::Credentials;
 ///
 /// struct DemoClient(ClientSettings);
 ///
@@ -46,7 +49,8 @@ pub trait FromSettings: Sized {
 /// credentials.
 ///
 /// ```
-/// # use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings};
+/// # use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
+/// # use shiming_gateway::Credentials;
 /// # struct DemoClient(ClientSettings);
 /// # impl FromSettings for DemoClient {
 /// #     const VENDOR: &'static str = "demo";
@@ -90,7 +94,8 @@ impl ClientSettings {
     /// The vendor API id ([`FromSettings::VENDOR`]).
     ///
     /// ```
-    /// # use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings};
+    /// # use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
+    /// # use shiming_gateway::Credentials;
     /// # struct DemoClient(ClientSettings);
     /// # impl FromSettings for DemoClient {
     /// #     const VENDOR: &'static str = "demo";
@@ -108,7 +113,8 @@ impl ClientSettings {
     /// The base URL calls go to (scheme, host and optional port; no path, no trailing `/`).
     ///
     /// ```
-    /// # use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings};
+    /// # use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
+    /// # use shiming_gateway::Credentials;
     /// # struct DemoClient(ClientSettings);
     /// # impl FromSettings for DemoClient {
     /// #     const VENDOR: &'static str = "demo";
@@ -126,7 +132,8 @@ impl ClientSettings {
     /// Whether identities are validated locally before each call.
     ///
     /// ```
-    /// # use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings};
+    /// # use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
+    /// # use shiming_gateway::Credentials;
     /// # struct DemoClient(ClientSettings);
     /// # impl FromSettings for DemoClient {
     /// #     const VENDOR: &'static str = "demo";
@@ -145,7 +152,8 @@ impl ClientSettings {
     /// [`ClientBuilder::strict_regions`]).
     ///
     /// ```
-    /// # use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings};
+    /// # use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
+    /// # use shiming_gateway::Credentials;
     /// # struct DemoClient(ClientSettings);
     /// # impl FromSettings for DemoClient {
     /// #     const VENDOR: &'static str = "demo";
@@ -161,13 +169,15 @@ impl ClientSettings {
     }
 
     /// The whole local path before a three-element call: with local validation off, the
-    /// identity as given; otherwise [`vendor::check_locally`] (or
-    /// [`vendor::check_locally_strict`] with strict regions), a missing mobile refused. A
-    /// refusal is [`shiming_core::ErrorKind::InvalidInput`] naming the vendor, never sent and
-    /// never charged.
+    /// identity as given; otherwise the identity validated once
+    /// ([`Identity::validated`]: an already checked identity passes borrowed) under today's
+    /// date in China and this client's region rules, a missing mobile refused. A refusal is
+    /// [`shiming_core::ErrorKind::InvalidInput`] naming the vendor, never sent and never
+    /// charged.
     ///
     /// ```
-    /// # use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings};
+    /// # use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
+    /// # use shiming_gateway::Credentials;
     /// # struct DemoClient(ClientSettings);
     /// # impl FromSettings for DemoClient {
     /// #     const VENDOR: &'static str = "demo";
@@ -186,7 +196,7 @@ impl ClientSettings {
         if !self.local_validation {
             return Ok(Cow::Borrowed(identity));
         }
-        vendor::check_identity(identity, true, self.strict_regions, self.vendor)
+        check_identity(identity, true, self.strict_regions, self.vendor)
     }
 
     /// The whole local path before a two-element call: as [`ClientSettings::check_three`],
@@ -195,7 +205,8 @@ impl ClientSettings {
     /// fail), a checked identity passes with its mobile.
     ///
     /// ```
-    /// # use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings};
+    /// # use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
+    /// # use shiming_gateway::Credentials;
     /// # struct DemoClient(ClientSettings);
     /// # impl FromSettings for DemoClient {
     /// #     const VENDOR: &'static str = "demo";
@@ -213,10 +224,10 @@ impl ClientSettings {
             return Ok(Cow::Borrowed(identity));
         }
         if identity.is_checked() || identity.expose_mobile().is_none() {
-            return vendor::check_identity(identity, false, self.strict_regions, self.vendor);
+            return check_identity(identity, false, self.strict_regions, self.vendor);
         }
         let two_elements = Identity::unchecked(identity.expose_name(), identity.expose_id(), None);
-        vendor::check_identity(&two_elements, false, self.strict_regions, self.vendor)
+        check_identity(&two_elements, false, self.strict_regions, self.vendor)
             .map(|checked| Cow::Owned(checked.into_owned()))
     }
 
@@ -224,7 +235,7 @@ impl ClientSettings {
     /// ([`GatewayClient::call`]).
     ///
     /// ```no_run
-    /// # async fn demo(settings: &shiming_gateway::ClientSettings, request: &shiming_gateway::ApiRequest) -> Result<(), shiming_core::Error> {
+    /// # async fn demo(settings: &shiming_vendor_kit::ClientSettings, request: &shiming_gateway::ApiRequest) -> Result<(), shiming_core::Error> {
     /// let answer = settings.call(request).await?;
     /// println!("HTTP {} billed={}", answer.status, answer.billed);
     /// # Ok(()) }
@@ -240,7 +251,8 @@ impl ClientSettings {
 /// `Debug` never shows the credentials.
 ///
 /// ```
-/// # use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings, GatewayClient};
+/// # use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
+/// # use shiming_gateway::{Credentials, GatewayClient};
 /// # struct DemoClient(ClientSettings);
 /// # impl FromSettings for DemoClient {
 /// #     const VENDOR: &'static str = "demo";
@@ -285,7 +297,8 @@ impl<C: FromSettings> ClientBuilder<C> {
     /// A builder with the defaults, calling with `credentials`.
     ///
     /// ```
-    /// # use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings};
+    /// # use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
+    /// # use shiming_gateway::Credentials;
     /// # struct DemoClient(ClientSettings);
     /// # impl FromSettings for DemoClient {
     /// #     const VENDOR: &'static str = "demo";
@@ -310,7 +323,8 @@ impl<C: FromSettings> ClientBuilder<C> {
     /// policy, one timeout) across every vendor. Default: a new [`GatewayClient`].
     ///
     /// ```
-    /// # use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings, GatewayClient};
+    /// # use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
+    /// # use shiming_gateway::{Credentials, GatewayClient};
     /// # struct DemoClient(ClientSettings);
     /// # impl FromSettings for DemoClient {
     /// #     const VENDOR: &'static str = "demo";
@@ -330,7 +344,8 @@ impl<C: FromSettings> ClientBuilder<C> {
     /// `http://` is refused by the gateway client except to loopback hosts.
     ///
     /// ```
-    /// # use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings};
+    /// # use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
+    /// # use shiming_gateway::Credentials;
     /// # struct DemoClient(ClientSettings);
     /// # impl FromSettings for DemoClient {
     /// #     const VENDOR: &'static str = "demo";
@@ -355,7 +370,8 @@ impl<C: FromSettings> ClientBuilder<C> {
     /// `request::check_limits`) is still never sent.
     ///
     /// ```
-    /// # use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings};
+    /// # use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
+    /// # use shiming_gateway::Credentials;
     /// # struct DemoClient(ClientSettings);
     /// # impl FromSettings for DemoClient {
     /// #     const VENDOR: &'static str = "demo";
@@ -389,7 +405,8 @@ impl<C: FromSettings> ClientBuilder<C> {
     /// the real holders of such numbers.
     ///
     /// ```
-    /// # use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings};
+    /// # use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
+    /// # use shiming_gateway::Credentials;
     /// # struct DemoClient(ClientSettings);
     /// # impl FromSettings for DemoClient {
     /// #     const VENDOR: &'static str = "demo";
@@ -414,7 +431,8 @@ impl<C: FromSettings> ClientBuilder<C> {
     /// Builds the client.
     ///
     /// ```
-    /// # use shiming_gateway::{ClientBuilder, ClientSettings, Credentials, FromSettings};
+    /// # use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
+    /// # use shiming_gateway::Credentials;
     /// # struct DemoClient(ClientSettings);
     /// # impl FromSettings for DemoClient {
     /// #     const VENDOR: &'static str = "demo";
@@ -436,11 +454,28 @@ impl<C: FromSettings> ClientBuilder<C> {
     }
 }
 
+/// Validates `identity` once under today's date in China ([`Identity::validated`]), with
+/// `needs_mobile` a missing mobile refused; a refusal is the vendor's typed `InvalidInput`.
+fn check_identity<'a>(
+    identity: &'a Identity,
+    needs_mobile: bool,
+    strict_regions: bool,
+    vendor: &'static str,
+) -> Result<Cow<'a, Identity>, Error> {
+    let options = ValidationOptions::new(today_in_china()).strict(strict_regions);
+    let refuse = |e| Error::invalid_input(e).with_vendor(vendor);
+    let checked = identity.validated(&options).map_err(refuse)?;
+    if needs_mobile {
+        checked.require_mobile().map_err(refuse)?;
+    }
+    Ok(checked)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use shiming_core::id_card::ValidationOptions;
-    use shiming_core::ErrorKind;
+    use shiming_core::{Billing, ErrorKind};
 
     #[derive(Debug)]
     struct Demo(ClientSettings);
@@ -519,7 +554,7 @@ mod tests {
 
     #[test]
     fn strict_regions_refuse_locally_lenient_ones_let_pass() {
-        let options = ValidationOptions::new(vendor::today_in_china());
+        let options = ValidationOptions::new(today_in_china());
         let unchecked = Identity::unchecked("张三", ABOLISHED_REGION_ID, Some("13800138000"));
         let checked =
             Identity::new("张三", ABOLISHED_REGION_ID, Some("13800138000"), &options).unwrap();
@@ -558,6 +593,84 @@ mod tests {
         assert_eq!(checked.expose_mobile(), None);
         let bad_id = Identity::unchecked("张三", "110105194912310021", Some("12345"));
         let e = s.check_two(&bad_id).unwrap_err();
+        assert_eq!(e.input().map(|i| i.reason()), Some("checksum"));
+    }
+
+    fn check_identity_lenient<'a>(
+        who: &'a Identity,
+        needs_mobile: bool,
+        vendor: &'static str,
+    ) -> Result<Cow<'a, Identity>, Error> {
+        check_identity(who, needs_mobile, false, vendor)
+    }
+
+    fn check_identity_strict<'a>(
+        who: &'a Identity,
+        needs_mobile: bool,
+        vendor: &'static str,
+    ) -> Result<Cow<'a, Identity>, Error> {
+        check_identity(who, needs_mobile, true, vendor)
+    }
+
+    #[test]
+    fn checked_identities_pass_and_missing_mobiles_are_refused() {
+        let opts = ValidationOptions::new(today_in_china());
+        let who = Identity::new("张三", "11010519491231002X", None, &opts).unwrap();
+        assert!(check_identity_lenient(&who, false, "sfz2").is_ok());
+        let e = check_identity_lenient(&who, true, "tel3").unwrap_err();
+        assert_eq!(e.input().map(|i| i.field()), Some("mobile"));
+    }
+
+    #[test]
+    fn strict_regions_refuse_checked_and_unchecked_identities() {
+        let lenient = ValidationOptions::new(today_in_china());
+        let parsed = shiming_core::id_card::parse(ABOLISHED_REGION_ID, &lenient).unwrap();
+        assert!(parsed.has_region_problem(), "the test number must have one");
+        let unchecked = Identity::unchecked("张三", ABOLISHED_REGION_ID, Some("13800138000"));
+        let checked =
+            Identity::new("张三", ABOLISHED_REGION_ID, Some("13800138000"), &lenient).unwrap();
+        for who in [&unchecked, &checked] {
+            assert!(check_identity_lenient(who, true, "tel3").is_ok(), "{who:?}");
+            let e = check_identity_strict(who, true, "tel3").unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidInput);
+            assert_eq!(e.billing(), Billing::NotBilled);
+            assert_eq!(e.vendor(), Some("tel3"));
+            let input = e.input().unwrap();
+            assert_eq!((input.field(), input.reason()), ("id_card", "region"));
+            assert!(
+                e.message().contains("abolished"),
+                "says why: {}",
+                e.message()
+            );
+            assert!(
+                !e.message().contains(ABOLISHED_REGION_ID),
+                "{}",
+                e.message()
+            );
+        }
+        // An identity checked leniently has its region checked again, once: it comes back
+        // carrying the strict proof, which later strict checks let through borrowed.
+        let fine = Identity::new("张三", "11010519491231002X", None, &lenient).unwrap();
+        let Ok(Cow::Owned(strictly)) = check_identity_strict(&fine, false, "sfz2") else {
+            panic!("a lenient proof is upgraded, not borrowed");
+        };
+        assert_eq!(
+            (strictly.expose_name(), strictly.expose_id()),
+            (fine.expose_name(), fine.expose_id())
+        );
+        assert!(matches!(
+            check_identity_strict(&strictly, false, "sfz2"),
+            Ok(Cow::Borrowed(_))
+        ));
+        let strict_checked =
+            Identity::new("张三", "11010519491231002X", None, &lenient.strict(true)).unwrap();
+        assert!(matches!(
+            check_identity_strict(&strict_checked, false, "sfz2"),
+            Ok(Cow::Borrowed(_))
+        ));
+        // Strict regions change nothing else: other refusals keep their reasons.
+        let bad = Identity::unchecked("张三", "110105194912310021", None);
+        let e = check_identity_strict(&bad, false, "sfz2").unwrap_err();
         assert_eq!(e.input().map(|i| i.reason()), Some("checksum"));
     }
 }

@@ -1,0 +1,44 @@
+//! What every shiming vendor crate shares besides the transport: the vendor client's
+//! settings and builder, the local check before a paid call, "today" in China, JSON decoding
+//! whose errors name the field path, lenient readers for loosely documented fields, scrubbing
+//! of vendor text, masked echoes, and the typed errors about one call.
+//!
+//! # Crate organization
+//!
+//! * [`ClientBuilder`] / [`ClientSettings`] / [`FromSettings`] (`client`) — what every vendor
+//!   client is made of: gateway client, credentials, endpoint, local validation and region
+//!   strictness, one builder for all of them, and the local path before a paid call (each
+//!   identity validated once, [`shiming_core::Identity::validated`]).
+//! * [`today_in_china`] (`clock`) — the one place "today" is read from the system clock.
+//! * [`decode_json`], [`lenient_text`], [`lenient_int`], [`object_or_null`] (`json`) —
+//!   reading a vendor's JSON answer without ever quoting it.
+//! * [`scrub`], [`message_matches`], [`echo_is_masked`], [`masked_echo`] (`text`) — vendor
+//!   text fit for messages and results.
+//! * [`billing`], [`vendor_error`], [`unreadable_answer`] (`answer`) — the typed errors about
+//!   one call, with its billing and request id.
+//!
+//! The kit sits between the transport (`shiming-gateway`: HTTP, signing, classification,
+//! retries — nothing about identities or vendor bodies) and the five vendor crates, which alone
+//! know their vendor's wire format.
+//!
+//! ```
+//! use shiming_vendor_kit::{scrub, today_in_china};
+//! assert_eq!(scrub("号码13957120001不对", 7, 120), "号码***********不对");
+//! assert!(today_in_china().year() >= 2024);
+//! ```
+// The README's example runs as a doc test.
+#![cfg_attr(doctest, doc = include_str!("../README.md"))]
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod answer;
+mod client;
+mod clock;
+mod json;
+mod text;
+
+pub use answer::{billing, unreadable_answer, vendor_error};
+pub use client::{ClientBuilder, ClientSettings, FromSettings};
+pub use clock::today_in_china;
+pub use json::{decode_json, lenient_int, lenient_text, object_or_null};
+pub use text::{echo_is_masked, masked_echo, message_matches, scrub, Masker, MESSAGE_WILDCARD};
