@@ -9,6 +9,7 @@ use clap::Args;
 use shiming::config::{Config, Overrides, Unusable};
 use shiming::gateway::Credentials;
 use shiming::{Router, Vendor};
+#[cfg(feature = "mock")]
 use shiming_mock_market::{MockHandle, MockMarket};
 
 /// Options naming the vendors and how to reach them.
@@ -26,7 +27,13 @@ pub struct MarketArgs {
     pub appcode: Option<String>,
     /// Start the built-in mock market in this process and verify against it (synthetic data,
     /// nothing is charged)
+    // Parsed in every build, so that a build without the mock market (cargo feature `mock`
+    // off) refuses it with its own message (a usage error) rather than as an unknown argument.
     #[arg(long)]
+    #[cfg_attr(
+        not(feature = "mock"),
+        arg(help = "Not in this build (cargo feature `mock`): start the built-in mock market")
+    )]
     pub mock: bool,
     /// Configuration file (TOML; default: $SHIMING_CONFIG if set)
     #[arg(long, value_name = "PATH")]
@@ -48,12 +55,18 @@ pub struct MarketArgs {
 /// until dropped).
 pub struct Market {
     pub router: Router,
+    #[cfg(feature = "mock")]
     _mock: Option<MockHandle>,
 }
 
 /// A usage problem: printed on stderr, exit code 2.
 #[derive(Debug)]
 pub struct UsageError(pub String);
+
+/// `--mock` in a build without the mock market.
+#[cfg(not(feature = "mock"))]
+const NO_MOCK: &str =
+    "--mock: this shiming was built without the mock market (cargo feature `mock`)";
 
 impl MarketArgs {
     /// The vendor restriction: `None` for auto. Callers parse it once and hand it to
@@ -71,12 +84,18 @@ impl MarketArgs {
     /// Builds the router for `only` (what [`MarketArgs::vendor`] returned), starting the mock
     /// market first with `--mock`.
     pub fn connect(&self, only: Option<Vendor>) -> Result<Market, UsageError> {
+        #[cfg(not(feature = "mock"))]
+        if self.mock {
+            return Err(UsageError(NO_MOCK.into()));
+        }
         let config = self.configuration(only, |name| std::env::var(name).ok())?;
         refuse_unusable(&config, only)?;
+        #[cfg(feature = "mock")]
         let (config, mock) = self.start_mock(config)?;
         let gateway = config.gateway().map_err(|e| UsageError(e.to_string()))?;
         Ok(Market {
             router: config.router(&gateway),
+            #[cfg(feature = "mock")]
             _mock: mock,
         })
     }
@@ -84,6 +103,7 @@ impl MarketArgs {
     /// With `--mock`, starts the built-in mock market and points every vendor at it. Called
     /// only once the arguments are known to be usable, so that a refusal is not preceded by a
     /// note about a mock market that is not used.
+    #[cfg(feature = "mock")]
     fn start_mock(&self, mut config: Config) -> Result<(Config, Option<MockHandle>), UsageError> {
         if !self.mock {
             return Ok((config, None));
@@ -142,9 +162,16 @@ impl MarketArgs {
     }
 
     /// The built-in mock market's AppCode, with `--mock`.
+    #[cfg(feature = "mock")]
     fn mock_appcode(&self) -> Option<String> {
         self.mock
             .then(|| shiming_mock_market::config::DEMO_APPCODE.to_string())
+    }
+
+    /// No mock market in this build (`--mock` is refused before this is asked).
+    #[cfg(not(feature = "mock"))]
+    fn mock_appcode(&self) -> Option<String> {
+        None
     }
 }
 
@@ -194,10 +221,17 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
 fn refusal(what: &str, why: Option<Unusable>) -> String {
     match why {
         // `None`: no vendor has credentials.
+        #[cfg(feature = "mock")]
         None | Some(Unusable::NoCredentials(_)) => format!(
             "cannot use {what}: no credentials. Either give an AppCode (--appcode CODE, or the \
              environment: SHIMING_APPCODE for every vendor, SHIMING_<VENDOR>_APPCODE for one), \
              or add --mock to try the built-in mock market (synthetic data, free)"
+        ),
+        // A build without the mock market does not suggest it.
+        #[cfg(not(feature = "mock"))]
+        None | Some(Unusable::NoCredentials(_)) => format!(
+            "cannot use {what}: no credentials. Give an AppCode (--appcode CODE, or the \
+             environment: SHIMING_APPCODE for every vendor, SHIMING_<VENDOR>_APPCODE for one)"
         ),
         // The configuration's wording names the file key and the variable; on the command
         // line the switch is --phonethird-consent.
@@ -324,6 +358,7 @@ mod tests {
         // --appcode without --vendor: every vendor.
         let c = configuration(&["--config", path, "--appcode", "flag"]).unwrap();
         assert!(Vendor::ALL.iter().all(|v| code(&c, *v) == "flag"));
+        #[cfg(feature = "mock")]
         {
             // --mock gives every vendor the mock market's AppCode, over the environment's.
             let c = configuration(&["--config", path, "--mock"]).unwrap();
@@ -351,6 +386,15 @@ mod tests {
                 "tel4".parse::<Vendor>().unwrap_err()
             )
         );
+    }
+
+    #[cfg(not(feature = "mock"))]
+    #[test]
+    fn without_the_feature_mock_is_a_usage_error() {
+        let Err(e) = args(&["--mock"]).connect(None) else {
+            panic!("--mock accepted without the mock market");
+        };
+        assert_eq!(e.0, NO_MOCK);
     }
 
     #[test]
