@@ -109,7 +109,11 @@ pub fn run(args: &BatchArgs) -> ExitCode {
     if same_file {
         return usage("--output must not be the input file");
     }
-    let market = match args.market.connect() {
+    let market = match args
+        .market
+        .vendor()
+        .and_then(|only| args.market.connect(only))
+    {
         Ok(m) => m,
         Err(e) => return usage(&e.0),
     };
@@ -233,7 +237,7 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
                 continue;
             }
         };
-        let reservation = worst[usize::from(identity.expose_mobile().is_none())];
+        let reservation = worst[usize::from(Elements::of(&identity) == Elements::Two)];
         if let Err(why) = budget.reserve(reservation) {
             stop = Some(why);
             break;
@@ -398,7 +402,7 @@ fn dry_run(args: &BatchArgs, router: &Router) -> ExitCode {
             continue;
         }
         match check_row(row.fields, router) {
-            Checked::Ready(who, _) if who.expose_mobile().is_some() => three += 1,
+            Checked::Ready(who, _) if Elements::of(&who) == Elements::Three => three += 1,
             Checked::Ready(..) => two += 1,
             Checked::Refused(why, _) => {
                 invalid += 1;
