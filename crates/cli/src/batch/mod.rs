@@ -33,7 +33,7 @@ use tokio::sync::{mpsc, Semaphore};
 
 use crate::market::MarketArgs;
 use lines::LineSet;
-use output::{Finished, Outcome, Output};
+use output::{Finished, Output, RowOutcome};
 use progress::{Progress, Tally};
 use shiming_cli::input::{EncodingChoice, Fields, Input, InputOptions, RowProblem};
 
@@ -172,7 +172,7 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
     for &line in &interrupted {
         let row = Finished {
             line,
-            outcome: Outcome::Interrupted,
+            outcome: RowOutcome::Interrupted,
             input: None,
         };
         out.write(&row)
@@ -228,7 +228,7 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
             Checked::Ready(identity, fields) => (identity, fields),
             Checked::Refused(why, fields) => {
                 let kept = fields.filter(|_| args.include_input);
-                if send(&tx, row.line, Outcome::Invalid(why), kept)
+                if send(&tx, row.line, RowOutcome::Invalid(why), kept)
                     .await
                     .is_err()
                 {
@@ -258,11 +258,11 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
             let (outcome, cost) = match result {
                 Ok(routed) => {
                     let cost = routed.attempts.cost_at_most();
-                    (Outcome::Verdict(routed), cost)
+                    (RowOutcome::Verdict(routed), cost)
                 }
                 Err(failed) => {
                     let cost = failed.attempts.cost_at_most();
-                    (Outcome::Failed(failed), cost)
+                    (RowOutcome::Failed(failed), cost)
                 }
             };
             budget.settle(reservation, cost);
@@ -329,7 +329,7 @@ fn check_row(fields: Result<Fields, RowProblem>, router: &Router) -> Checked {
 async fn send(
     tx: &mpsc::Sender<Finished>,
     line: u64,
-    outcome: Outcome,
+    outcome: RowOutcome,
     input: Option<Fields>,
 ) -> Result<(), ()> {
     tx.send(Finished {
