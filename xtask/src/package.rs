@@ -1,6 +1,7 @@
 //! `cargo xtask package`: the publishable crates build from what would be uploaded.
 //!
-//! 1. `cargo package --workspace --exclude xtask --exclude shiming-fuzz-targets --allow-dirty`: every crate is packaged in
+//! 1. `cargo package --workspace --exclude xtask --exclude shiming-fuzz-targets --exclude
+//!    shiming-test-support --allow-dirty`: every crate is packaged in
 //!    dependency order (cargo resolves the unpublished siblings through its own temporary
 //!    registry) and each package's libraries and binaries are built from the unpacked
 //!    `.crate` (the verification step). The `.crate` files stay in `target/package/`.
@@ -65,6 +66,8 @@ pub fn run(args: &[String]) -> Result<()> {
         "xtask",
         "--exclude",
         "shiming-fuzz-targets",
+        "--exclude",
+        "shiming-test-support",
         "--allow-dirty",
     ])?;
     let package_time = t.elapsed();
