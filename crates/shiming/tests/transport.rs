@@ -221,8 +221,9 @@ struct Answer {
     verdict: Option<Verdict>,
     billed: bool,
     request_id: Option<String>,
-    /// The gateway alone: the status and the attempts made.
+    /// The gateway alone: the status, the body as received and the attempts made.
     status: Option<u16>,
+    body: Option<String>,
     attempts: Option<u32>,
 }
 
@@ -233,6 +234,7 @@ impl From<Verification> for Answer {
             billed: v.billed,
             request_id: v.request_id,
             status: None,
+            body: None,
             attempts: None,
         }
     }
@@ -245,6 +247,7 @@ impl From<ApiResponse> for Answer {
             billed: r.billed,
             request_id: r.request_id,
             status: Some(r.status.as_u16()),
+            body: Some(String::from_utf8_lossy(&r.body).into_owned()),
             attempts: Some(r.attempts),
         }
     }
@@ -282,13 +285,18 @@ impl Caller {
     }
 }
 
-/// Checks an answer to the Match example: billed, with a request id, and a match.
+/// Checks an answer to the Match example: billed, with a request id, and a match (for the
+/// gateway alone: HTTP 200 and tel3's body saying so, handed over as received).
 #[track_caller]
 fn assert_match(s: Subject, answer: &Answer) {
     assert!(answer.billed, "{s}: {answer:?}");
     assert!(answer.request_id.is_some(), "{s}: {answer:?}");
     match s {
-        Subject::Gateway => assert_eq!(answer.status, Some(200), "{s}"),
+        Subject::Gateway => {
+            assert_eq!(answer.status, Some(200), "{s}");
+            let body = answer.body.as_deref().unwrap_or_default();
+            assert!(body.contains("\"match\":1"), "{s}: {body}");
+        }
         _ => assert_eq!(answer.verdict, Some(Verdict::Match), "{s}"),
     }
 }
