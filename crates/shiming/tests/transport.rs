@@ -553,8 +553,11 @@ async fn a_reset_or_a_drop_may_have_been_charged_and_is_not_retried() {
 #[tokio::test]
 async fn truncated_and_malformed_answers_keep_their_billing() {
     for (fault, says) in [
-        (Fault::Truncate, "truncated"),
-        (Fault::Malformed, "not valid JSON"),
+        (
+            Fault::Truncate,
+            ": the answer ends too early (truncated JSON)",
+        ),
+        (Fault::Malformed, ": the answer is not valid JSON"),
     ] {
         for s in SUBJECTS {
             let m = MockMarket::start().unwrap();
@@ -565,7 +568,7 @@ async fn truncated_and_malformed_answers_keep_their_billing() {
                 assert_eq!((r.status, r.billed), (Some(200), true), "{s}");
             } else {
                 let e = assert_failed(s, result, ErrorKind::MalformedAnswer, Billing::Billed);
-                assert!(e.message().contains(says), "{s}, {fault}: {e}");
+                assert!(e.message().ends_with(says), "{s}, {fault}: {e}");
                 assert!(e.request_id().is_some(), "{s}, {fault}: {e}");
             }
             assert_eq!(demo_usage(&m, s.product()), (1, 1), "{s}, {fault}");
