@@ -98,6 +98,16 @@ fn ci() -> util::Result<()> {
         args.extend_from_slice(&["--", "-D", "warnings"]);
         util::cargo(&args)?;
     }
+    // The command line builds without the mock market (`--mock` is then refused).
+    util::cargo(&[
+        "clippy",
+        "-p",
+        "shiming-cli",
+        "--no-default-features",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     util::cargo(&["test", "--workspace", "--all-targets"])?;
     util::cargo(&["test", "--workspace", "--doc"])?;
     package::run(&[])

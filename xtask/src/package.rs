@@ -1,6 +1,7 @@
 //! `cargo xtask package`: the publishable crates build from what would be uploaded.
 //!
-//! 1. `cargo package --workspace --exclude xtask --exclude shiming-fuzz-targets --allow-dirty`: every crate is packaged in
+//! 1. `cargo package --workspace --exclude xtask --exclude shiming-fuzz-targets --exclude
+//!    shiming-test-support --allow-dirty`: every crate is packaged in
 //!    dependency order (cargo resolves the unpublished siblings through its own temporary
 //!    registry) and each package's libraries and binaries are built from the unpacked
 //!    `.crate` (the verification step). The `.crate` files stay in `target/package/`.
@@ -60,6 +61,7 @@ pub fn run(args: &[String]) -> Result<()> {
             }
         }
     }
+    forget_unpacked_siblings()?;
     let t = Instant::now();
     util::cargo(&[
         "package",
@@ -68,6 +70,8 @@ pub fn run(args: &[String]) -> Result<()> {
         "xtask",
         "--exclude",
         "shiming-fuzz-targets",
+        "--exclude",
+        "shiming-test-support",
         "--allow-dirty",
     ])?;
     let package_time = t.elapsed();
@@ -213,6 +217,43 @@ pub fn run(args: &[String]) -> Result<()> {
 /// The directory outside the repository the packages are unpacked and installed in: one per
 /// checkout (several checkouts may run this at once), the same on every run (so the shared
 /// target directory sees the same unpacked paths and only rebuilds what changed).
+/// Removes the sources cargo unpacked from earlier runs' temporary registry. `cargo package
+/// --workspace` publishes each sibling to a registry under `target/package/tmp-registry` and
+/// unpacks it under `$CARGO_HOME/registry/src/-<hash of that path>/`; when the version has not
+/// changed, cargo trusts an earlier unpack and verifies against a stale copy of the sibling
+/// (a change to `shiming-core` then "fails" to build the mock market). Only directories of
+/// path-named registries (`-…`) and only the workspace's own `shiming*` crates are removed.
+fn forget_unpacked_siblings() -> Result<()> {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let Some(src) = cargo_home.map(|h| h.join("registry/src")) else {
+        return Ok(());
+    };
+    let Ok(registries) = fs::read_dir(&src) else {
+        return Ok(());
+    };
+    for registry in registries.filter_map(|e| e.ok().map(|e| e.path())) {
+        let local = registry
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('-'));
+        if !local {
+            continue;
+        }
+        for unpacked in fs::read_dir(&registry)?.filter_map(|e| e.ok().map(|e| e.path())) {
+            let ours = unpacked
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("shiming"));
+            if ours {
+                fs::remove_dir_all(&unpacked)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn scratch_dir(root: &Path) -> PathBuf {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();

@@ -21,8 +21,9 @@
 //!   no vendor crate knows another, and the mock market, beside the transport on floor 1,
 //!   depends on `shiming-core` alone among workspace crates — never on the transport, the kit or
 //!   a vendor crate. A crate missing from the table must be `publish = false` (a tool such as
-//!   `xtask` or `shiming-fuzz-targets`): tools may depend on anything, and nothing, not even a
-//!   dev-dependency, may depend on a tool.
+//!   `xtask` or `shiming-fuzz-targets`): tools may depend on anything, and nothing may depend on
+//!   a tool — not even as a dev-dependency, except on [`TEST_SUPPORT`], the shared test support,
+//!   which is a dev-dependency only.
 //! * **`wire-format`** — only vendor crates know vendor wire formats. Outside the vendor crates
 //!   (and the kit they share), non-test source
 //!   1. names no vendor crate's `request` or `response` module (`shiming_tel3::response::decode`,
@@ -115,6 +116,11 @@ const LAYERS: &[Layer] = &[
     layer("shiming", 4, Role::Facade),
     layer("shiming-cli", 5, Role::Cli),
 ];
+
+/// The one tool crate other crates may use, and only as a dev-dependency: what the tests share
+/// (manifest reader, mock market helpers, trace capture). Unpublished, so cargo drops it from a
+/// package; the tests that use it are excluded from their crate's package.
+const TEST_SUPPORT: &str = "shiming-test-support";
 
 /// Crates that would give `shiming-core` I/O: async runtimes, HTTP, TLS, sockets, OS
 /// randomness, file-system helpers.
@@ -570,7 +576,7 @@ fn check_layers(packages: &[Package]) -> Vec<Violation> {
             ));
         }
         for d in p.deps.iter().filter(|d| members.contains(d.name.as_str())) {
-            if d.name == p.name {
+            if d.name == p.name || (d.kind == DepKind::Dev && d.name == TEST_SUPPORT) {
                 continue;
             }
             let line = dependency_line(&p.manifest_text, &d.name, d.kind);
@@ -1957,6 +1963,51 @@ mod tests {
         graph.push(package("shiming-extra", &[], true));
         graph.push(package("shiming-bench", &[("shiming", Normal)], false));
         assert_eq!(found(&check_layers(&graph)), [("layers", 1)]);
+    }
+
+    #[test]
+    fn the_test_support_is_the_one_tool_crates_may_use_and_only_in_tests() {
+        use DepKind::*;
+        let with = |name: &str, dep: &str, kind: DepKind| {
+            let mut graph = todays_graph();
+            graph.push(package(
+                TEST_SUPPORT,
+                &[
+                    ("shiming-core", Normal),
+                    ("shiming-gateway", Normal),
+                    ("shiming-mock-market", Normal),
+                ],
+                false,
+            ));
+            let p = graph
+                .iter_mut()
+                .find(|p| p.name == name)
+                .expect("a package of the graph");
+            p.deps.push(Dep {
+                name: dep.into(),
+                kind,
+            });
+            check_layers(&graph)
+        };
+        for name in [
+            "shiming-core",
+            "shiming-gateway",
+            "shiming-mock-market",
+            "shiming-tel3",
+            "shiming",
+            "shiming-cli",
+        ] {
+            assert_eq!(with(name, TEST_SUPPORT, Dev), [], "{name} (dev)");
+            for kind in [Normal, Build] {
+                let v = with(name, TEST_SUPPORT, kind);
+                assert_eq!(v.len(), 1, "{name} ({kind:?}): {v:?}");
+                assert_eq!(v[0].rule, "layers");
+                assert!(v[0].message.contains("a tool crate"), "{}", v[0].message);
+            }
+        }
+        // The exception is that one crate: any other tool stays out of every test.
+        assert_eq!(with("shiming-tel3", "shiming-fuzz-targets", Dev).len(), 1);
+        assert_eq!(with("shiming-tel3", "xtask", Dev).len(), 1);
     }
 
     #[test]

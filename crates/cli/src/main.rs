@@ -30,6 +30,10 @@ enum Command {
     /// Validate ID numbers, mobiles or names offline (free, no network).
     Check(CheckCommand),
     /// Verify one person through a vendor API (name + ID [+ mobile]); --mock to try it free.
+    #[cfg_attr(
+        not(feature = "mock"),
+        command(about = "Verify one person through a vendor API (name + ID [+ mobile])")
+    )]
     Verify(verify::VerifyArgs),
     /// Verify every row of a CSV file: concurrent, rate-limited, budgeted, resumable.
     Batch(batch::BatchArgs),

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use serde::Serialize;
-use shiming::{Billing, Elements, Identity, RouteError, Routed};
+use shiming::{Billing, Elements, Identity, NoRoute, RouteError, Routed};
 
 use crate::market::{billed_word, error_kind, MarketArgs};
 
@@ -35,42 +35,35 @@ const USAGE: u8 = 2;
 const SERVICE: u8 = 3;
 
 pub fn run(args: &VerifyArgs) -> ExitCode {
-    let wanted = if args.mobile.is_some() {
-        Elements::Three
-    } else {
-        Elements::Two
-    };
-    match args.market.vendor() {
-        Ok(Some(vendor)) => {
-            if vendor.elements() != wanted {
-                return usage(&match wanted {
-                    Elements::Three => format!(
-                        "{vendor} checks name + ID number only; drop --mobile, or choose a three-element vendor"
-                    ),
-                    _ => format!("{vendor} checks name + ID number + mobile; give --mobile"),
-                });
-            }
-        }
-        Ok(None) => {}
+    let who = Identity::unchecked(&args.name, &args.id_card, args.mobile.as_deref());
+    let wanted = Elements::of(&who);
+    let only = match args.market.vendor() {
+        Ok(only) => only,
         Err(e) => return usage(&e.0),
+    };
+    if let Some(vendor) = only {
+        if vendor.elements() != wanted {
+            return usage(&match wanted {
+                Elements::Three => format!(
+                    "{vendor} checks name + ID number only; drop --mobile, or choose a three-element vendor"
+                ),
+                _ => format!("{vendor} checks name + ID number + mobile; give --mobile"),
+            });
+        }
     }
-    let market = match args.market.connect() {
+    let market = match args.market.connect(only) {
         Ok(m) => m,
         Err(e) => return usage(&e.0),
     };
     // A configuration without a vendor for these elements is a usage problem (nothing would be
     // sent), not a service error.
-    if market.router.candidates(wanted).next().is_none() {
-        return usage(match wanted {
-            Elements::Three => "no usable vendor checks name + ID number + mobile: give credentials for tel3, sxm3v2, sjsys or phonethird (phonethird also needs --phonethird-consent), or drop --mobile for a two-element check",
-            _ => "no usable vendor checks name + ID number without a mobile: give credentials for sfz2, or add --mobile for a three-element check",
-        });
+    if let Some(none) = market.router.no_route(wanted) {
+        return usage(&no_usable_vendor(none));
     }
     let runtime = match crate::market::runtime() {
         Ok(r) => r,
         Err(e) => return usage(&e.0),
     };
-    let who = Identity::unchecked(&args.name, &args.id_card, args.mobile.as_deref());
     let result = runtime.block_on(market.router.verify(&who));
     match result {
         Ok(routed) => {
@@ -91,6 +84,21 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
             ExitCode::from(if input { USAGE } else { SERVICE })
         }
     }
+}
+
+/// The router's sentence about a missing vendor, for the command line: the vendors looked at
+/// are those the configuration and the flags made usable, and the advice names the switches.
+fn no_usable_vendor(none: NoRoute) -> String {
+    let switches = match none.elements {
+        Elements::Three => {
+            " (phonethird also needs --phonethird-consent), or drop --mobile for a two-element check"
+        }
+        _ => ", or add --mobile for a three-element check",
+    };
+    none.message(
+        "usable",
+        &format!(": give credentials for {}{switches}", none.vendors()),
+    )
 }
 
 fn usage(message: &str) -> ExitCode {

@@ -799,7 +799,13 @@ fn without_credentials_it_names_both_ways() {
         &["--endpoint", &url, "--vendor", "tel3"],
     ] {
         let run = shiming(&with(base.clone(), extra));
-        assert_usage(&run, &["--appcode", "--mock", "no credentials"]);
+        // A build without the mock market does not suggest --mock.
+        let ways: &[&str] = if cfg!(feature = "mock") {
+            &["--appcode", "--mock", "no credentials"]
+        } else {
+            &["--appcode", "no credentials"]
+        };
+        assert_usage(&run, ways);
         assert!(!run.stderr.contains("built-in mock market at"), "{run:?}");
     }
     assert!(m.journal().is_empty());
@@ -855,6 +861,9 @@ fn phonethird_needs_the_consent_switch() {
     assert_one_billed_verdict(&m, &run, "match", "phonethird", "0.475");
 
     // --mock refuses the same way, before starting a market.
+    if !cfg!(feature = "mock") {
+        return;
+    }
     let mut args = vec!["verify", "--mock", "--vendor", "phonethird"];
     args.extend(person(NAME, ID, Some(MOBILE)));
     let run = shiming(&args);
@@ -900,8 +909,30 @@ fn bad_option_values_are_usage_errors() {
 }
 
 // ---------------------------------------------------------------------------------------
-// 5. --mock
+// 5. --mock (cargo feature `mock`, on by default)
 
+#[cfg(not(feature = "mock"))]
+#[test]
+fn without_the_mock_feature_mock_is_refused_as_a_usage_error() {
+    for command in ["verify", "batch"] {
+        let mut args = vec![command, "--mock"];
+        if command == "verify" {
+            args.extend(person(NAME, ID, Some(MOBILE)));
+        } else {
+            // Refused before either file is opened.
+            args.extend(["--input", "people.csv", "--output", "results.csv"]);
+        }
+        let run = shiming(&args);
+        assert_eq!(run.code, 2, "{run:?}");
+        assert!(run.stdout.is_empty(), "{run:?}");
+        assert_eq!(
+            run.stderr,
+            "shiming: --mock: this shiming was built without the mock market (cargo feature `mock`)\n"
+        );
+    }
+}
+
+#[cfg(feature = "mock")]
 #[test]
 fn mock_works_end_to_end_without_endpoint_or_appcode() {
     let mut args = vec!["verify", "--mock"];

@@ -57,6 +57,6 @@ pub use market::{FAULT_HEADER, SCENARIO_HEADER};
 pub use params::Params;
 pub use pipeline::Pipeline;
 pub use product::Product;
-pub use registry::{Outcome, Person, Registry, RegistryError};
+pub use registry::{Person, Registry, RegistryError, RegistryVerdict};
 pub use reply::Reply;
 pub use state::Usage;

@@ -1,8 +1,8 @@
 //! The registry of synthetic people whose checks the mock answers (`fixtures/people.tsv`).
 //!
-//! Outcomes: all elements known and matching → [`Outcome::Match`]; the ID number known but
-//! the name (or mobile) different → [`Outcome::NameMismatch`] / [`Outcome::MobileMismatch`];
-//! the ID number unknown → [`Outcome::NoRecord`]. The people are made with the core
+//! Outcomes: all elements known and matching → [`RegistryVerdict::Match`]; the ID number known but
+//! the name (or mobile) different → [`RegistryVerdict::NameMismatch`] / [`RegistryVerdict::MobileMismatch`];
+//! the ID number unknown → [`RegistryVerdict::NoRecord`]. The people are made with the core
 //! generator and have valid check digits; none is a real person.
 
 use std::collections::HashMap;
@@ -40,15 +40,15 @@ impl std::fmt::Debug for Person {
 /// What the registry says about a set of elements.
 ///
 /// ```
-/// use shiming_mock_market::{Outcome, Registry};
+/// use shiming_mock_market::{RegistryVerdict, Registry};
 /// let r = Registry::builtin();
 /// let p = &r.people()[0];
-/// assert_eq!(r.two(&p.name, &p.id_card), Outcome::Match);
-/// assert_eq!(r.two("某某某", &p.id_card), Outcome::NameMismatch);
+/// assert_eq!(r.two(&p.name, &p.id_card), RegistryVerdict::Match);
+/// assert_eq!(r.two("某某某", &p.id_card), RegistryVerdict::NameMismatch);
 /// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum RegistryVerdict {
     /// Every element matches a registered person.
     Match,
     /// The ID number is registered under another name.
@@ -163,14 +163,14 @@ impl Registry {
     ///
     /// ```
     /// let r = shiming_mock_market::Registry::builtin();
-    /// assert_eq!(r.two("张三", "000000000000000000"), shiming_mock_market::Outcome::NoRecord);
+    /// assert_eq!(r.two("张三", "000000000000000000"), shiming_mock_market::RegistryVerdict::NoRecord);
     /// ```
     #[must_use]
-    pub fn two(&self, name: &str, id_card: &str) -> Outcome {
+    pub fn two(&self, name: &str, id_card: &str) -> RegistryVerdict {
         match self.by_id(id_card) {
-            None => Outcome::NoRecord,
-            Some(p) if p.name != name => Outcome::NameMismatch,
-            Some(_) => Outcome::Match,
+            None => RegistryVerdict::NoRecord,
+            Some(p) if p.name != name => RegistryVerdict::NameMismatch,
+            Some(_) => RegistryVerdict::Match,
         }
     }
 
@@ -179,16 +179,16 @@ impl Registry {
     /// ```
     /// let r = shiming_mock_market::Registry::builtin();
     /// let p = r.people().iter().find(|p| p.mobile.is_some()).unwrap();
-    /// assert_eq!(r.three(&p.name, &p.id_card, p.mobile.as_deref().unwrap()), shiming_mock_market::Outcome::Match);
-    /// assert_eq!(r.three(&p.name, &p.id_card, "13800000000"), shiming_mock_market::Outcome::MobileMismatch);
+    /// assert_eq!(r.three(&p.name, &p.id_card, p.mobile.as_deref().unwrap()), shiming_mock_market::RegistryVerdict::Match);
+    /// assert_eq!(r.three(&p.name, &p.id_card, "13800000000"), shiming_mock_market::RegistryVerdict::MobileMismatch);
     /// ```
     #[must_use]
-    pub fn three(&self, name: &str, id_card: &str, mobile: &str) -> Outcome {
+    pub fn three(&self, name: &str, id_card: &str, mobile: &str) -> RegistryVerdict {
         match self.by_id(id_card) {
-            None => Outcome::NoRecord,
-            Some(p) if p.name != name => Outcome::NameMismatch,
-            Some(p) if p.mobile.as_deref() != Some(mobile) => Outcome::MobileMismatch,
-            Some(_) => Outcome::Match,
+            None => RegistryVerdict::NoRecord,
+            Some(p) if p.name != name => RegistryVerdict::NameMismatch,
+            Some(p) if p.mobile.as_deref() != Some(mobile) => RegistryVerdict::MobileMismatch,
+            Some(_) => RegistryVerdict::Match,
         }
     }
 }

@@ -15,7 +15,7 @@ use serde_json::Value;
 use shiming_core::id_card::{self, ValidationOptions};
 use shiming_core::mobile::{self, MobileKind};
 use shiming_core::{name, Carrier, Date};
-use shiming_mock_market::{scenarios, Answer, Outcome, Product, Registry};
+use shiming_mock_market::{scenarios, Answer, Product, Registry, RegistryVerdict};
 
 /// This crate's fixtures: what `build.rs` and `src/registry.rs` compile in.
 fn fixtures() -> PathBuf {
@@ -536,18 +536,24 @@ fn readme_examples() {
 
     let m = example("match-example");
     let mobile = m.mobile.clone().unwrap();
-    assert_eq!(registry.three(&m.name, &m.id_card, &mobile), Outcome::Match);
-    assert_eq!(registry.two(&m.name, &m.id_card), Outcome::Match);
-    assert_eq!(registry.two("陈思源", &m.id_card), Outcome::NameMismatch);
+    assert_eq!(
+        registry.three(&m.name, &m.id_card, &mobile),
+        RegistryVerdict::Match
+    );
+    assert_eq!(registry.two(&m.name, &m.id_card), RegistryVerdict::Match);
+    assert_eq!(
+        registry.two("陈思源", &m.id_card),
+        RegistryVerdict::NameMismatch
+    );
     let other = example("china-unicom-example").mobile.unwrap();
     assert_eq!(
         registry.three(&m.name, &m.id_card, &other),
-        Outcome::MobileMismatch
+        RegistryVerdict::MobileMismatch
     );
 
     assert!(id_card::is_valid(NO_RECORD, &options()));
     assert!(registry.by_id(NO_RECORD).is_none());
-    assert_eq!(registry.two(&m.name, NO_RECORD), Outcome::NoRecord);
+    assert_eq!(registry.two(&m.name, NO_RECORD), RegistryVerdict::NoRecord);
     assert!(people_text().contains(&format!("(the NoRecord example): {NO_RECORD}\n")));
 
     let mvno = example("mvno-mobile");
@@ -555,7 +561,7 @@ fn readme_examples() {
     assert!(mobile::parse(&mvno_mobile).unwrap().is_virtual());
     assert_eq!(
         registry.three(&mvno.name, &mvno.id_card, &mvno_mobile),
-        Outcome::Match
+        RegistryVerdict::Match
     );
 
     assert!(example("no-mobile").mobile.is_none());

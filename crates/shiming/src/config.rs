@@ -33,6 +33,9 @@
 //! `SHIMING_APP_KEY` + `SHIMING_APP_SECRET`) for every vendor — one AppCode serves every
 //! product its account bought. A vendor without credentials is not routed to.
 //! `SHIMING_PHONETHIRD_CONSENT=1` stands for `consent_obtained_by_caller = true`.
+//!
+//! What a caller sets for one run — the command line's flags — comes last, through
+//! [`Config::apply`] and [`Overrides`]: flags over the environment over the file.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -166,6 +169,114 @@ impl fmt::Display for Unusable {
                 "phonethird needs the person's consent to its authorization text before every check; attest it with consent_obtained_by_caller = true (or SHIMING_PHONETHIRD_CONSENT=1)",
             ),
         }
+    }
+}
+
+/// What one run sets over the file and the environment: the command line's `--vendor`,
+/// `--appcode`, `--endpoint`, `--timeout`, `--strict` and `--phonethird-consent`, as values.
+/// [`Config::apply`] takes them last, so they win; what is left unset (`None`, `false`) keeps
+/// the file's and the environment's setting.
+///
+/// ```
+/// use shiming::config::Overrides;
+/// let o = Overrides::default().with_strict_regions(true);
+/// assert!(o.strict_regions && o.only.is_none() && o.credentials.is_none());
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// Use this vendor alone (`--vendor tel3`): every other is disabled, and this one is
+    /// enabled even where the file disables it. `None` (`--vendor auto`) leaves the choice to
+    /// the configuration.
+    pub only: Option<Vendor>,
+    /// Credentials (`--appcode`) for [`Overrides::only`], or for every vendor when no vendor
+    /// is chosen; they replace the environment's and the file's. Redacted in `Debug`.
+    pub credentials: Option<Credentials>,
+    /// Base URL for every vendor (`--endpoint`, or the built-in mock market's), replacing the
+    /// file's `endpoint`.
+    pub endpoint: Option<String>,
+    /// Total time per call (`--timeout`), replacing the file's `timeout_seconds`.
+    pub timeout: Option<Duration>,
+    /// `true` (`--strict`) refuses region-abolished ID numbers whatever the file says; `false`
+    /// keeps the file's `strict_regions`.
+    pub strict_regions: bool,
+    /// `true` (`--phonethird-consent`) attests phonethird's consent, as
+    /// `consent_obtained_by_caller = true` does; `false` keeps the file's and the
+    /// environment's setting.
+    pub phonethird_consent: bool,
+}
+
+impl Overrides {
+    /// Sets [`Overrides::only`].
+    ///
+    /// ```
+    /// use shiming::{config::Overrides, Vendor};
+    /// assert_eq!(Overrides::default().with_only(Some(Vendor::Tel3)).only, Some(Vendor::Tel3));
+    /// ```
+    #[must_use]
+    pub fn with_only(mut self, only: Option<Vendor>) -> Overrides {
+        self.only = only;
+        self
+    }
+
+    /// Sets [`Overrides::credentials`].
+    ///
+    /// ```
+    /// use shiming::{config::Overrides, gateway::Credentials};
+    /// let o = Overrides::default().with_credentials(Some(Credentials::app_code("code")));
+    /// assert!(o.credentials.is_some());
+    /// ```
+    #[must_use]
+    pub fn with_credentials(mut self, credentials: Option<Credentials>) -> Overrides {
+        self.credentials = credentials;
+        self
+    }
+
+    /// Sets [`Overrides::endpoint`].
+    ///
+    /// ```
+    /// let o = shiming::config::Overrides::default().with_endpoint(Some("http://127.0.0.1:8080".into()));
+    /// assert_eq!(o.endpoint.as_deref(), Some("http://127.0.0.1:8080"));
+    /// ```
+    #[must_use]
+    pub fn with_endpoint(mut self, endpoint: Option<String>) -> Overrides {
+        self.endpoint = endpoint;
+        self
+    }
+
+    /// Sets [`Overrides::timeout`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let o = shiming::config::Overrides::default().with_timeout(Some(Duration::from_secs(3)));
+    /// assert_eq!(o.timeout, Some(Duration::from_secs(3)));
+    /// ```
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Option<Duration>) -> Overrides {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets [`Overrides::strict_regions`].
+    ///
+    /// ```
+    /// assert!(shiming::config::Overrides::default().with_strict_regions(true).strict_regions);
+    /// ```
+    #[must_use]
+    pub fn with_strict_regions(mut self, strict: bool) -> Overrides {
+        self.strict_regions = strict;
+        self
+    }
+
+    /// Sets [`Overrides::phonethird_consent`].
+    ///
+    /// ```
+    /// assert!(shiming::config::Overrides::default().with_phonethird_consent(true).phonethird_consent);
+    /// ```
+    #[must_use]
+    pub fn with_phonethird_consent(mut self, consent: bool) -> Overrides {
+        self.phonethird_consent = consent;
+        self
     }
 }
 
@@ -353,6 +464,61 @@ impl Config {
                 .entry(Vendor::Phonethird)
                 .or_default()
                 .consent_obtained_by_caller = true;
+        }
+    }
+
+    /// Takes what one run sets (the command line's flags) over everything read so far: call
+    /// it after [`Config::load`] and [`Config::apply_env`], so that flags win over the
+    /// environment, and the environment over the file. What `overrides` leaves unset keeps
+    /// its setting; see [`Overrides`] for each field.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use shiming::{config::{Config, Overrides, Unusable}, gateway::Credentials, Vendor};
+    /// let mut config = Config::from_toml_str(
+    ///     "timeout_seconds = 10\n[vendors.tel3]\nenabled = false\nappcode = \"from-file\"",
+    /// ).unwrap();
+    /// config.apply_env_from(|name| (name == "SHIMING_TEL3_APPCODE").then(|| "from-env".to_string()));
+    /// config.apply(
+    ///     &Overrides::default()
+    ///         .with_only(Some(Vendor::Tel3))
+    ///         .with_credentials(Some(Credentials::app_code("from-flag")))
+    ///         .with_timeout(Some(Duration::from_secs(3))),
+    /// );
+    /// // The flag enables tel3 again, disables the others, and its AppCode and timeout win.
+    /// assert_eq!(config.unusable_because(Vendor::Tel3), None);
+    /// assert_eq!(config.unusable_because(Vendor::Sfz2), Some(Unusable::Disabled));
+    /// assert!(matches!(&config.vendors[&Vendor::Tel3].credentials,
+    ///     Some(Credentials::AppCode(code)) if code.expose() == "from-flag"));
+    /// assert_eq!(config.timeout, Some(Duration::from_secs(3)));
+    /// ```
+    pub fn apply(&mut self, overrides: &Overrides) {
+        if overrides.strict_regions {
+            self.strict_regions = true;
+        }
+        if let Some(timeout) = overrides.timeout {
+            self.timeout = Some(timeout);
+        }
+        if overrides.phonethird_consent {
+            self.vendors
+                .entry(Vendor::Phonethird)
+                .or_default()
+                .consent_obtained_by_caller = true;
+        }
+        if let Some(credentials) = &overrides.credentials {
+            for vendor in Vendor::ALL {
+                if overrides.only.is_some_and(|only| only != vendor) {
+                    continue;
+                }
+                self.vendors.entry(vendor).or_default().credentials = Some(credentials.clone());
+            }
+        }
+        if let Some(only) = overrides.only {
+            self.restrict_to(only);
+            self.vendors.entry(only).or_default().enabled = true;
+        }
+        if let Some(endpoint) = &overrides.endpoint {
+            self.endpoint = Some(endpoint.clone());
         }
     }
 
@@ -594,6 +760,107 @@ consent_obtained_by_caller = true
         assert_eq!(code(Vendor::Sfz2), "account");
         assert_eq!(code(Vendor::Phonethird), "account");
         assert_eq!(c.unusable_because(Vendor::Phonethird), None);
+    }
+
+    /// Who holds which credentials, as `vendor=code` (`key:…` for AppKey pairs, `-` for none).
+    fn codes(c: &Config) -> String {
+        let code = |v: Vendor| match c.vendors.get(&v).and_then(|s| s.credentials.as_ref()) {
+            Some(Credentials::AppCode(s)) => s.expose().to_string(),
+            Some(Credentials::AppKey { key, .. }) => format!("key:{key}"),
+            _ => "-".to_string(),
+        };
+        Vendor::ALL
+            .iter()
+            .map(|v| format!("{v}={}", code(*v)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The command line's layering: the file, then the environment, then the flags.
+    fn layered(overrides: &Overrides) -> Config {
+        let mut c = Config::from_toml_str(
+            r#"
+timeout_seconds = 10
+endpoint = "http://file.example"
+[vendors.tel3]
+enabled = false
+appcode = "tel3-file"
+[vendors.sxm3v2]
+appcode = "sx-file"
+[vendors.sjsys]
+appcode = "sjsys-file"
+"#,
+        )
+        .unwrap();
+        c.apply_env_from(env(&[
+            ("SHIMING_SXM3V2_APPCODE", "sx-env"),
+            ("SHIMING_APPCODE", "account-env"),
+        ]));
+        c.apply(overrides);
+        c
+    }
+
+    #[test]
+    fn flags_over_environment_over_file() {
+        // No flags: the environment over the file — a vendor's own variable replaces the
+        // file's code, the account-wide one only fills in where there is none.
+        let c = layered(&Overrides::default());
+        assert_eq!(
+            codes(&c),
+            "sfz2=account-env sxm3v2=sx-env tel3=tel3-file sjsys=sjsys-file phonethird=account-env"
+        );
+        assert_eq!(c.endpoint.as_deref(), Some("http://file.example"));
+        assert_eq!(c.timeout, Some(Duration::from_secs(10)));
+        assert!(!c.strict_regions);
+        assert_eq!(c.unusable_because(Vendor::Tel3), Some(Unusable::Disabled));
+        assert_eq!(
+            c.unusable_because(Vendor::Phonethird),
+            Some(Unusable::NoConsent)
+        );
+
+        // Every flag, no vendor chosen: they win over both, for every vendor.
+        let all = Overrides::default()
+            .with_credentials(Some(Credentials::app_code("flag")))
+            .with_endpoint(Some("http://flag.example".into()))
+            .with_timeout(Some(Duration::from_secs(3)))
+            .with_strict_regions(true)
+            .with_phonethird_consent(true);
+        let c = layered(&all);
+        assert_eq!(
+            codes(&c),
+            "sfz2=flag sxm3v2=flag tel3=flag sjsys=flag phonethird=flag"
+        );
+        assert_eq!(c.endpoint.as_deref(), Some("http://flag.example"));
+        assert_eq!(c.timeout, Some(Duration::from_secs(3)));
+        assert!(c.strict_regions);
+        assert_eq!(c.unusable_because(Vendor::Phonethird), None);
+        // `--vendor auto` leaves the file's choice of vendors alone.
+        assert_eq!(c.unusable_because(Vendor::Tel3), Some(Unusable::Disabled));
+
+        // A chosen vendor: enabled over the file, the others disabled; the flag's code goes
+        // to it alone.
+        let c = layered(&all.clone().with_only(Some(Vendor::Tel3)));
+        assert_eq!(
+            codes(&c),
+            "sfz2=account-env sxm3v2=sx-env tel3=flag sjsys=sjsys-file phonethird=account-env"
+        );
+        assert_eq!(c.unusable_because(Vendor::Tel3), None);
+        for other in Vendor::ALL.into_iter().filter(|v| *v != Vendor::Tel3) {
+            assert_eq!(
+                c.unusable_because(other),
+                Some(Unusable::Disabled),
+                "{other}"
+            );
+        }
+        let router = c.router(&GatewayClient::new());
+        let vendors: Vec<_> = router.routes().iter().map(Route::vendor).collect();
+        assert_eq!(vendors, ["tel3"]);
+
+        // A switch left off keeps the file's and the environment's setting.
+        let mut c = Config::from_toml_str("strict_regions = true").unwrap();
+        c.apply_env_from(env(&[("SHIMING_PHONETHIRD_CONSENT", "1")]));
+        c.apply(&Overrides::default());
+        assert!(c.strict_regions && c.vendors[&Vendor::Phonethird].consent_obtained_by_caller);
     }
 
     #[test]

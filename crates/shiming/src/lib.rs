@@ -45,7 +45,7 @@ mod vendor;
 
 pub use price::{Price, PriceError};
 pub use route::Route;
-pub use router::{FailoverPolicy, Order, RouteError, Routed, Router, RouterBuilder};
+pub use router::{FailoverPolicy, NoRoute, Order, RouteError, Routed, Router, RouterBuilder};
 pub use trail::{Attempt, Attempts};
 pub use vendor::{Elements, UnknownVendor, Vendor};
 

@@ -9,7 +9,7 @@ use shiming_core::{Billing, Error, ErrorKind, Identity, Verdict, Verification};
 use shiming_vendor_kit::today_in_china;
 use tracing::Instrument as _;
 
-use crate::{Attempt, Attempts, Elements, Route};
+use crate::{Attempt, Attempts, Elements, Route, Vendor};
 
 /// In which order a router tries its routes.
 ///
@@ -189,6 +189,78 @@ impl std::error::Error for RouteError {
     }
 }
 
+/// No enabled route checks what an identity holds ([`Router::no_route`]): why
+/// [`Router::verify`] fails with [`ErrorKind::NotSent`] before trying any vendor. `Display` is
+/// that error's message; [`NoRoute::message`] is the same sentence for callers who word the
+/// advice themselves (the command line names its own switches).
+///
+/// ```
+/// let router = shiming::Router::builder().build();
+/// let none = router.no_route(shiming::Elements::Two).unwrap();
+/// assert_eq!(
+///     none.to_string(),
+///     "no enabled vendor checks name + ID number without a mobile (configure sfz2)"
+/// );
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoRoute {
+    /// What the identity holds, and no route checks.
+    pub elements: Elements,
+}
+
+impl NoRoute {
+    /// The vendors that check these elements, in words and in the order of [`Vendor`]'s
+    /// declaration: `tel3, sxm3v2, sjsys or phonethird`; `sfz2`.
+    ///
+    /// ```
+    /// let none = shiming::Router::builder().build().no_route(shiming::Elements::Three).unwrap();
+    /// assert_eq!(none.vendors(), "tel3, sxm3v2, sjsys or phonethird");
+    /// ```
+    #[must_use]
+    pub fn vendors(self) -> String {
+        let mut names: Vec<Vendor> = Vendor::ALL
+            .into_iter()
+            .filter(|v| v.elements() == self.elements)
+            .collect();
+        names.sort_unstable();
+        let mut text = String::new();
+        for (i, vendor) in names.iter().enumerate() {
+            if i > 0 {
+                text.push_str(if i + 1 == names.len() { " or " } else { ", " });
+            }
+            text.push_str(vendor.name());
+        }
+        text
+    }
+
+    /// The one sentence: `no {which} vendor checks {what the identity holds}{advice}`, where
+    /// `which` says which vendors were looked at (the router's `enabled` ones, or those a
+    /// configuration made `usable`) and `advice` follows as given.
+    ///
+    /// ```
+    /// let none = shiming::Router::builder().build().no_route(shiming::Elements::Three).unwrap();
+    /// assert_eq!(
+    ///     none.message("usable", "; add credentials"),
+    ///     "no usable vendor checks name + ID number + mobile; add credentials"
+    /// );
+    /// ```
+    #[must_use]
+    pub fn message(self, which: &str, advice: &str) -> String {
+        let what = match self.elements {
+            Elements::Three => "name + ID number + mobile",
+            Elements::Two => "name + ID number without a mobile",
+        };
+        format!("no {which} vendor checks {what}{advice}")
+    }
+}
+
+impl fmt::Display for NoRoute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message("enabled", &format!(" (configure {})", self.vendors())))
+    }
+}
+
 /// One client over several vendors. Each check is validated locally once (refused input
 /// never reaches any vendor), then sent to the enabled routes that check what the identity
 /// holds — three-element vendors when it has a mobile, two-element vendors when it has not —
@@ -323,6 +395,22 @@ impl Router {
             .filter(move |r| r.is_enabled() && r.elements() == elements)
     }
 
+    /// `Some` when no enabled route checks `elements`: a check of them would fail with
+    /// [`ErrorKind::NotSent`], nothing sent. Ask it before [`Router::verify`] to refuse such a
+    /// check as a usage problem.
+    ///
+    /// ```
+    /// let r = shiming::Router::builder().build();
+    /// assert_eq!(r.no_route(shiming::Elements::Three).unwrap().elements, shiming::Elements::Three);
+    /// ```
+    #[must_use]
+    pub fn no_route(&self, elements: Elements) -> Option<NoRoute> {
+        self.candidates(elements)
+            .next()
+            .is_none()
+            .then_some(NoRoute { elements })
+    }
+
     /// The failover policy.
     ///
     /// ```
@@ -361,7 +449,8 @@ impl Router {
     /// tried and which billed.
     ///
     /// Fails with [`ErrorKind::InvalidInput`] (nothing sent) for input refused locally, and
-    /// with [`ErrorKind::NotSent`] when no enabled route checks what the identity holds.
+    /// with [`ErrorKind::NotSent`] when no enabled route checks what the identity holds (the
+    /// message is [`NoRoute`]'s; [`Router::no_route`] tells beforehand).
     ///
     /// ```no_run
     /// # async fn demo(router: shiming::Router) -> Result<(), shiming::RouteError> {
@@ -372,11 +461,7 @@ impl Router {
     /// ```
     pub async fn verify(&self, identity: &Identity) -> Result<Routed, RouteError> {
         let identity = self.check_locally(identity)?;
-        let elements = if identity.expose_mobile().is_some() {
-            Elements::Three
-        } else {
-            Elements::Two
-        };
+        let elements = Elements::of(&identity);
         let mut attempts = Attempts::default();
         let mut last = None;
         for route in self.candidates(elements) {
@@ -408,10 +493,7 @@ impl Router {
             Some(Err(error)) => Err(RouteError { error, attempts }),
             None => Err(RouteError::from(Error::new(
                 ErrorKind::NotSent,
-                match elements {
-                    Elements::Three => "no enabled vendor checks name + ID number + mobile (configure tel3, sxm3v2, sjsys or phonethird)",
-                    Elements::Two => "no enabled vendor checks name + ID number without a mobile (configure sfz2)",
-                },
+                NoRoute { elements }.to_string(),
             ))),
         }
     }
@@ -462,6 +544,31 @@ mod tests {
             let r = Ok(Verification::new(verdict, "tel3", true));
             assert!(!strict.allows_after(&r));
             assert_eq!(eager.allows_after(&r), eager_moves_on);
+        }
+    }
+
+    #[test]
+    fn no_route_says_what_nobody_checks() {
+        let empty = Router::builder().build();
+        assert_eq!(
+            empty.no_route(Elements::Three).map(|n| n.to_string()).as_deref(),
+            Some("no enabled vendor checks name + ID number + mobile (configure tel3, sxm3v2, sjsys or phonethird)")
+        );
+        assert_eq!(
+            empty
+                .no_route(Elements::Two)
+                .map(|n| n.to_string())
+                .as_deref(),
+            Some("no enabled vendor checks name + ID number without a mobile (configure sfz2)")
+        );
+        #[cfg(feature = "sfz2")]
+        {
+            let code = shiming_gateway::Credentials::app_code("c");
+            let two = Router::builder()
+                .route(Route::two(shiming_sfz2::Sfz2Client::new(code)))
+                .build();
+            assert_eq!(two.no_route(Elements::Two), None);
+            assert!(two.no_route(Elements::Three).is_some());
         }
     }
 

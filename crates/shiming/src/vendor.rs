@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::Price;
+use crate::{Identity, Price};
 
 /// One of the five marketplace APIs shiming speaks. The list is fixed; whether a vendor's
 /// client is compiled in depends on the crate feature of the same name
@@ -43,6 +43,25 @@ pub enum Elements {
     Three,
     /// Name + ID number.
     Two,
+}
+
+impl Elements {
+    /// What `identity` holds: [`Elements::Three`] with a mobile, [`Elements::Two`] without —
+    /// the vendors a router sends it to, and what the command line asks for.
+    ///
+    /// ```
+    /// use shiming::{Elements, Identity};
+    /// let two = Identity::unchecked("吴秀英", "11010219560409026X", None);
+    /// assert_eq!(Elements::of(&two), Elements::Two);
+    /// ```
+    #[must_use]
+    pub fn of(identity: &Identity) -> Elements {
+        if identity.expose_mobile().is_some() {
+            Elements::Three
+        } else {
+            Elements::Two
+        }
+    }
 }
 
 impl Vendor {

@@ -9,6 +9,7 @@ use shiming::{
 };
 use shiming_mock_market::config::DEMO_APPCODE;
 use shiming_mock_market::{Fault, MockHandle, MockMarket, Product};
+use shiming_test_support::market::{demo_usage, total_usage};
 
 const NAME: &str = "陈思远";
 const ID: &str = "330106198805160711";
@@ -30,14 +31,9 @@ fn router(m: &MockHandle, toml: &str) -> Router {
     config.router(&GatewayClient::new())
 }
 
-/// (received, charged) at the mock for the demo AppCode on `product`.
-fn usage(m: &MockHandle, product: Product) -> (u64, u64) {
-    let u = m.usage_of(DEMO_APPCODE, product);
-    (u.received, u.charged)
-}
-
+/// Everything the mock charged, all credentials and products together.
 fn total_charged(m: &MockHandle) -> u64 {
-    m.usage().iter().map(|u| u.charged).sum()
+    total_usage(m).1
 }
 
 #[tokio::test]
@@ -56,7 +52,7 @@ async fn price_order_sends_to_the_cheapest_three_element_vendor() {
     assert_eq!(routed.attempts.tried(), ["sxm3v2"]);
     assert_eq!(routed.attempts.billed(), ["sxm3v2"]);
     assert_eq!(routed.attempts.cost().to_string(), "0.170");
-    assert_eq!(usage(&m, Product::Sxm3v2), (1, 1));
+    assert_eq!(demo_usage(&m, Product::Sxm3v2), (1, 1));
     assert_eq!(total_charged(&m), 1);
 }
 
@@ -74,7 +70,7 @@ async fn priority_order_follows_the_configuration() {
     assert_eq!(order, ["sjsys", "tel3", "phonethird", "sxm3v2"]);
     let routed = r.verify(&who()).await.unwrap();
     assert_eq!(routed.verification.vendor, "sjsys");
-    assert_eq!(usage(&m, Product::Sjsys), (1, 1));
+    assert_eq!(demo_usage(&m, Product::Sjsys), (1, 1));
 }
 
 #[tokio::test]
@@ -93,8 +89,8 @@ async fn quota_exhausted_fails_over_with_exactly_one_charge() {
     );
     assert_eq!(routed.attempts[0].billing, Billing::NotBilled);
     assert_eq!(routed.attempts.cost().to_string(), "0.200");
-    assert_eq!(usage(&m, Product::Sxm3v2), (1, 0));
-    assert_eq!(usage(&m, Product::Tel3), (1, 1));
+    assert_eq!(demo_usage(&m, Product::Sxm3v2), (1, 0));
+    assert_eq!(demo_usage(&m, Product::Tel3), (1, 1));
     assert_eq!(total_charged(&m), 1);
 }
 
@@ -151,8 +147,8 @@ async fn may_have_been_charged_stops_unless_opted_in() {
     assert_eq!(e.error.kind(), ErrorKind::MayHaveBeenCharged);
     assert_eq!(e.attempts.tried(), ["sxm3v2"]);
     assert_eq!(e.billing(), Billing::Unknown);
-    assert_eq!(usage(&m, Product::Sxm3v2), (1, 1));
-    assert_eq!(usage(&m, Product::Tel3), (0, 0));
+    assert_eq!(demo_usage(&m, Product::Sxm3v2), (1, 1));
+    assert_eq!(demo_usage(&m, Product::Tel3), (0, 0));
 
     m.queue_fault(Fault::Drop, 1, Some(Product::Sxm3v2));
     let opted = format!("{timeout}[failover]\nafter_possible_charge = true\n");
@@ -161,8 +157,8 @@ async fn may_have_been_charged_stops_unless_opted_in() {
     assert_eq!(routed.attempts.tried(), ["sxm3v2", "tel3"]);
     assert_eq!(routed.attempts[0].billing, Billing::Unknown);
     assert_eq!(routed.attempts.cost_at_most().to_string(), "0.370");
-    assert_eq!(usage(&m, Product::Sxm3v2), (2, 2));
-    assert_eq!(usage(&m, Product::Tel3), (1, 1));
+    assert_eq!(demo_usage(&m, Product::Sxm3v2), (2, 2));
+    assert_eq!(demo_usage(&m, Product::Tel3), (1, 1));
 }
 
 #[tokio::test]
@@ -223,7 +219,7 @@ async fn two_elements_go_to_sfz2_and_need_a_route() {
         .unwrap();
     assert_eq!(routed.verification.vendor, "sfz2");
     assert_eq!(routed.verification.verdict, Verdict::Match);
-    assert_eq!(usage(&m, Product::Sfz2), (1, 1));
+    assert_eq!(demo_usage(&m, Product::Sfz2), (1, 1));
 
     let mut config = Config::from_toml_str("[vendors.sfz2]\nenabled = false").unwrap();
     config.endpoint = Some(m.url());
@@ -241,7 +237,7 @@ async fn two_elements_go_to_sfz2_and_need_a_route() {
         .unwrap_err();
     assert_eq!(e.error.kind(), ErrorKind::NotSent);
     assert!(e.error.message().contains("sfz2"), "{e}");
-    assert_eq!(usage(&m, Product::Sfz2), (1, 1));
+    assert_eq!(demo_usage(&m, Product::Sfz2), (1, 1));
 }
 
 #[tokio::test]

@@ -4,13 +4,12 @@
 //! claims: in each round the vendor it is meant to reach gives the verdict (journaled and
 //! charged by the mock), after the vendors before it refused.
 
-use std::sync::{Arc, Mutex};
-
 use shiming::config::Config;
 use shiming::gateway::GatewayClient;
 use shiming::{ErrorKind, Identity, Routed, Verdict};
 use shiming_mock_market::config::DEMO_APPCODE;
 use shiming_mock_market::{Fault, MockHandle, MockMarket, Product};
+use shiming_test_support::trace::traced;
 
 const PEOPLE: [(&str, &str, Option<&str>); 4] = [
     ("陈思远", "330106198805160711", Some("13957120001")),
@@ -49,95 +48,70 @@ fn assert_answered(m: &MockHandle, routed: &Routed, tried: &[&str], verdict: Ver
     assert!(entry.charged, "{entry:?}");
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .map_err(|_| std::io::Error::other("poisoned"))?
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn routed_runs_log_no_personal_data_or_credentials() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
     let m = MockMarket::start().unwrap();
-    tracing::subscriber::with_default(subscriber, || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let mut config = Config::from_toml_str(
+    let ((), text) = traced(async {
+        let mut config = Config::from_toml_str(
                 "order = \"price\"\n[failover]\nafter_possible_charge = true\n[vendors.phonethird]\nconsent_obtained_by_caller = true\n",
             )
             .unwrap();
-            config.endpoint = Some(m.url());
-            config.apply_env_from(|n| (n == "SHIMING_APPCODE").then(|| DEMO_APPCODE.to_string()));
-            let router = config.router(&GatewayClient::new());
-            // Each vendor in turn answers, by using up the ones before it.
-            let order = [Product::Sxm3v2, Product::Tel3, Product::Sjsys, Product::Phonethird];
-            for used_up in 0..order.len() {
-                m.reset();
-                m.set_quota(DEMO_APPCODE, &order[..used_up], Some(0));
-                let answering = order[used_up];
-                for ((name, id, mobile), verdict) in PEOPLE.into_iter().zip(VERDICTS) {
-                    let routed = router
-                        .verify(&Identity::unchecked(name, id, mobile))
-                        .await
-                        .unwrap_or_else(|e| panic!("round {used_up}, {name}: {e}"));
-                    // Three-element checks reach the vendors in price order, each used-up one
-                    // refusing; two-element checks go to sfz2.
-                    let expected: Vec<&str> = if mobile.is_some() {
-                        order[..=used_up].iter().map(|p| p.id()).collect()
-                    } else {
-                        vec![Product::Sfz2.id()]
-                    };
-                    assert_answered(&m, &routed, &expected, verdict);
-                }
-                assert_eq!(
-                    m.usage_of(DEMO_APPCODE, answering).charged,
-                    3,
-                    "{} answered the three three-element checks",
-                    answering.id()
-                );
-                assert_eq!(m.usage_of(DEMO_APPCODE, Product::Sfz2).charged, 1);
-            }
+        config.endpoint = Some(m.url());
+        config.apply_env_from(|n| (n == "SHIMING_APPCODE").then(|| DEMO_APPCODE.to_string()));
+        let router = config.router(&GatewayClient::new());
+        // Each vendor in turn answers, by using up the ones before it.
+        let order = [
+            Product::Sxm3v2,
+            Product::Tel3,
+            Product::Sjsys,
+            Product::Phonethird,
+        ];
+        for used_up in 0..order.len() {
             m.reset();
-            m.queue_fault(Fault::Drop, 1, Some(Product::Sxm3v2));
-            let (name, id, mobile) = PEOPLE[0];
-            // sxm3v2 may have charged and did not answer; the configuration allows failing
-            // over after that, so tel3 answers.
-            let routed = router
-                .verify(&Identity::unchecked(name, id, mobile))
-                .await
-                .expect("tel3 answers after the dropped call");
-            assert_answered(&m, &routed, &["sxm3v2", "tel3"], Verdict::Match);
-            assert_eq!(m.usage_of(DEMO_APPCODE, Product::Sxm3v2).charged, 1);
-            // Refused locally: no vendor is asked.
-            let refused = router
-                .verify(&Identity::unchecked(name, "330106198805160712", mobile))
-                .await
-                .expect_err("a wrong check digit is refused");
-            assert_eq!(refused.error.kind(), ErrorKind::InvalidInput);
-            assert!(refused.attempts.is_empty(), "{refused}");
-            assert_eq!(m.journal().len(), 2, "nothing sent for the refused check");
-        });
+            m.set_quota(DEMO_APPCODE, &order[..used_up], Some(0));
+            let answering = order[used_up];
+            for ((name, id, mobile), verdict) in PEOPLE.into_iter().zip(VERDICTS) {
+                let routed = router
+                    .verify(&Identity::unchecked(name, id, mobile))
+                    .await
+                    .unwrap_or_else(|e| panic!("round {used_up}, {name}: {e}"));
+                // Three-element checks reach the vendors in price order, each used-up one
+                // refusing; two-element checks go to sfz2.
+                let expected: Vec<&str> = if mobile.is_some() {
+                    order[..=used_up].iter().map(|p| p.id()).collect()
+                } else {
+                    vec![Product::Sfz2.id()]
+                };
+                assert_answered(&m, &routed, &expected, verdict);
+            }
+            assert_eq!(
+                m.usage_of(DEMO_APPCODE, answering).charged,
+                3,
+                "{} answered the three three-element checks",
+                answering.id()
+            );
+            assert_eq!(m.usage_of(DEMO_APPCODE, Product::Sfz2).charged, 1);
+        }
+        m.reset();
+        m.queue_fault(Fault::Drop, 1, Some(Product::Sxm3v2));
+        let (name, id, mobile) = PEOPLE[0];
+        // sxm3v2 may have charged and did not answer; the configuration allows failing
+        // over after that, so tel3 answers.
+        let routed = router
+            .verify(&Identity::unchecked(name, id, mobile))
+            .await
+            .expect("tel3 answers after the dropped call");
+        assert_answered(&m, &routed, &["sxm3v2", "tel3"], Verdict::Match);
+        assert_eq!(m.usage_of(DEMO_APPCODE, Product::Sxm3v2).charged, 1);
+        // Refused locally: no vendor is asked.
+        let refused = router
+            .verify(&Identity::unchecked(name, "330106198805160712", mobile))
+            .await
+            .expect_err("a wrong check digit is refused");
+        assert_eq!(refused.error.kind(), ErrorKind::InvalidInput);
+        assert!(refused.attempts.is_empty(), "{refused}");
+        assert_eq!(m.journal().len(), 2, "nothing sent for the refused check");
     });
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
         text.contains("shiming.route"),
         "route spans were recorded: {text}"

@@ -33,7 +33,7 @@ use tokio::sync::{mpsc, Semaphore};
 
 use crate::market::MarketArgs;
 use lines::LineSet;
-use output::{Finished, Outcome, Output};
+use output::{Finished, Output, RowOutcome};
 use progress::{Progress, Tally};
 use shiming_cli::input::{EncodingChoice, Fields, Input, InputOptions, RowProblem};
 
@@ -109,7 +109,11 @@ pub fn run(args: &BatchArgs) -> ExitCode {
     if same_file {
         return usage("--output must not be the input file");
     }
-    let market = match args.market.connect() {
+    let market = match args
+        .market
+        .vendor()
+        .and_then(|only| args.market.connect(only))
+    {
         Ok(m) => m,
         Err(e) => return usage(&e.0),
     };
@@ -168,7 +172,7 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
     for &line in &interrupted {
         let row = Finished {
             line,
-            outcome: Outcome::Interrupted,
+            outcome: RowOutcome::Interrupted,
             input: None,
         };
         out.write(&row)
@@ -224,7 +228,7 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
             Checked::Ready(identity, fields) => (identity, fields),
             Checked::Refused(why, fields) => {
                 let kept = fields.filter(|_| args.include_input);
-                if send(&tx, row.line, Outcome::Invalid(why), kept)
+                if send(&tx, row.line, RowOutcome::Invalid(why), kept)
                     .await
                     .is_err()
                 {
@@ -233,7 +237,7 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
                 continue;
             }
         };
-        let reservation = worst[usize::from(identity.expose_mobile().is_none())];
+        let reservation = worst[usize::from(Elements::of(&identity) == Elements::Two)];
         if let Err(why) = budget.reserve(reservation) {
             stop = Some(why);
             break;
@@ -254,11 +258,11 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
             let (outcome, cost) = match result {
                 Ok(routed) => {
                     let cost = routed.attempts.cost_at_most();
-                    (Outcome::Verdict(routed), cost)
+                    (RowOutcome::Verdict(routed), cost)
                 }
                 Err(failed) => {
                     let cost = failed.attempts.cost_at_most();
-                    (Outcome::Failed(failed), cost)
+                    (RowOutcome::Failed(failed), cost)
                 }
             };
             budget.settle(reservation, cost);
@@ -325,7 +329,7 @@ fn check_row(fields: Result<Fields, RowProblem>, router: &Router) -> Checked {
 async fn send(
     tx: &mpsc::Sender<Finished>,
     line: u64,
-    outcome: Outcome,
+    outcome: RowOutcome,
     input: Option<Fields>,
 ) -> Result<(), ()> {
     tx.send(Finished {
@@ -398,7 +402,7 @@ fn dry_run(args: &BatchArgs, router: &Router) -> ExitCode {
             continue;
         }
         match check_row(row.fields, router) {
-            Checked::Ready(who, _) if who.expose_mobile().is_some() => three += 1,
+            Checked::Ready(who, _) if Elements::of(&who) == Elements::Three => three += 1,
             Checked::Ready(..) => two += 1,
             Checked::Refused(why, _) => {
                 invalid += 1;

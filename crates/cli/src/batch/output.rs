@@ -32,7 +32,7 @@ const INPUT_COLUMNS: [&str; 3] = ["name", "id_card", "mobile"];
 const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// How one row ended.
-pub enum Outcome {
+pub enum RowOutcome {
     /// A vendor gave a verdict.
     Verdict(Routed),
     /// No verdict: the error and every vendor tried.
@@ -47,7 +47,7 @@ pub enum Outcome {
 /// A finished row.
 pub struct Finished {
     pub line: u64,
-    pub outcome: Outcome,
+    pub outcome: RowOutcome,
     /// The input values, kept only with `--include-input`.
     pub input: Option<Fields>,
 }
@@ -105,7 +105,7 @@ impl Output {
         let tried;
         let cost;
         let mut record: Vec<&str> = match &row.outcome {
-            Outcome::Verdict(routed) => {
+            RowOutcome::Verdict(routed) => {
                 let v = &routed.verification;
                 tried = routed.attempts.tried().join(";");
                 cost = routed.attempts.cost().to_string();
@@ -122,7 +122,7 @@ impl Output {
                     v.vendor_message.as_deref().unwrap_or(""),
                 ]
             }
-            Outcome::Failed(failed) => {
+            RowOutcome::Failed(failed) => {
                 tried = failed.attempts.tried().join(";");
                 cost = failed.attempts.cost().to_string();
                 vec![
@@ -138,7 +138,7 @@ impl Output {
                     failed.error.message(),
                 ]
             }
-            Outcome::Invalid(why) => {
+            RowOutcome::Invalid(why) => {
                 vec![
                     &line,
                     "",
@@ -152,7 +152,7 @@ impl Output {
                     why,
                 ]
             }
-            Outcome::Interrupted => vec![
+            RowOutcome::Interrupted => vec![
                 &line,
                 "",
                 "may_have_been_charged",

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use shiming::{Billing, Price};
 
-use super::output::Outcome;
+use super::output::RowOutcome;
 use crate::market::error_kind;
 
 /// Totals over the finished rows.
@@ -26,16 +26,16 @@ pub struct Tally {
 
 impl Tally {
     /// Counts one finished row.
-    pub fn add(&mut self, line: u64, outcome: &Outcome) {
+    pub fn add(&mut self, line: u64, outcome: &RowOutcome) {
         match outcome {
-            Outcome::Verdict(routed) => {
+            RowOutcome::Verdict(routed) => {
                 *self
                     .verdicts
                     .entry(routed.verification.verdict.code())
                     .or_default() += 1;
                 self.count_attempts(&routed.attempts);
             }
-            Outcome::Failed(failed) => {
+            RowOutcome::Failed(failed) => {
                 let kind = error_kind(failed.error.kind());
                 if kind == "invalid_input" && failed.attempts.is_empty() {
                     self.invalid += 1;
@@ -47,8 +47,8 @@ impl Tally {
                 }
                 self.count_attempts(&failed.attempts);
             }
-            Outcome::Invalid(_) => self.invalid += 1,
-            Outcome::Interrupted => {
+            RowOutcome::Invalid(_) => self.invalid += 1,
+            RowOutcome::Interrupted => {
                 *self.errors.entry("may_have_been_charged").or_default() += 1;
                 self.uncertain.push(line);
             }

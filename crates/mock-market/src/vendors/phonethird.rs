@@ -35,7 +35,7 @@ use serde::Serialize;
 
 use super::common::{self, Clock, MobileCheck};
 use super::{mask, VendorContext};
-use crate::{Answer, Outcome, Params};
+use crate::{Answer, Params, RegistryVerdict};
 
 #[derive(Serialize)]
 struct Body<'a> {
@@ -107,8 +107,10 @@ pub(super) fn respond(params: &Params, ctx: &VendorContext<'_>, clock: Clock) ->
         .registry
         .three(name.expose(), id.expose(), mobile.expose())
     {
-        Outcome::Match => reply("01", "实名认证通过", mobile_type(mobile.carrier())),
-        Outcome::NameMismatch | Outcome::MobileMismatch => reply("02", "实名认证不通过", ""),
-        Outcome::NoRecord => reply("202", "无法验证", ""),
+        RegistryVerdict::Match => reply("01", "实名认证通过", mobile_type(mobile.carrier())),
+        RegistryVerdict::NameMismatch | RegistryVerdict::MobileMismatch => {
+            reply("02", "实名认证不通过", "")
+        }
+        RegistryVerdict::NoRecord => reply("202", "无法验证", ""),
     }
 }

@@ -30,7 +30,7 @@ use serde::Serialize;
 
 use super::common::{self, Clock};
 use super::{mask, VendorContext};
-use crate::{Answer, Outcome, Params};
+use crate::{Answer, Params, RegistryVerdict};
 
 /// `xm` longer than this many characters is refused.
 const MAX_XM: usize = 50;
@@ -89,11 +89,11 @@ pub(super) fn respond(params: &Params, ctx: &VendorContext<'_>, clock: Clock) ->
         return fail("身份证号码有误");
     };
     let (msg, matched) = match ctx.registry.two(name.expose(), id.expose()) {
-        Outcome::Match => ("实名信息正确", true),
-        Outcome::NameMismatch | Outcome::MobileMismatch => {
+        RegistryVerdict::Match => ("实名信息正确", true),
+        RegistryVerdict::NameMismatch | RegistryVerdict::MobileMismatch => {
             ("实名校验失败:身份证与姓名不匹配", false)
         }
-        Outcome::NoRecord => ("实名校验失败:查无记录", false),
+        RegistryVerdict::NoRecord => ("实名校验失败:查无记录", false),
     };
     let body = Verdict {
         ok: 1,

@@ -35,7 +35,7 @@ use serde::Serialize;
 
 use super::common::{self, Clock, MobileCheck};
 use super::VendorContext;
-use crate::{Answer, Outcome, Params};
+use crate::{Answer, Params, RegistryVerdict};
 
 #[derive(Serialize)]
 struct Body<'a> {
@@ -101,8 +101,10 @@ pub(super) fn respond(params: &Params, ctx: &VendorContext<'_>, clock: Clock) ->
         .registry
         .three(name.expose(), id.expose(), mobile.expose())
     {
-        Outcome::Match => reply("10000", "成功", Some("1")),
-        Outcome::NameMismatch | Outcome::MobileMismatch => reply("10000", "成功", Some("2")),
-        Outcome::NoRecord => reply("10001", "查询无结果", None),
+        RegistryVerdict::Match => reply("10000", "成功", Some("1")),
+        RegistryVerdict::NameMismatch | RegistryVerdict::MobileMismatch => {
+            reply("10000", "成功", Some("2"))
+        }
+        RegistryVerdict::NoRecord => reply("10001", "查询无结果", None),
     }
 }

@@ -29,7 +29,7 @@ use serde::Serialize;
 
 use super::common::{self, Clock, MobileCheck};
 use super::VendorContext;
-use crate::{Answer, Outcome, Params};
+use crate::{Answer, Params, RegistryVerdict};
 
 #[derive(Serialize)]
 struct Body<'a> {
@@ -108,15 +108,15 @@ pub(super) fn respond(params: &Params, ctx: &VendorContext<'_>, clock: Clock) ->
     };
 
     let outcome = if mobile.is_virtual() {
-        Outcome::NoRecord
+        RegistryVerdict::NoRecord
     } else {
         ctx.registry
             .three(name.expose(), id.expose(), mobile.expose())
     };
     let (result, result_desc) = match outcome {
-        Outcome::Match => (1, "一致"),
-        Outcome::NameMismatch | Outcome::MobileMismatch => (2, "不一致"),
-        Outcome::NoRecord => (3, "无记录"),
+        RegistryVerdict::Match => (1, "一致"),
+        RegistryVerdict::NameMismatch | RegistryVerdict::MobileMismatch => (2, "不一致"),
+        RegistryVerdict::NoRecord => (3, "无记录"),
     };
     let body = Body {
         code: "200",

@@ -36,7 +36,7 @@ use serde::Serialize;
 
 use super::common::{self, Clock, MobileCheck};
 use super::{mask, VendorContext};
-use crate::{Answer, Outcome, Params};
+use crate::{Answer, Params, RegistryVerdict};
 
 /// `xm` longer than this many characters is refused.
 const MAX_XM: usize = 50;
@@ -134,8 +134,10 @@ pub(super) fn respond(params: &Params, ctx: &VendorContext<'_>, clock: Clock) ->
         .registry
         .three(name.expose(), id.expose(), mobile.expose())
     {
-        Outcome::Match => verdict("校验通过", 1),
-        Outcome::NameMismatch | Outcome::MobileMismatch => verdict("实名校验有误：不一致", 0),
-        Outcome::NoRecord => verdict("运营商不存在记录", 2),
+        RegistryVerdict::Match => verdict("校验通过", 1),
+        RegistryVerdict::NameMismatch | RegistryVerdict::MobileMismatch => {
+            verdict("实名校验有误：不一致", 0)
+        }
+        RegistryVerdict::NoRecord => verdict("运营商不存在记录", 2),
     }
 }

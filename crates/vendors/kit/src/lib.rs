@@ -23,7 +23,7 @@
 //!
 //! ```
 //! use shiming_vendor_kit::{scrub, today_in_china};
-//! assert_eq!(scrub("号码13957120001不对", 7, 120), "号码***********不对");
+//! assert_eq!(scrub("号码13957120001不对"), "号码***********不对");
 //! assert!(today_in_china().year() >= 2024);
 //! ```
 // The README's example runs as a doc test.
@@ -41,4 +41,7 @@ pub use answer::{billing, unreadable_answer, vendor_error};
 pub use client::{ClientBuilder, ClientSettings, FromSettings};
 pub use clock::today_in_china;
 pub use json::{decode_json, lenient_int, lenient_text, object_or_null};
-pub use text::{echo_is_masked, masked_echo, message_matches, scrub, Masker, MESSAGE_WILDCARD};
+pub use text::{
+    echo_is_masked, masked_echo, message_matches, scrub, vendor_reference, Masker,
+    MESSAGE_WILDCARD, SCRUB_MAX_CHARS, SCRUB_MIN_DIGIT_RUN,
+};

@@ -2,22 +2,48 @@
 //! matched against catalogued messages, and vendor echoes of personal values kept only when
 //! really masked.
 
-/// Vendor text made fit for an error message: surrounding whitespace trimmed, control
-/// characters turned into spaces, every run of at least `min_digit_run` characters made of
-/// digits (and an ID number's trailing check letter `X`) masked with `*` — an ID number or
-/// mobile echoed by the vendor never reaches a message — and at most `max_chars` characters
-/// kept (then `…`).
+/// Runs of at least this many digits in vendor text are masked by [`scrub`]: an ID number (15
+/// or 18), a mobile (11) or a bank card is always longer; vendor codes (`10015`, `205`) are
+/// shorter.
+pub const SCRUB_MIN_DIGIT_RUN: usize = 6;
+
+/// At most this many characters of vendor text are kept by [`scrub`] (then `…`).
+pub const SCRUB_MAX_CHARS: usize = 80;
+
+/// Vendor text made fit for an error message or a [`shiming_core::Verification`] — the one
+/// rule every vendor crate applies: surrounding whitespace trimmed, control characters turned
+/// into spaces, every run of [`SCRUB_MIN_DIGIT_RUN`] or more digits (with an ID number's
+/// trailing check letter `X`) masked with `*` — an ID number or mobile echoed by the vendor
+/// never reaches a message — and at most [`SCRUB_MAX_CHARS`] characters kept (then `…`).
 ///
 /// ```
 /// use shiming_vendor_kit::scrub;
-/// assert_eq!(scrub("号码13957120001不对\n", 7, 120), "号码***********不对");
-/// assert_eq!(scrub("sfz 33010619880516071X", 7, 120), "sfz ******************");
-/// assert_eq!(scrub("code 10015", 6, 80), "code 10015");
-/// assert_eq!(scrub("a\tb", 6, 80), "a b");
-/// assert_eq!(scrub(&"长".repeat(200), 6, 80).chars().count(), 81);
+/// assert_eq!(scrub("号码13957120001不对\n"), "号码***********不对");
+/// assert_eq!(scrub("sfz 33010619880516071X"), "sfz ******************");
+/// assert_eq!(scrub("code 10015"), "code 10015");
+/// assert_eq!(scrub("a\tb"), "a b");
+/// assert_eq!(scrub(&"长".repeat(200)).chars().count(), 81);
 /// ```
 #[must_use]
-pub fn scrub(text: &str, min_digit_run: usize, max_chars: usize) -> String {
+pub fn scrub(text: &str) -> String {
+    scrub_with(text, SCRUB_MIN_DIGIT_RUN, SCRUB_MAX_CHARS)
+}
+
+/// A vendor's own reference for a call (`traceId`, `seqNo`) fit for a message: not personal
+/// data, so its digits are kept whole for support tickets; control characters become spaces
+/// and at most 64 characters are kept (then `…`).
+///
+/// ```
+/// use shiming_vendor_kit::vendor_reference;
+/// assert_eq!(vendor_reference("20201208001535_9a45ph\n"), "20201208001535_9a45ph");
+/// assert_eq!(vendor_reference(&"x".repeat(100)).chars().count(), 65);
+/// ```
+#[must_use]
+pub fn vendor_reference(text: &str) -> String {
+    scrub_with(text, usize::MAX, 64)
+}
+
+fn scrub_with(text: &str, min_digit_run: usize, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len());
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {

@@ -35,10 +35,12 @@
 use std::fmt;
 
 use http::StatusCode;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use shiming_core::{mask, Carrier, Error, ErrorKind, Verdict, Verification};
 use shiming_gateway::ApiResponse;
-use shiming_vendor_kit::{echo_is_masked, unreadable_answer, vendor_error, Masker};
+use shiming_vendor_kit::{
+    echo_is_masked, scrub, unreadable_answer, vendor_error, vendor_reference, Masker,
+};
 
 use crate::VENDOR;
 
@@ -57,25 +59,37 @@ use crate::VENDOR;
 #[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Answer {
     /// `01`, `02`, `202`…`207` (a number is kept in decimal).
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "shiming_vendor_kit::lenient_text")]
     pub status: Option<String>,
     /// The status text (实名认证通过, …).
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "shiming_vendor_kit::lenient_text")]
     pub msg: Option<String>,
     /// The ID number, masked by the vendor (`51*****1111`).
-    #[serde(default, rename = "idCard", deserialize_with = "text")]
+    #[serde(
+        default,
+        rename = "idCard",
+        deserialize_with = "shiming_vendor_kit::lenient_text"
+    )]
     pub id_card: Option<String>,
     /// The mobile, masked by the vendor (`18*****000`).
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "shiming_vendor_kit::lenient_text")]
     pub mobile: Option<String>,
     /// The carrier in Chinese (`移动`, `联通`, `电信`, `广电`), empty when unknown.
-    #[serde(default, rename = "mobileType", deserialize_with = "text")]
+    #[serde(
+        default,
+        rename = "mobileType",
+        deserialize_with = "shiming_vendor_kit::lenient_text"
+    )]
     pub mobile_type: Option<String>,
     /// The name, masked by the vendor (`张*`).
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "shiming_vendor_kit::lenient_text")]
     pub name: Option<String>,
     /// The vendor's unique id of the call, for support tickets.
-    #[serde(default, rename = "traceId", deserialize_with = "text")]
+    #[serde(
+        default,
+        rename = "traceId",
+        deserialize_with = "shiming_vendor_kit::lenient_text"
+    )]
     pub trace_id: Option<String>,
 }
 
@@ -83,7 +97,7 @@ impl fmt::Debug for Answer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fn echo(v: &Option<String>, mask_with: Masker) -> Option<&str> {
             v.as_deref()
-                .map(|s| masked_echo(s, mask_with).unwrap_or("(hidden)"))
+                .map(|s| kept_echo(s, mask_with).unwrap_or("(hidden)"))
         }
         f.debug_struct("Answer")
             .field("status", &self.status)
@@ -95,36 +109,6 @@ impl fmt::Debug for Answer {
             .field("trace_id", &self.trace_id)
             .finish()
     }
-}
-
-/// A string, a number (kept in decimal) or `null`/absent (`None`); anything else is refused.
-fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    struct Text;
-    impl serde::de::Visitor<'_> for Text {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string, a number or null")
-        }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-    }
-    deserializer.deserialize_any(Text)
 }
 
 /// What a catalogued status means.
@@ -331,15 +315,15 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
         .map(str::trim)
         .filter(|t| !t.is_empty());
     // Cleaned only for the error paths that quote it.
-    let sent_message = || answer.msg.as_deref().map(clean);
+    let sent_message = || answer.msg.as_deref().map(scrub);
     let Some(entry) = lookup(raw_status) else {
         let message = format!(
             "unknown phonethird status {} ({}){}",
-            clean(raw_status),
+            scrub(raw_status),
             sent_message().as_deref().unwrap_or("no msg"),
             trace_suffix(trace_id)
         );
-        return Err(call.error(ErrorKind::VendorFault, message, Some(clean(raw_status))));
+        return Err(call.error(ErrorKind::VendorFault, message, Some(scrub(raw_status))));
     };
     match entry.outcome {
         Outcome::Error(kind) => {
@@ -350,7 +334,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
                 entry.meaning,
                 trace_suffix(trace_id)
             );
-            Err(call.error(kind, message, Some(clean(raw_status))))
+            Err(call.error(kind, message, Some(scrub(raw_status))))
         }
         Outcome::Verdict(verdict) => {
             let mobile_type = answer
@@ -362,7 +346,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
                 .with_carrier(mobile_type.and_then(carrier_from_mobile_type))
                 .with_vendor_code(raw_status);
             if let Some(msg) = &answer.msg {
-                v = v.with_vendor_message(clean(msg));
+                v = v.with_vendor_message(scrub(msg));
             }
             if let Some(detail) = entry.detail {
                 v = v.with_detail(detail);
@@ -379,7 +363,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
                 ("name", &answer.name, mask::mask_name),
             ];
             for (key, echo, mask_with) in echoes {
-                if let Some(masked) = echo.as_deref().and_then(|e| masked_echo(e, mask_with)) {
+                if let Some(masked) = echo.as_deref().and_then(|e| kept_echo(e, mask_with)) {
                     v = v.with_extra(key, masked);
                 }
             }
@@ -453,26 +437,15 @@ impl Call<'_> {
 
 /// A vendor echo worth keeping: non-empty and really masked by the vendor
 /// ([`echo_is_masked`]: it shows no more than shiming-core's own mask of it would).
-fn masked_echo(value: &str, mask_with: Masker) -> Option<&str> {
+fn kept_echo(value: &str, mask_with: Masker) -> Option<&str> {
     let value = value.trim();
     (!value.is_empty() && echo_is_masked(value, mask_with)).then_some(value)
 }
 
-/// A vendor text fit for an error message or a [`Verification`]: control characters
-/// replaced, runs of 6 or more digits (an echoed ID number or mobile) masked, at most 64
-/// characters.
-fn clean(text: &str) -> String {
-    shiming_vendor_kit::scrub(text, 6, 64)
-}
-
-/// The vendor's trace id for an error message: a reference, not personal data, so its digits
-/// are kept (support needs them whole); only control characters go and it is shortened.
+/// The vendor's trace id for an error message, kept whole ([`vendor_reference`]).
 fn trace_suffix(trace_id: Option<&str>) -> String {
     trace_id.map_or_else(String::new, |t| {
-        format!(
-            " (traceId {})",
-            shiming_vendor_kit::scrub(t, usize::MAX, 64)
-        )
+        format!(" (traceId {})", vendor_reference(t))
     })
 }
 
@@ -553,12 +526,5 @@ mod tests {
         let odd = r#"{"status":"99","msg":"x","traceId":"20201208001535_9a45ph"}"#;
         let e = decode_parts(StatusCode::OK, odd.as_bytes(), true, None).unwrap_err();
         assert!(e.to_string().contains("20201208001535_9a45ph"), "{e}");
-    }
-
-    #[test]
-    fn clean_shortens_and_drops_control_characters() {
-        assert_eq!(clean(" a\r\nb "), "a  b");
-        let long = "x".repeat(100);
-        assert_eq!(clean(&long).chars().count(), 65);
     }
 }

@@ -3,46 +3,11 @@
 //! the mapping shows up in review.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use http::StatusCode;
 use shiming_core::{Billing, Carrier, ErrorKind, Verdict, Verification};
 use shiming_phonethird::response::decode_parts;
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../mock-market/fixtures/vendors")
-}
-
-/// (scenario, HTTP status, billed, body) of every phonethird row of the manifest.
-fn phonethird_rows() -> Vec<(String, u16, bool, Vec<u8>)> {
-    let manifest = std::fs::read_to_string(fixtures().join("manifest.tsv")).unwrap();
-    let mut rows = Vec::new();
-    let mut header_seen = false;
-    for line in manifest.lines().filter(|l| !l.starts_with('#')) {
-        let cols: Vec<&str> = line.split('\t').collect();
-        if !header_seen {
-            assert_eq!(&cols[..4], ["api", "scenario", "status", "billed"]);
-            header_seen = true;
-            continue;
-        }
-        if cols[0] != "phonethird" {
-            continue;
-        }
-        let body = std::fs::read(
-            fixtures()
-                .join("phonethird")
-                .join(format!("{}.json", cols[1])),
-        )
-        .unwrap();
-        rows.push((
-            cols[1].to_string(),
-            cols[2].parse().unwrap(),
-            cols[3] == "yes",
-            body,
-        ));
-    }
-    rows
-}
+use shiming_test_support::manifest;
 
 fn line(outcome: &Result<Verification, shiming_core::Error>) -> String {
     match outcome {
@@ -74,16 +39,17 @@ fn line(outcome: &Result<Verification, shiming_core::Error>) -> String {
 
 #[test]
 fn every_documented_body() {
-    let rows = phonethird_rows();
+    let rows = manifest::scenarios("phonethird");
     assert_eq!(rows.len(), 8, "the manifest lists 8 phonethird bodies");
     let mut out = String::new();
-    for (scenario, status, billed, body) in &rows {
-        let result = decode_parts(
-            StatusCode::from_u16(*status).unwrap(),
-            body,
-            *billed,
-            Some("req-1"),
-        );
+    for manifest::Scenario {
+        name: scenario,
+        status,
+        billed,
+        body,
+    } in &rows
+    {
+        let result = decode_parts(*status, body, *billed, Some("req-1"));
         match &result {
             Ok(v) => {
                 assert_eq!(v.billed, *billed, "{scenario}");
@@ -102,10 +68,10 @@ fn every_documented_body() {
 
 #[test]
 fn the_documented_verdicts() {
-    let rows = phonethird_rows();
+    let rows = manifest::scenarios("phonethird");
     let decode = |name: &str| {
-        let (_, status, billed, body) = rows.iter().find(|r| r.0 == name).unwrap();
-        decode_parts(StatusCode::from_u16(*status).unwrap(), body, *billed, None)
+        let row = rows.iter().find(|r| r.name == name).unwrap();
+        decode_parts(row.status, &row.body, row.billed, None)
     };
     let v = decode("success").unwrap();
     assert_eq!(
@@ -153,7 +119,7 @@ fn the_documented_verdicts() {
 
 #[test]
 fn shapes_the_seed_does_not_show() {
-    let success = std::fs::read(fixtures().join("phonethird/success.json")).unwrap();
+    let success = manifest::body("phonethird", "success");
     let cases: Vec<(&str, u16, bool, Vec<u8>)> = vec![
         ("numeric status 1", 200, true, r#"{"status":1,"msg":"实名认证通过","mobileType":"中国移动"}"#.as_bytes().to_vec()),
         ("numeric status 202", 200, true, r#"{"status":202,"msg":"无法验证"}"#.as_bytes().to_vec()),

@@ -1,27 +1,19 @@
-//! `PhonethirdClient` against the mock market over real sockets: verdicts, vendor input errors
-//! (charged) vs the same inputs refused locally (never sent), consent, gateway errors, auth
-//! modes and transport faults — asserting the mock's usage counters after each, so that
-//! nothing is charged twice.
+//! `PhonethirdClient` against the mock market over real sockets, for what is phonethird's own:
+//! its verdicts and echoes, a virtual-operator number, its input errors (charged) against the
+//! same inputs refused locally (never sent), and the consent it requires — asserting the mock's
+//! usage counters after each. The transport's behaviours (quota, credentials, signing, faults,
+//! timeouts, the shared pool, traces) are tested once for all five clients, in the facade's
+//! `tests/transport.rs`.
 
 use std::time::{Duration, SystemTime};
 
 use shiming_core::{Billing, Carrier, ErrorKind, Identity, ThreeElementVerifier, Verdict};
-use shiming_gateway::retry::RetryPolicy;
-use shiming_gateway::{Credentials, GatewayClient};
-use shiming_mock_market::config::{DEMO_APPCODE, DEMO_APP_KEY, DEMO_APP_SECRET};
-use shiming_mock_market::{Credential, Fault, MockHandle, MockMarket, Product, Usage};
+use shiming_gateway::Credentials;
+use shiming_mock_market::config::DEMO_APPCODE;
+use shiming_mock_market::{MockHandle, MockMarket, Product};
 use shiming_phonethird::{Consent, PhonethirdClient, PhonethirdClientBuilder};
-
-/// The registry's Match example (synthetic, fixtures/README.md).
-const NAME: &str = "陈思远";
-const ID: &str = "330106198805160711";
-const MOBILE: &str = "13957120001";
-/// Valid, deliberately absent from the registry.
-const UNKNOWN_ID: &str = "110108198510100190";
-
-fn who(name: &str, id: &str, mobile: &str) -> Identity {
-    Identity::unchecked(name, id, Some(mobile))
-}
+use shiming_test_support::market::demo_usage;
+use shiming_test_support::people::{three as who, ID, MOBILE, MVNO, NAME, OTHER_NAME, UNKNOWN_ID};
 
 fn consent() -> Consent {
     Consent::new("授权书 v1 shown in test, accepted", SystemTime::now())
@@ -36,10 +28,7 @@ fn client(m: &MockHandle) -> PhonethirdClient {
 }
 
 fn usage(m: &MockHandle) -> (u64, u64) {
-    let Usage {
-        received, charged, ..
-    } = m.usage_of(DEMO_APPCODE, Product::Phonethird);
-    (received, charged)
+    demo_usage(m, Product::Phonethird)
 }
 
 #[tokio::test]
@@ -72,7 +61,7 @@ async fn match_mismatch_and_no_record() {
         .is_some_and(|t| t.ends_with('Z')));
 
     let v = c
-        .verify_with_consent(&who("陈思源", ID, MOBILE), consent())
+        .verify_with_consent(&who(OTHER_NAME, ID, MOBILE), consent())
         .await
         .unwrap();
     assert_eq!(
@@ -96,10 +85,7 @@ async fn match_mismatch_and_no_record() {
 async fn a_virtual_operator_number_is_no_record_with_the_reason() {
     let m = MockMarket::start().unwrap();
     let v = client(&m)
-        .verify_with_consent(
-            &who("周子轩", "420106199906122155", "17092710005"),
-            consent(),
-        )
+        .verify_with_consent(&who(MVNO.0, MVNO.1, MVNO.2), consent())
         .await
         .unwrap();
     assert_eq!(
@@ -234,164 +220,4 @@ async fn consent_is_required_before_anything_is_sent() {
         .extra("consent")
         .is_some_and(|c| c.contains("consent_obtained_by_caller")));
     assert_eq!(usage(&m), (1, 1));
-}
-
-#[tokio::test]
-async fn quota_exhausted_is_not_charged() {
-    let m = MockMarket::builder().quota(1).start().unwrap();
-    let c = client(&m);
-    assert!(c
-        .verify_with_consent(&who(NAME, ID, MOBILE), consent())
-        .await
-        .is_ok());
-    let e = c
-        .verify_with_consent(&who(NAME, ID, MOBILE), consent())
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing(), e.vendor()),
-        (
-            ErrorKind::QuotaExhausted,
-            Billing::NotBilled,
-            Some("phonethird")
-        )
-    );
-    assert!(e.request_id().is_some());
-    assert_eq!(usage(&m), (2, 1));
-}
-
-#[tokio::test]
-async fn unknown_and_unsubscribed_credentials_are_unauthorized() {
-    let m = MockMarket::builder()
-        .credential(Credential::app_code("x").only(&[Product::Tel3]))
-        .start()
-        .unwrap();
-    let unknown = builder(&m, Credentials::app_code("nope")).build();
-    let e = unknown
-        .verify_with_consent(&who(NAME, ID, MOBILE), consent())
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::Unauthorized, Billing::NotBilled)
-    );
-    assert!(e.message().contains("Invalid AppCode"), "{e}");
-    let tel3_only = builder(&m, Credentials::app_code("x")).build();
-    let e = tel3_only
-        .verify_with_consent(&who(NAME, ID, MOBILE), consent())
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::Unauthorized, Billing::NotBilled)
-    );
-    assert_eq!(m.usage_of("x", Product::Phonethird).charged, 0);
-}
-
-#[tokio::test]
-async fn signature_mode_is_accepted() {
-    let m = MockMarket::start().unwrap();
-    let c = builder(&m, Credentials::app_key(DEMO_APP_KEY, DEMO_APP_SECRET)).build();
-    for _ in 0..2 {
-        let v = c
-            .verify_with_consent(&who(NAME, ID, MOBILE), consent())
-            .await
-            .unwrap();
-        assert_eq!(v.verdict, Verdict::Match);
-    }
-    let u = m.usage_of(DEMO_APP_KEY, Product::Phonethird);
-    assert_eq!((u.received, u.charged), (2, 2));
-}
-
-/// A client whose gateway would retry whatever its policy allows, with a short timeout.
-fn impatient(m: &MockHandle) -> PhonethirdClient {
-    let gateway = GatewayClient::builder()
-        .timeout(Duration::from_millis(300))
-        .retry(RetryPolicy::standard().backoff(Duration::from_millis(1), Duration::from_millis(5)))
-        .build()
-        .unwrap();
-    builder(m, Credentials::app_code(DEMO_APPCODE))
-        .gateway(gateway)
-        .build()
-}
-
-#[tokio::test]
-async fn a_late_answer_may_have_been_charged_and_is_not_retried() {
-    let m = MockMarket::start().unwrap();
-    m.queue_fault(
-        Fault::Latency(Duration::from_secs(2)),
-        1,
-        Some(Product::Phonethird),
-    );
-    let e = impatient(&m)
-        .verify_with_consent(&who(NAME, ID, MOBILE), consent())
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::MayHaveBeenCharged, Billing::Unknown)
-    );
-    assert_eq!(
-        usage(&m),
-        (1, 1),
-        "processed and charged once, never re-sent"
-    );
-}
-
-#[tokio::test]
-async fn a_reset_may_have_been_charged() {
-    let m = MockMarket::start().unwrap();
-    m.queue_fault(Fault::Reset, 1, Some(Product::Phonethird));
-    let e = impatient(&m)
-        .verify_with_consent(&who(NAME, ID, MOBILE), consent())
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::MayHaveBeenCharged, Billing::Unknown)
-    );
-    assert_eq!(
-        usage(&m),
-        (1, 0),
-        "not re-sent; the reset came before processing"
-    );
-}
-
-#[tokio::test]
-async fn a_truncated_answer_is_malformed_and_charged_once() {
-    let m = MockMarket::start().unwrap();
-    m.queue_fault(Fault::Truncate, 1, Some(Product::Phonethird));
-    let e = impatient(&m)
-        .verify_with_consent(&who(NAME, ID, MOBILE), consent())
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::MalformedAnswer, Billing::Billed)
-    );
-    assert!(e.message().contains("truncated"), "{e}");
-    assert!(e.request_id().is_some());
-    m.queue_fault(Fault::Malformed, 1, Some(Product::Phonethird));
-    let e = client(&m)
-        .verify_with_consent(&who(NAME, ID, MOBILE), consent())
-        .await
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::MalformedAnswer);
-    assert!(e.message().contains("not valid JSON"), "{e}");
-    assert_eq!(usage(&m), (2, 2));
-}
-
-#[tokio::test]
-async fn a_gateway_timeout_is_a_vendor_fault_not_charged_nor_retried() {
-    let m = MockMarket::start().unwrap();
-    m.queue_fault(Fault::BackendTimeout, 1, Some(Product::Phonethird));
-    let e = impatient(&m)
-        .verify_with_consent(&who(NAME, ID, MOBILE), consent())
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::VendorFault, Billing::NotBilled)
-    );
-    assert_eq!(usage(&m), (1, 0));
 }

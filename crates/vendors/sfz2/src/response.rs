@@ -358,15 +358,6 @@ fn malformed(path: &str, what: &str, billed: bool, request_id: Option<&str>) -> 
     )
 }
 
-/// Longest unknown vendor message kept, in characters.
-const MAX_UNKNOWN_CHARS: usize = 120;
-
-/// An uncatalogued vendor message, kept raw except that control characters become spaces,
-/// runs of 7 or more digits (an echoed ID number or mobile) are masked, and it is shortened.
-fn scrub(raw: &str) -> String {
-    shiming_vendor_kit::scrub(raw, 7, MAX_UNKNOWN_CHARS)
-}
-
 fn interpret(
     answer: &Answer,
     billed: bool,
@@ -376,7 +367,7 @@ fn interpret(
     let entry = lookup(msg);
     let shown_msg = match entry {
         Some(_) => msg.to_string(),
-        None => scrub(msg),
+        None => shiming_vendor_kit::scrub(msg),
     };
     let Some(ok) = answer.ok else {
         return Err(malformed("ok", "the field is missing", billed, request_id));
@@ -508,20 +499,6 @@ mod tests {
                 Some(Outcome::Verdict(verdict))
             );
         }
-    }
-
-    #[test]
-    fn scrub_masks_digit_runs_and_control_characters() {
-        assert_eq!(
-            scrub("身份证33010619880516071X不对\n"),
-            "身份证******************不对"
-        );
-        assert_eq!(scrub("code 10015"), "code 10015");
-        assert_eq!(scrub("a\tb"), "a b");
-        assert_eq!(
-            scrub(&"长".repeat(200)).chars().count(),
-            MAX_UNKNOWN_CHARS + 1
-        );
     }
 
     #[test]

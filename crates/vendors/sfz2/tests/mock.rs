@@ -1,22 +1,21 @@
-//! `Sfz2Client` against the mock market over real sockets: verdicts, the vendor's input errors,
-//! local refusals that send nothing, gateway errors, signature auth and transport faults —
-//! asserting the mock's usage counters after each so that nothing is charged twice.
-
-use std::time::Duration;
+//! `Sfz2Client` against the mock market over real sockets, for what is sfz2's own: its verdicts
+//! and echoes, a mobile left out of the request, its input errors (HTTP 666, never charged),
+//! its limits and the local refusals that send nothing, a cut-short 666 answer, and `decode`
+//! agreeing with `decode_parts` — asserting the mock's usage counters after each. The
+//! transport's behaviours (quota, credentials, signing, faults, timeouts, the shared pool,
+//! traces) are tested once for all five clients, in the facade's `tests/transport.rs`.
 
 use http::StatusCode;
 use shiming_core::{Billing, Error, ErrorKind, Identity, TwoElementVerifier, Verdict};
-use shiming_gateway::retry::RetryPolicy;
 use shiming_gateway::{Credentials, GatewayClient};
-use shiming_mock_market::config::{DEMO_APPCODE, DEMO_APP_KEY, DEMO_APP_SECRET};
-use shiming_mock_market::{Credential, Fault, MockHandle, MockMarket, Product};
+use shiming_mock_market::config::DEMO_APPCODE;
+use shiming_mock_market::{Fault, MockHandle, MockMarket, Product};
 use shiming_sfz2::{request, response, Sfz2Client};
-
-/// The registry's examples (synthetic people, fixtures/README.md).
-const NAME: &str = "陈思远";
-const ID: &str = "330106198805160711";
-const UNKNOWN_ID: &str = "110108198510100190";
-const BAD_CHECKSUM: &str = "330106198805160712";
+use shiming_test_support::market::demo_usage;
+use shiming_test_support::people::{
+    assert_error_hidden, two as who, BAD_CHECKSUM_ID as BAD_CHECKSUM, ID, NAME, OTHER_NAME,
+    UNKNOWN_ID,
+};
 
 fn appcode() -> Credentials {
     Credentials::app_code(DEMO_APPCODE)
@@ -33,22 +32,14 @@ fn unvalidated(m: &MockHandle) -> Sfz2Client {
         .build()
 }
 
-fn who(name: &str, id: &str) -> Identity {
-    Identity::unchecked(name, id, None)
-}
-
 /// (received, charged) of the demo AppCode on sfz2.
 fn usage(m: &MockHandle) -> (u64, u64) {
-    let u = m.usage_of(DEMO_APPCODE, Product::Sfz2);
-    (u.received, u.charged)
+    demo_usage(m, Product::Sfz2)
 }
 
 #[track_caller]
 fn assert_no_personal_data(e: &Error) {
-    let shown = format!("{e} {e:?}");
-    for secret in [NAME, ID, DEMO_APPCODE] {
-        assert!(!shown.contains(secret), "{shown}");
-    }
+    assert_error_hidden("sfz2", e);
 }
 
 #[tokio::test]
@@ -75,7 +66,11 @@ async fn match_mismatch_and_no_record() {
     let shown = format!("{v:?}");
     assert!(!shown.contains(NAME) && !shown.contains(ID), "{shown}");
     let cases = [
-        (who("陈思源", ID), Verdict::Mismatch, Some("name_mismatch")),
+        (
+            who(OTHER_NAME, ID),
+            Verdict::Mismatch,
+            Some("name_mismatch"),
+        ),
         (who(NAME, UNKNOWN_ID), Verdict::NoRecord, Some("no_record")),
     ];
     for (identity, verdict, detail) in &cases {
@@ -175,151 +170,11 @@ async fn refused_locally_means_never_sent() {
     assert!(m.journal().is_empty());
 }
 
+/// A 666 failure cut short: malformed, and still not billed (the transport suite covers a cut
+/// 2xx answer, billed).
 #[tokio::test]
-async fn quota_exhausted_is_not_billed() {
-    let m = MockMarket::builder().quota(1).start().unwrap();
-    let c = client(&m);
-    assert_eq!(
-        c.verify_two(&who(NAME, ID)).await.unwrap().verdict,
-        Verdict::Match
-    );
-    let e = c.verify_two(&who(NAME, ID)).await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::QuotaExhausted, Billing::NotBilled)
-    );
-    assert!(e.kind().is_safe_to_retry());
-    assert!(e.request_id().is_some());
-    let u = m.usage_of(DEMO_APPCODE, Product::Sfz2);
-    assert_eq!((u.charged, u.quota_left), (1, Some(0)));
-}
-
-#[tokio::test]
-async fn wrong_or_unsubscribed_credentials_are_unauthorized() {
-    let m = MockMarket::builder()
-        .credential(Credential::app_code("only-tel3").only(&[Product::Tel3]))
-        .credential(Credential::app_code(DEMO_APPCODE))
-        .start()
-        .unwrap();
-    let unknown = Sfz2Client::builder(Credentials::app_code("nope"))
-        .endpoint(m.url())
-        .build();
-    let e = unknown.verify_two(&who(NAME, ID)).await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::Unauthorized, Billing::NotBilled)
-    );
-    let unsubscribed = Sfz2Client::builder(Credentials::app_code("only-tel3"))
-        .endpoint(m.url())
-        .build();
-    let e = unsubscribed.verify_two(&who(NAME, ID)).await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::Unauthorized, Billing::NotBilled)
-    );
-    assert_no_personal_data(&e);
-    let u = m.usage_of("only-tel3", Product::Sfz2);
-    assert_eq!((u.received, u.charged), (0, 0));
-    assert_eq!(usage(&m), (0, 0));
-}
-
-#[tokio::test]
-async fn signature_mode_is_accepted() {
+async fn a_truncated_666_failure_is_malformed_and_not_billed() {
     let m = MockMarket::start().unwrap();
-    let c = Sfz2Client::builder(Credentials::app_key(DEMO_APP_KEY, DEMO_APP_SECRET))
-        .endpoint(m.url())
-        .build();
-    for _ in 0..2 {
-        let v = c.verify_two(&who(NAME, ID)).await.unwrap();
-        assert_eq!((v.verdict, v.billed), (Verdict::Match, true));
-    }
-    let u = m.usage_of(DEMO_APP_KEY, Product::Sfz2);
-    assert_eq!((u.received, u.charged), (2, 2));
-    let wrong = Sfz2Client::builder(Credentials::app_key(DEMO_APP_KEY, "not-the-secret"))
-        .endpoint(m.url())
-        .build();
-    let e = wrong.verify_two(&who(NAME, ID)).await.unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Unauthorized);
-    assert_no_personal_data(&e);
-}
-
-#[tokio::test]
-async fn a_late_answer_may_have_been_charged_and_is_not_retried() {
-    let m = MockMarket::start().unwrap();
-    m.queue_fault(
-        Fault::Latency(Duration::from_millis(1500)),
-        1,
-        Some(Product::Sfz2),
-    );
-    let gateway = GatewayClient::builder()
-        .timeout(Duration::from_millis(300))
-        .retry(RetryPolicy::standard())
-        .build()
-        .unwrap();
-    let c = Sfz2Client::builder(appcode())
-        .gateway(gateway)
-        .endpoint(m.url())
-        .build();
-    let e = c.verify_two(&who(NAME, ID)).await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::MayHaveBeenCharged, Billing::Unknown)
-    );
-    assert!(!e.kind().is_safe_to_retry());
-    assert_eq!(
-        usage(&m),
-        (1, 1),
-        "processed and charged once, never re-sent"
-    );
-}
-
-#[tokio::test]
-async fn a_reset_may_have_been_charged() {
-    let m = MockMarket::start().unwrap();
-    m.queue_fault(Fault::Reset, 1, Some(Product::Sfz2));
-    let gateway = GatewayClient::builder()
-        .retry(RetryPolicy::standard())
-        .build()
-        .unwrap();
-    let c = Sfz2Client::builder(appcode())
-        .gateway(gateway)
-        .endpoint(m.url())
-        .build();
-    let e = c.verify_two(&who(NAME, ID)).await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::MayHaveBeenCharged, Billing::Unknown)
-    );
-    assert_eq!(
-        usage(&m),
-        (1, 0),
-        "not re-sent; the mock closed before processing"
-    );
-    // A drop after processing: charged, still not re-sent.
-    m.queue_fault(Fault::Drop, 1, Some(Product::Sfz2));
-    let e = c.verify_two(&who(NAME, ID)).await.unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::MayHaveBeenCharged);
-    assert_eq!(usage(&m), (2, 1));
-}
-
-#[tokio::test]
-async fn truncated_and_malformed_answers_keep_their_billing() {
-    let m = MockMarket::start().unwrap();
-    let c = client(&m);
-    m.queue_fault(Fault::Truncate, 1, Some(Product::Sfz2));
-    let e = c.verify_two(&who(NAME, ID)).await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::MalformedAnswer, Billing::Billed)
-    );
-    assert!(
-        e.message().contains("truncated") || e.message().contains(':'),
-        "{e}"
-    );
-    assert!(e.request_id().is_some());
-    assert_no_personal_data(&e);
-    assert_eq!(usage(&m), (1, 1));
-    // The same for a 666 failure: truncated, not billed.
     m.queue_fault(Fault::Truncate, 1, Some(Product::Sfz2));
     let e = unvalidated(&m)
         .verify_two(&who(NAME, BAD_CHECKSUM))
@@ -329,38 +184,10 @@ async fn truncated_and_malformed_answers_keep_their_billing() {
         (e.kind(), e.billing()),
         (ErrorKind::MalformedAnswer, Billing::NotBilled)
     );
-    assert_eq!(usage(&m), (2, 1));
-    m.queue_fault(Fault::Malformed, 1, Some(Product::Sfz2));
-    let e = c.verify_two(&who(NAME, ID)).await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::MalformedAnswer, Billing::Billed)
-    );
-    assert!(
-        e.message().ends_with(": the answer is not valid JSON"),
-        "{e}"
-    );
-    assert_eq!(usage(&m), (3, 2));
-}
-
-#[tokio::test]
-async fn a_backend_timeout_is_a_vendor_fault_not_billed() {
-    let m = MockMarket::start().unwrap();
-    m.queue_fault(Fault::BackendTimeout, 1, Some(Product::Sfz2));
-    let e = client(&m).verify_two(&who(NAME, ID)).await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::VendorFault, Billing::NotBilled)
-    );
+    assert!(e.message().contains("truncated"), "{e}");
+    assert!(e.request_id().is_some());
+    assert_no_personal_data(&e);
     assert_eq!(usage(&m), (1, 0));
-    // 503: not processed, not billed.
-    m.queue_fault(Fault::Unavailable(503), 1, Some(Product::Sfz2));
-    let e = client(&m).verify_two(&who(NAME, ID)).await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::VendorFault, Billing::NotBilled)
-    );
-    assert_eq!(usage(&m), (2, 0));
 }
 
 #[tokio::test]
@@ -369,7 +196,7 @@ async fn decode_and_decode_parts_agree_on_real_answers() {
     let gateway = GatewayClient::new();
     let cases = [
         (who(NAME, ID), None),
-        (who("陈思源", ID), None),
+        (who(OTHER_NAME, ID), None),
         (who(NAME, UNKNOWN_ID), None),
         (who(NAME, BAD_CHECKSUM), None),
         (who(NAME, ID), Some(Fault::Truncate)),
@@ -400,33 +227,4 @@ async fn decode_and_decode_parts_agree_on_real_answers() {
             (a, b) => panic!("{fault:?}: {a:?} vs {b:?}"),
         }
     }
-}
-
-#[tokio::test]
-async fn clients_share_one_connection_pool() {
-    let m = MockMarket::start().unwrap();
-    let shared = GatewayClient::new();
-    let a = Sfz2Client::builder(appcode())
-        .gateway(shared.clone())
-        .endpoint(m.url())
-        .build();
-    let b = a.clone();
-    let c = Sfz2Client::builder(appcode())
-        .gateway(shared)
-        .endpoint(format!("{}/", m.url()))
-        .build();
-    for client in [&a, &b, &c] {
-        client.verify_two(&who(NAME, ID)).await.unwrap();
-    }
-    assert_eq!(m.connections(), 1);
-    assert_eq!(usage(&m), (3, 3));
-}
-
-#[tokio::test]
-async fn usable_as_a_trait_object() {
-    let m = MockMarket::start().unwrap();
-    let verifier: Box<dyn TwoElementVerifier> = Box::new(client(&m));
-    assert_eq!(verifier.vendor(), "sfz2");
-    let v = verifier.verify_two(&who(NAME, ID)).await.unwrap();
-    assert_eq!(v.verdict, Verdict::Match);
 }

@@ -35,7 +35,7 @@
 use serde::Deserialize;
 use shiming_core::{Error, ErrorKind, Verdict, Verification};
 use shiming_gateway::ApiResponse;
-use shiming_vendor_kit::vendor_error;
+use shiming_vendor_kit::{scrub, vendor_error};
 
 use crate::VENDOR;
 
@@ -240,7 +240,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
         (SUCCESS, Some(state)) => lookup("data.state", state).ok_or_else(|| {
             let text = format!(
                 "unknown data.state {} ({})",
-                clean(state),
+                scrub(state),
                 code_and_message(code, message)
             );
             call.vendor_error(ErrorKind::VendorFault, text, Some(code))
@@ -261,7 +261,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
             let mut verification =
                 Verification::new(verdict, VENDOR, billed).with_vendor_code(code);
             if let Some(message) = message {
-                verification = verification.with_vendor_message(clean(message));
+                verification = verification.with_vendor_message(scrub(message));
             }
             if let Some(detail) = entry.detail {
                 verification = verification.with_detail(detail);
@@ -317,7 +317,17 @@ pub fn decode_parts(
     decode(&response)
 }
 
-fn lookup(field: &str, value: &str) -> Option<&'static CatalogueEntry> {
+/// The [`CATALOGUE`] entry for `value` (surrounding whitespace ignored) of `field`
+/// (`data.state` or `code`), if documented.
+///
+/// ```
+/// use shiming_sjsys::response::{lookup, Outcome};
+/// let e = lookup("data.state", " 2 ").unwrap();
+/// assert_eq!(e.outcome, Outcome::Verdict(shiming_core::Verdict::Mismatch));
+/// assert!(lookup("code", "no such code").is_none());
+/// ```
+#[must_use]
+pub fn lookup(field: &str, value: &str) -> Option<&'static CatalogueEntry> {
     let value = value.trim();
     CATALOGUE
         .iter()
@@ -342,7 +352,7 @@ impl Call<'_> {
         } else {
             format!("{message} [HTTP {}]", self.status.as_u16())
         };
-        let code = code.map(clean);
+        let code = code.map(scrub);
         vendor_error(
             kind,
             message,
@@ -357,16 +367,9 @@ impl Call<'_> {
 /// `code 10007: 手机号码错误` with both values cleaned.
 fn code_and_message(code: &str, message: Option<&str>) -> String {
     match message {
-        Some(message) => format!("code {}: {}", clean(code), clean(message)),
-        None => format!("code {}", clean(code)),
+        Some(message) => format!("code {}: {}", scrub(code), scrub(message)),
+        None => format!("code {}", scrub(code)),
     }
-}
-
-/// A vendor text fit for an error message: control characters become spaces, every digit of
-/// a run of six or more is masked (an ID number or mobile echoed by the vendor never reaches a
-/// message), at most 80 characters.
-fn clean(text: &str) -> String {
-    shiming_vendor_kit::scrub(text, 6, 80)
 }
 
 #[cfg(test)]
@@ -504,13 +507,5 @@ mod tests {
         let v = decode_parts(StatusCode::OK, body.as_bytes(), true, None).unwrap();
         assert_eq!(v.vendor_message.as_deref(), Some("成功 ***********"));
         assert!(!format!("{v:?}").contains("13957120001"));
-    }
-
-    #[test]
-    fn clean_masks_digit_runs_and_control_characters() {
-        assert_eq!(clean("手机号码错误"), "手机号码错误");
-        assert_eq!(clean("mobile 13800138000\n"), "mobile ***********");
-        assert_eq!(clean("10007"), "10007");
-        assert_eq!(clean(&"x".repeat(100)).chars().count(), 81);
     }
 }

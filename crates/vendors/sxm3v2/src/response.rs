@@ -36,7 +36,7 @@
 use serde::Deserialize;
 use shiming_core::{Carrier, Error, ErrorKind, Verdict, Verification};
 use shiming_gateway::ApiResponse;
-use shiming_vendor_kit::vendor_error;
+use shiming_vendor_kit::{scrub, vendor_error};
 
 use crate::VENDOR;
 
@@ -231,7 +231,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
     let Some(entry) = lookup("data.result", result) else {
         let message = format!(
             "unknown data.result {} ({})",
-            clean(result),
+            scrub(result),
             code_and_msg(code, msg)
         );
         return Err(call.vendor_error(ErrorKind::VendorFault, message, code));
@@ -245,7 +245,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
         .with_carrier(channel.and_then(carrier_of))
         .with_vendor_code(result);
     if let Some(text) = data.and_then(|d| d.result_desc.as_deref()).or(msg) {
-        verification = verification.with_vendor_message(clean(text));
+        verification = verification.with_vendor_message(scrub(text));
     }
     if let Some(id) = request_id {
         verification = verification.with_request_id(id);
@@ -308,7 +308,17 @@ fn carrier_of(channel: &str) -> Option<Carrier> {
         .map(|&(_, _, carrier)| carrier)
 }
 
-fn lookup(field: &str, value: &str) -> Option<&'static CatalogueEntry> {
+/// The [`CATALOGUE`] entry for `value` (surrounding whitespace ignored) of `field`
+/// (`data.result` or `code`), if documented.
+///
+/// ```
+/// use shiming_sxm3v2::response::{lookup, Outcome};
+/// let e = lookup("data.result", " 2 ").unwrap();
+/// assert_eq!(e.outcome, Outcome::Verdict(shiming_core::Verdict::Mismatch));
+/// assert!(lookup("code", "no such code").is_none());
+/// ```
+#[must_use]
+pub fn lookup(field: &str, value: &str) -> Option<&'static CatalogueEntry> {
     let value = value.trim();
     CATALOGUE
         .iter()
@@ -353,7 +363,7 @@ impl Call<'_> {
         } else {
             format!("{message} [HTTP {}]", self.status.as_u16())
         };
-        let code = code.map(clean);
+        let code = code.map(scrub);
         vendor_error(
             kind,
             message,
@@ -367,18 +377,11 @@ impl Call<'_> {
 
 /// `code 400: 参数错误` with both values cleaned.
 fn code_and_msg(code: Option<&str>, msg: Option<&str>) -> String {
-    let code = code.map_or_else(|| "no code".to_string(), |c| format!("code {}", clean(c)));
+    let code = code.map_or_else(|| "no code".to_string(), |c| format!("code {}", scrub(c)));
     match msg {
-        Some(msg) => format!("{code}: {}", clean(msg)),
+        Some(msg) => format!("{code}: {}", scrub(msg)),
         None => code,
     }
-}
-
-/// A vendor text fit for an error message: control characters become spaces, every digit of
-/// a run of six or more is masked (an ID number or mobile echoed by the vendor never reaches a
-/// message), at most 80 characters.
-fn clean(text: &str) -> String {
-    shiming_vendor_kit::scrub(text, 6, 80)
 }
 
 #[cfg(test)]
@@ -476,17 +479,5 @@ mod tests {
             Some("不一致 ******************")
         );
         assert!(!format!("{v:?}").contains("33010619880516071"));
-    }
-
-    #[test]
-    fn clean_masks_digit_runs_and_control_characters() {
-        assert_eq!(clean("参数错误"), "参数错误");
-        assert_eq!(
-            clean("idCard 11010519491231002X 有误"),
-            "idCard ****************** 有误"
-        );
-        assert_eq!(clean("mobile 13800138000\n"), "mobile ***********");
-        assert_eq!(clean("a\tb 12345"), "a b 12345");
-        assert_eq!(clean(&"x".repeat(100)).chars().count(), 81);
     }
 }

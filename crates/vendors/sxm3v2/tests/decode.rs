@@ -1,52 +1,10 @@
 //! Every documented sxm3v2 body of `fixtures/vendors/` decoded, one snapshot line per
 //! scenario, plus the decoder's tolerance and its malformed-answer messages.
 
-use std::path::PathBuf;
-
 use http::StatusCode;
 use shiming_core::{Billing, Carrier, Error, ErrorKind, Verdict, Verification};
 use shiming_sxm3v2::response::decode_parts;
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../mock-market/fixtures/vendors")
-}
-
-/// One manifest row of this vendor.
-struct Row {
-    scenario: String,
-    status: StatusCode,
-    billed: bool,
-    body: Vec<u8>,
-}
-
-fn rows() -> Vec<Row> {
-    let manifest = std::fs::read_to_string(fixtures().join("manifest.tsv")).unwrap();
-    let mut lines = manifest.lines().filter(|l| !l.starts_with('#'));
-    assert_eq!(
-        lines
-            .next()
-            .map(|l| l.split('\t').take(4).collect::<Vec<_>>()),
-        Some(vec!["api", "scenario", "status", "billed"])
-    );
-    lines
-        .map(|line| line.split('\t').collect::<Vec<_>>())
-        .filter(|cols| cols[0] == "sxm3v2")
-        .map(|cols| {
-            let body =
-                std::fs::read(fixtures().join("sxm3v2").join(format!("{}.json", cols[1]))).unwrap();
-            Row {
-                scenario: cols[1].to_string(),
-                status: StatusCode::from_u16(cols[2].parse().unwrap()).unwrap(),
-                billed: match cols[3] {
-                    "yes" => true,
-                    "no" => false,
-                    other => panic!("billed column {other:?}"),
-                },
-                body,
-            }
-        })
-        .collect()
-}
+use shiming_test_support::manifest;
 
 fn opt(value: Option<&str>) -> &str {
     value.unwrap_or("-")
@@ -84,16 +42,16 @@ fn describe(result: &Result<Verification, Error>) -> String {
 
 #[test]
 fn every_documented_body() {
-    let rows = rows();
+    let rows = manifest::scenarios("sxm3v2");
     assert_eq!(rows.len(), 7, "the manifest lists seven sxm3v2 bodies");
     let mut lines = Vec::new();
     for row in &rows {
-        let request_id = format!("req-{}", row.scenario);
+        let request_id = format!("req-{}", row.name);
         let result = decode_parts(row.status, &row.body, row.billed, Some(&request_id));
         // Billing always follows the marketplace's rule, verdict or error.
         match &result {
             Ok(v) => {
-                assert_eq!(v.billed, row.billed, "{}", row.scenario);
+                assert_eq!(v.billed, row.billed, "{}", row.name);
                 assert_eq!(v.vendor, "sxm3v2");
                 assert_eq!(v.request_id.as_deref(), Some(request_id.as_str()));
             }
@@ -103,14 +61,14 @@ fn every_documented_body() {
                 } else {
                     Billing::NotBilled
                 };
-                assert_eq!(e.billing(), billing, "{}", row.scenario);
+                assert_eq!(e.billing(), billing, "{}", row.name);
                 assert_eq!(e.vendor(), Some("sxm3v2"));
                 assert_eq!(e.request_id(), Some(request_id.as_str()));
             }
         }
         lines.push(format!(
             "{} (HTTP {}) → {}",
-            row.scenario,
+            row.name,
             row.status.as_u16(),
             describe(&result)
         ));

@@ -1,27 +1,19 @@
-//! `Sxm3v2Client` against the mock market over real sockets: verdicts, the vendor's input
-//! errors, local refusals, gateway errors, signature auth and transport faults — asserting the
-//! mock's usage counters after each, so that nothing is charged twice or without a reason.
-
-use std::time::Duration;
+//! `Sxm3v2Client` against the mock market over real sockets, for what is sxm3v2's own: its
+//! verdicts and carriers, its request (a JSON POST with the documented fields), its input
+//! errors (HTTP 400, never charged) and the same inputs refused locally, never sent —
+//! asserting the mock's usage counters after each. The transport's behaviours (quota,
+//! credentials, signing, faults, timeouts, the shared pool, traces) are tested once for all
+//! five clients, in the facade's `tests/transport.rs`.
 
 use shiming_core::{Billing, Carrier, ErrorKind, Identity, ThreeElementVerifier, Verdict};
-use shiming_gateway::retry::RetryPolicy;
-use shiming_gateway::{Credentials, GatewayClient};
-use shiming_mock_market::config::{DEMO_APPCODE, DEMO_APP_KEY, DEMO_APP_SECRET};
-use shiming_mock_market::{Credential, Fault, MockHandle, MockMarket, Product, Usage};
+use shiming_gateway::Credentials;
+use shiming_mock_market::config::DEMO_APPCODE;
+use shiming_mock_market::{MockHandle, MockMarket, Product};
 use shiming_sxm3v2::Sxm3v2Client;
-
-/// The registry's examples (fixtures/README.md; synthetic people).
-const NAME: &str = "陈思远";
-const OTHER_NAME: &str = "陈思源";
-const ID: &str = "330106198805160711";
-const MOBILE: &str = "13957120001";
-const UNICOM_MOBILE: &str = "18675510002";
-const UNKNOWN_ID: &str = "110108198510100190";
-
-fn who(name: &str, id: &str, mobile: &str) -> Identity {
-    Identity::unchecked(name, id, Some(mobile))
-}
+use shiming_test_support::market::demo_usage;
+use shiming_test_support::people::{
+    three as who, ID, MOBILE, MVNO, NAME, OTHER_NAME, UNICOM_MOBILE, UNKNOWN_ID,
+};
 
 fn client(market: &MockHandle, credentials: Credentials) -> Sxm3v2Client {
     Sxm3v2Client::builder(credentials)
@@ -34,10 +26,7 @@ fn demo(market: &MockHandle) -> Sxm3v2Client {
 }
 
 fn usage(market: &MockHandle) -> (u64, u64) {
-    let Usage {
-        received, charged, ..
-    } = market.usage_of(DEMO_APPCODE, Product::Sxm3v2);
-    (received, charged)
+    demo_usage(market, Product::Sxm3v2)
 }
 
 #[tokio::test]
@@ -70,10 +59,7 @@ async fn verdicts_are_billed_once_each() {
         .unwrap();
     assert_eq!((v.verdict, v.billed), (Verdict::NoRecord, true));
     // A virtual-operator number: the carrier cannot check it (无记录), host network named.
-    let v = c
-        .verify_three(&who("周子轩", "420106199906122155", "17092710005"))
-        .await
-        .unwrap();
+    let v = c.verify_three(&who(MVNO.0, MVNO.1, MVNO.2)).await.unwrap();
     assert_eq!(
         (v.verdict, v.carrier),
         (Verdict::NoRecord, Some(Carrier::ChinaUnicom))
@@ -99,23 +85,6 @@ async fn the_request_is_a_post_with_the_documented_fields() {
     names.sort_unstable();
     assert_eq!(names, ["idCard", "mobile", "name"]);
     assert!(!entry.params.contains(ID), "the journal masks values");
-}
-
-#[tokio::test]
-async fn local_validation_normalizes_before_sending() {
-    let m = MockMarket::start().unwrap();
-    // Spaces, a lower-case check character's neighbour forms, a +86 prefix: cleaned locally,
-    // so the vendor (which does not normalize) sees valid values.
-    let v = demo(&m)
-        .verify_three(&who(
-            " 陈思远 ",
-            " 330106198805160711 ",
-            "+86 139-5712-0001",
-        ))
-        .await
-        .unwrap();
-    assert_eq!(v.verdict, Verdict::Match);
-    assert_eq!(usage(&m), (1, 1));
 }
 
 /// Inputs the vendor refuses (`code` 400, HTTP 400): the right field, never charged.
@@ -183,163 +152,4 @@ async fn the_same_inputs_are_refused_locally_and_never_sent() {
     }
     assert_eq!(usage(&m).0, 0, "nothing reached the market");
     assert!(m.journal().is_empty());
-}
-
-#[tokio::test]
-async fn quota_exhausted_is_not_billed() {
-    let m = MockMarket::builder().quota(1).start().unwrap();
-    let c = demo(&m);
-    c.verify_three(&who(NAME, ID, MOBILE)).await.unwrap();
-    let e = c.verify_three(&who(NAME, ID, MOBILE)).await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::QuotaExhausted, Billing::NotBilled)
-    );
-    assert!(e.request_id().is_some());
-    assert_eq!(usage(&m).1, 1, "only the first call was charged");
-    assert_eq!(
-        m.usage_of(DEMO_APPCODE, Product::Sxm3v2).quota_left,
-        Some(0)
-    );
-}
-
-#[tokio::test]
-async fn unknown_and_unsubscribed_credentials_are_unauthorized() {
-    let m = MockMarket::builder()
-        .credential(Credential::app_code("tel3-only").only(&[Product::Tel3]))
-        .credential(Credential::app_code(DEMO_APPCODE))
-        .start()
-        .unwrap();
-    let e = client(&m, Credentials::app_code("no-such-appcode"))
-        .verify_three(&who(NAME, ID, MOBILE))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::Unauthorized, Billing::NotBilled)
-    );
-    assert!(!e.to_string().contains("no-such-appcode"), "{e}");
-    let e = client(&m, Credentials::app_code("tel3-only"))
-        .verify_three(&who(NAME, ID, MOBILE))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::Unauthorized, Billing::NotBilled)
-    );
-    assert_eq!(m.usage_of("tel3-only", Product::Sxm3v2).charged, 0);
-    assert_eq!(usage(&m), (0, 0));
-}
-
-#[tokio::test]
-async fn signature_mode_signs_the_json_body() {
-    let m = MockMarket::start().unwrap();
-    let c = client(&m, Credentials::app_key(DEMO_APP_KEY, DEMO_APP_SECRET));
-    for _ in 0..2 {
-        let v = c.verify_three(&who(NAME, ID, MOBILE)).await.unwrap();
-        assert_eq!(v.verdict, Verdict::Match);
-    }
-    let usage = m.usage_of(DEMO_APP_KEY, Product::Sxm3v2);
-    assert_eq!((usage.received, usage.charged), (2, 2));
-    let e = client(&m, Credentials::app_key(DEMO_APP_KEY, "not-the-secret"))
-        .verify_three(&who(NAME, ID, MOBILE))
-        .await
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Unauthorized);
-    assert!(!e.to_string().contains(ID), "{e}");
-}
-
-#[tokio::test]
-async fn a_late_answer_may_have_been_charged_and_is_not_retried() {
-    let m = MockMarket::start().unwrap();
-    m.queue_fault(
-        Fault::Late(Some(Duration::from_secs(2))),
-        1,
-        Some(Product::Sxm3v2),
-    );
-    let gateway = GatewayClient::builder()
-        .timeout(Duration::from_millis(300))
-        .retry(RetryPolicy::standard())
-        .build()
-        .unwrap();
-    let c = Sxm3v2Client::builder(Credentials::app_code(DEMO_APPCODE))
-        .endpoint(m.url())
-        .gateway(gateway)
-        .build();
-    let e = c.verify_three(&who(NAME, ID, MOBILE)).await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::MayHaveBeenCharged, Billing::Unknown)
-    );
-    assert_eq!(
-        usage(&m),
-        (1, 1),
-        "processed and charged once, never re-sent"
-    );
-}
-
-#[tokio::test]
-async fn a_reset_may_have_been_charged() {
-    let m = MockMarket::start().unwrap();
-    m.queue_fault(Fault::Reset, 1, Some(Product::Sxm3v2));
-    let e = demo(&m)
-        .verify_three(&who(NAME, ID, MOBILE))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::MayHaveBeenCharged, Billing::Unknown)
-    );
-    assert_eq!(usage(&m).1, 0, "the mock closed before processing");
-}
-
-#[tokio::test]
-async fn a_truncated_answer_is_malformed_and_billed() {
-    let m = MockMarket::start().unwrap();
-    m.queue_fault(Fault::Truncate, 1, Some(Product::Sxm3v2));
-    let e = demo(&m)
-        .verify_three(&who(NAME, ID, MOBILE))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::MalformedAnswer, Billing::Billed)
-    );
-    assert!(e.message().contains("truncated"), "{e}");
-    assert!(e.request_id().is_some());
-    assert_eq!(usage(&m), (1, 1));
-}
-
-#[tokio::test]
-async fn a_backend_timeout_is_a_vendor_fault_not_billed() {
-    let m = MockMarket::start().unwrap();
-    m.queue_fault(Fault::BackendTimeout, 1, Some(Product::Sxm3v2));
-    let e = demo(&m)
-        .verify_three(&who(NAME, ID, MOBILE))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::VendorFault, Billing::NotBilled)
-    );
-    assert_eq!(usage(&m), (1, 0));
-    // The next call is answered normally and charged once.
-    demo(&m).verify_three(&who(NAME, ID, MOBILE)).await.unwrap();
-    assert_eq!(usage(&m), (2, 1));
-}
-
-#[tokio::test]
-async fn clients_sharing_a_gateway_share_its_connections() {
-    let m = MockMarket::start().unwrap();
-    let gateway = GatewayClient::new();
-    let a = Sxm3v2Client::builder(Credentials::app_code(DEMO_APPCODE))
-        .endpoint(m.url())
-        .gateway(gateway.clone())
-        .build();
-    let b = a.clone();
-    for c in [&a, &b, &a] {
-        c.verify_three(&who(NAME, ID, MOBILE)).await.unwrap();
-    }
-    assert_eq!(m.connections(), 1);
-    assert_eq!(usage(&m), (3, 3));
 }

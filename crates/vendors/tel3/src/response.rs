@@ -342,15 +342,6 @@ fn malformed(path: &str, what: &str, billed: bool, request_id: Option<&str>) -> 
     )
 }
 
-/// Longest unknown vendor message kept, in characters.
-const MAX_UNKNOWN_CHARS: usize = 120;
-
-/// An uncatalogued vendor message, kept raw except that control characters become spaces,
-/// runs of 7 or more digits (an echoed ID number or mobile) are masked, and it is shortened.
-fn scrub(raw: &str) -> String {
-    shiming_vendor_kit::scrub(raw, 7, MAX_UNKNOWN_CHARS)
-}
-
 fn interpret(
     answer: &Answer,
     billed: bool,
@@ -360,7 +351,7 @@ fn interpret(
     let entry = lookup(msg);
     let shown_msg = match entry {
         Some(_) => msg.to_string(),
-        None => scrub(msg),
+        None => shiming_vendor_kit::scrub(msg),
     };
     let Some(ok) = answer.ok else {
         return Err(malformed("ok", "the field is missing", billed, request_id));
@@ -498,18 +489,6 @@ mod tests {
                 Some(Outcome::Verdict(verdict))
             );
         }
-    }
-
-    #[test]
-    fn scrub_masks_digit_runs_and_control_characters() {
-        assert_eq!(scrub("号码13957120001不对\n"), "号码***********不对");
-        assert_eq!(scrub("sfz 33010619880516071X"), "sfz ******************");
-        assert_eq!(scrub("code 10015"), "code 10015");
-        assert_eq!(scrub("a\tb"), "a b");
-        assert_eq!(
-            scrub(&"长".repeat(200)).chars().count(),
-            MAX_UNKNOWN_CHARS + 1
-        );
     }
 
     #[test]

@@ -1,35 +1,10 @@
 //! Every documented tel3 body (`fixtures/vendors/tel3/*.json`, listed in the manifest) through
 //! `decode_parts`, one snapshot line per scenario — and the edge cases of the decoder.
 
-use std::path::PathBuf;
-
 use http::StatusCode;
 use shiming_core::{Billing, Error, ErrorKind, Verdict, Verification};
 use shiming_tel3::response::decode_parts;
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../mock-market/fixtures/vendors")
-}
-
-/// The manifest rows of tel3: (scenario, status, billed).
-fn scenarios() -> Vec<(String, u16, bool)> {
-    let manifest = std::fs::read_to_string(fixtures().join("manifest.tsv")).unwrap();
-    manifest
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .skip(1) // column names
-        .map(|l| l.split('\t').collect::<Vec<_>>())
-        .filter(|cols| cols[0] == "tel3")
-        .map(|cols| {
-            let billed = match cols[3] {
-                "yes" => true,
-                "no" => false,
-                other => panic!("billed column {other:?}"),
-            };
-            (cols[1].to_string(), cols[2].parse().unwrap(), billed)
-        })
-        .collect()
-}
+use shiming_test_support::manifest;
 
 fn line(result: &Result<Verification, Error>) -> String {
     match result {
@@ -59,14 +34,18 @@ fn line(result: &Result<Verification, Error>) -> String {
 
 #[test]
 fn every_documented_body() {
-    let scenarios = scenarios();
+    let scenarios = manifest::scenarios("tel3");
     assert_eq!(scenarios.len(), 17, "tel3 documents 17 bodies");
     let mut lines = Vec::new();
-    for (scenario, status, billed) in &scenarios {
-        let body = std::fs::read(fixtures().join("tel3").join(format!("{scenario}.json"))).unwrap();
-        let status = StatusCode::from_u16(*status).unwrap();
+    for manifest::Scenario {
+        name: scenario,
+        status,
+        billed,
+        body,
+    } in &scenarios
+    {
         let request_id = format!("req-{scenario}");
-        let result = decode_parts(status, &body, *billed, Some(&request_id));
+        let result = decode_parts(*status, body, *billed, Some(&request_id));
         // What holds for every body, whatever the snapshot says.
         match &result {
             Ok(v) => {

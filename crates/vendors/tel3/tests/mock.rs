@@ -1,26 +1,24 @@
-//! `Tel3Client` against the mock market over real sockets: verdicts, the vendor's input errors,
-//! local refusals that send nothing, gateway errors, signature auth and transport faults —
-//! asserting the mock's usage counters after each so that nothing is charged twice.
-
-use std::time::Duration;
+//! `Tel3Client` against the mock market over real sockets, for what is tel3's own: its verdicts
+//! and their details, its input errors (HTTP 666, never charged), its limits and the local
+//! refusals that send nothing, strict regions, a cut-short 666 answer, and `decode` agreeing
+//! with `decode_parts` — asserting the mock's usage counters after each. The transport's
+//! behaviours (quota, credentials, signing, faults, timeouts, the shared pool, traces) are
+//! tested once for all five clients, in the facade's `tests/transport.rs`.
 
 use http::StatusCode;
 use shiming_core::id_card::ValidationOptions;
 use shiming_core::{Billing, Error, ErrorKind, Identity, ThreeElementVerifier, Verdict};
-use shiming_gateway::retry::RetryPolicy;
 use shiming_gateway::{Credentials, GatewayClient};
-use shiming_mock_market::config::{DEMO_APPCODE, DEMO_APP_KEY, DEMO_APP_SECRET};
-use shiming_mock_market::{Credential, Fault, MockHandle, MockMarket, Product};
+use shiming_mock_market::config::DEMO_APPCODE;
+use shiming_mock_market::{Fault, MockHandle, MockMarket, Product};
 use shiming_tel3::{request, response, Tel3Client};
+use shiming_test_support::market::demo_usage;
+use shiming_test_support::people::{
+    assert_error_hidden, three as who, BAD_CHECKSUM_ID, ID, MOBILE, MVNO, NAME, OTHER_NAME,
+    UNICOM_MOBILE, UNKNOWN_ID,
+};
 use shiming_vendor_kit::today_in_china;
 
-/// The registry's examples (synthetic people, fixtures/README.md).
-const NAME: &str = "陈思远";
-const ID: &str = "330106198805160711";
-const MOBILE: &str = "13957120001";
-const UNKNOWN_ID: &str = "110108198510100190";
-const UNICOM_MOBILE: &str = "18675510002";
-const MVNO: (&str, &str, &str) = ("周子轩", "420106199906122155", "17092710005");
 /// Valid with lenient region rules, but its region code was abolished before the birth year.
 const ABOLISHED_REGION_ID: &str = "533528201101132194";
 
@@ -39,22 +37,14 @@ fn unvalidated(m: &MockHandle) -> Tel3Client {
         .build()
 }
 
-fn who(name: &str, id: &str, mobile: &str) -> Identity {
-    Identity::unchecked(name, id, Some(mobile))
-}
-
 /// (received, charged) of the demo AppCode on tel3.
 fn usage(m: &MockHandle) -> (u64, u64) {
-    let u = m.usage_of(DEMO_APPCODE, Product::Tel3);
-    (u.received, u.charged)
+    demo_usage(m, Product::Tel3)
 }
 
 #[track_caller]
 fn assert_no_personal_data(e: &Error) {
-    let shown = format!("{e} {e:?}");
-    for secret in [NAME, ID, MOBILE, DEMO_APPCODE] {
-        assert!(!shown.contains(secret), "{shown}");
-    }
+    assert_error_hidden("tel3", e);
 }
 
 #[tokio::test]
@@ -77,7 +67,7 @@ async fn match_mismatch_and_no_record() {
     }
     let cases = [
         (
-            who("陈思源", ID, MOBILE),
+            who(OTHER_NAME, ID, MOBILE),
             Verdict::Mismatch,
             Some("inconsistent"),
         ),
@@ -119,7 +109,7 @@ async fn the_vendors_input_errors_are_unbilled() {
     let m = MockMarket::start().unwrap();
     let c = unvalidated(&m);
     let cases = [
-        (who(NAME, "330106198805160712", MOBILE), "身份证号码有误"),
+        (who(NAME, BAD_CHECKSUM_ID, MOBILE), "身份证号码有误"),
         (who("陈思远1", ID, MOBILE), "真实姓名有误"),
         (who(NAME, ID, "23957120001"), "手机号码有误"),
         (who(NAME, ID, "1395712000"), "手机号码有误"),
@@ -154,7 +144,7 @@ async fn the_vendors_input_errors_are_unbilled() {
 #[tokio::test]
 async fn refused_locally_means_never_sent() {
     let m = MockMarket::start().unwrap();
-    let bad_checksum = who(NAME, "330106198805160712", MOBILE);
+    let bad_checksum = who(NAME, BAD_CHECKSUM_ID, MOBILE);
     // Local validation on: the checksum is refused before sending.
     let e = client(&m).verify_three(&bad_checksum).await.unwrap_err();
     assert_eq!(
@@ -253,218 +243,31 @@ async fn strict_regions_save_the_charge_for_an_abolished_region() {
     assert_eq!(usage(&m), (3, 3));
 }
 
+/// A 666 failure cut short: malformed, and still not billed (the transport suite covers a cut
+/// 2xx answer, billed).
 #[tokio::test]
-async fn quota_exhausted_is_not_billed() {
-    let m = MockMarket::builder().quota(1).start().unwrap();
-    let c = client(&m);
-    assert_eq!(
-        c.verify_three(&who(NAME, ID, MOBILE))
-            .await
-            .unwrap()
-            .verdict,
-        Verdict::Match
-    );
-    let e = c.verify_three(&who(NAME, ID, MOBILE)).await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::QuotaExhausted, Billing::NotBilled)
-    );
-    assert!(e.kind().is_safe_to_retry());
-    assert!(e.request_id().is_some());
-    let u = m.usage_of(DEMO_APPCODE, Product::Tel3);
-    assert_eq!((u.charged, u.quota_left), (1, Some(0)));
-}
-
-#[tokio::test]
-async fn wrong_or_unsubscribed_credentials_are_unauthorized() {
-    let m = MockMarket::builder()
-        .credential(Credential::app_code("only-sfz2").only(&[Product::Sfz2]))
-        .credential(Credential::app_code(DEMO_APPCODE))
-        .start()
-        .unwrap();
-    let unknown = Tel3Client::builder(Credentials::app_code("nope"))
-        .endpoint(m.url())
-        .build();
-    let e = unknown
-        .verify_three(&who(NAME, ID, MOBILE))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::Unauthorized, Billing::NotBilled)
-    );
-    assert!(!e.to_string().contains("nope"), "{e}");
-    let unsubscribed = Tel3Client::builder(Credentials::app_code("only-sfz2"))
-        .endpoint(m.url())
-        .build();
-    let e = unsubscribed
-        .verify_three(&who(NAME, ID, MOBILE))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::Unauthorized, Billing::NotBilled)
-    );
-    assert_no_personal_data(&e);
-    let u = m.usage_of("only-sfz2", Product::Tel3);
-    assert_eq!((u.received, u.charged), (0, 0));
-    assert_eq!(usage(&m), (0, 0));
-}
-
-#[tokio::test]
-async fn signature_mode_is_accepted() {
+async fn a_truncated_666_failure_is_malformed_and_not_billed() {
     let m = MockMarket::start().unwrap();
-    let c = Tel3Client::builder(Credentials::app_key(DEMO_APP_KEY, DEMO_APP_SECRET))
-        .endpoint(m.url())
-        .build();
-    for _ in 0..2 {
-        let v = c.verify_three(&who(NAME, ID, MOBILE)).await.unwrap();
-        assert_eq!((v.verdict, v.billed), (Verdict::Match, true));
-    }
-    let u = m.usage_of(DEMO_APP_KEY, Product::Tel3);
-    assert_eq!((u.received, u.charged), (2, 2));
-    let wrong = Tel3Client::builder(Credentials::app_key(DEMO_APP_KEY, "not-the-secret"))
-        .endpoint(m.url())
-        .build();
-    let e = wrong
-        .verify_three(&who(NAME, ID, MOBILE))
-        .await
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Unauthorized);
-    assert_no_personal_data(&e);
-}
-
-#[tokio::test]
-async fn a_late_answer_may_have_been_charged_and_is_not_retried() {
-    let m = MockMarket::start().unwrap();
-    m.queue_fault(
-        Fault::Latency(Duration::from_millis(1500)),
-        1,
-        Some(Product::Tel3),
-    );
-    let gateway = GatewayClient::builder()
-        .timeout(Duration::from_millis(300))
-        .retry(RetryPolicy::standard())
-        .build()
-        .unwrap();
-    let c = Tel3Client::builder(appcode())
-        .gateway(gateway)
-        .endpoint(m.url())
-        .build();
-    let e = c.verify_three(&who(NAME, ID, MOBILE)).await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::MayHaveBeenCharged, Billing::Unknown)
-    );
-    assert!(!e.kind().is_safe_to_retry());
-    assert_eq!(
-        usage(&m),
-        (1, 1),
-        "processed and charged once, never re-sent"
-    );
-}
-
-#[tokio::test]
-async fn a_reset_may_have_been_charged() {
-    let m = MockMarket::start().unwrap();
-    m.queue_fault(Fault::Reset, 1, Some(Product::Tel3));
-    let gateway = GatewayClient::builder()
-        .retry(RetryPolicy::standard())
-        .build()
-        .unwrap();
-    let c = Tel3Client::builder(appcode())
-        .gateway(gateway)
-        .endpoint(m.url())
-        .build();
-    let e = c.verify_three(&who(NAME, ID, MOBILE)).await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::MayHaveBeenCharged, Billing::Unknown)
-    );
-    assert_eq!(
-        usage(&m),
-        (1, 0),
-        "not re-sent; the mock closed before processing"
-    );
-    // A drop after processing: charged, still not re-sent.
-    m.queue_fault(Fault::Drop, 1, Some(Product::Tel3));
-    let e = c.verify_three(&who(NAME, ID, MOBILE)).await.unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::MayHaveBeenCharged);
-    assert_eq!(usage(&m), (2, 1));
-}
-
-#[tokio::test]
-async fn truncated_and_malformed_answers_keep_their_billing() {
-    let m = MockMarket::start().unwrap();
-    let c = client(&m);
-    m.queue_fault(Fault::Truncate, 1, Some(Product::Tel3));
-    let e = c.verify_three(&who(NAME, ID, MOBILE)).await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::MalformedAnswer, Billing::Billed)
-    );
-    assert!(
-        e.message().contains("truncated") || e.message().contains(':'),
-        "{e}"
-    );
-    assert!(e.request_id().is_some());
-    assert_no_personal_data(&e);
-    assert_eq!(usage(&m), (1, 1));
-    // The same for a 666 failure: truncated, not billed.
     m.queue_fault(Fault::Truncate, 1, Some(Product::Tel3));
     let e = unvalidated(&m)
-        .verify_three(&who(NAME, "330106198805160712", MOBILE))
+        .verify_three(&who(NAME, BAD_CHECKSUM_ID, MOBILE))
         .await
         .unwrap_err();
     assert_eq!(
         (e.kind(), e.billing()),
         (ErrorKind::MalformedAnswer, Billing::NotBilled)
     );
-    assert_eq!(usage(&m), (2, 1));
-    m.queue_fault(Fault::Malformed, 1, Some(Product::Tel3));
-    let e = c.verify_three(&who(NAME, ID, MOBILE)).await.unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::MalformedAnswer, Billing::Billed)
-    );
-    assert!(
-        e.message().ends_with(": the answer is not valid JSON"),
-        "{e}"
-    );
-    assert_eq!(usage(&m), (3, 2));
-}
-
-#[tokio::test]
-async fn a_backend_timeout_is_a_vendor_fault_not_billed() {
-    let m = MockMarket::start().unwrap();
-    m.queue_fault(Fault::BackendTimeout, 1, Some(Product::Tel3));
-    let e = client(&m)
-        .verify_three(&who(NAME, ID, MOBILE))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::VendorFault, Billing::NotBilled)
-    );
+    assert!(e.message().contains("truncated"), "{e}");
+    assert!(e.request_id().is_some());
+    assert_no_personal_data(&e);
     assert_eq!(usage(&m), (1, 0));
-    // 503: not processed, not billed.
-    m.queue_fault(Fault::Unavailable(503), 1, Some(Product::Tel3));
-    let e = client(&m)
-        .verify_three(&who(NAME, ID, MOBILE))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (e.kind(), e.billing()),
-        (ErrorKind::VendorFault, Billing::NotBilled)
-    );
-    assert_eq!(usage(&m), (2, 0));
 }
 
 #[tokio::test]
 async fn decode_and_decode_parts_agree_on_real_answers() {
     let m = MockMarket::start().unwrap();
     let gateway = GatewayClient::new();
-    let checksum = who(NAME, "330106198805160712", MOBILE);
+    let checksum = who(NAME, BAD_CHECKSUM_ID, MOBILE);
     let cases = [
         (who(NAME, ID, MOBILE), None),
         (who(NAME, UNKNOWN_ID, MOBILE), None),
@@ -497,33 +300,4 @@ async fn decode_and_decode_parts_agree_on_real_answers() {
             (a, b) => panic!("{fault:?}: {a:?} vs {b:?}"),
         }
     }
-}
-
-#[tokio::test]
-async fn clients_share_one_connection_pool() {
-    let m = MockMarket::start().unwrap();
-    let shared = GatewayClient::new();
-    let a = Tel3Client::builder(appcode())
-        .gateway(shared.clone())
-        .endpoint(m.url())
-        .build();
-    let b = a.clone();
-    let c = Tel3Client::builder(appcode())
-        .gateway(shared)
-        .endpoint(format!("{}/", m.url()))
-        .build();
-    for client in [&a, &b, &c] {
-        client.verify_three(&who(NAME, ID, MOBILE)).await.unwrap();
-    }
-    assert_eq!(m.connections(), 1);
-    assert_eq!(usage(&m), (3, 3));
-}
-
-#[tokio::test]
-async fn usable_as_a_trait_object() {
-    let m = MockMarket::start().unwrap();
-    let verifier: Box<dyn ThreeElementVerifier> = Box::new(client(&m));
-    assert_eq!(verifier.vendor(), "tel3");
-    let v = verifier.verify_three(&who(NAME, ID, MOBILE)).await.unwrap();
-    assert_eq!(v.verdict, Verdict::Match);
 }

@@ -1,0 +1,20 @@
+//! What the workspace's tests share, in one place (a tool crate: `publish = false`, used only
+//! as a dev-dependency, which `cargo xtask tidy` allows for this crate alone):
+//!
+//! * [`manifest`] — the documented vendor bodies of the mock market's
+//!   `fixtures/vendors/manifest.tsv`, read for the vendor crates' `tests/decode.rs`;
+//! * [`people`] — the registry's synthetic people the tests send, and the check that a text
+//!   shows none of them (nor a credential);
+//! * [`market`] — helpers around a running mock market: usage counters, a port where nothing
+//!   listens;
+//! * [`trace`] — a `tracing` subscriber that records what it prints, to show that spans and
+//!   events never carry personal data.
+//!
+//! The crate reads the repository (the fixtures live in the mock market's directory), so the
+//! tests that use it are left out of the published packages (`exclude` in their crate's
+//! `Cargo.toml`); cargo drops this dev-dependency from a package, having no version for it.
+
+pub mod manifest;
+pub mod market;
+pub mod people;
+pub mod trace;
