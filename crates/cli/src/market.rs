@@ -256,17 +256,7 @@ pub fn billed_word(billing: shiming::Billing) -> &'static str {
 
 /// The public error kinds of `verify --json` and the batch output.
 pub fn error_kind(kind: shiming::ErrorKind) -> &'static str {
-    use shiming::ErrorKind as K;
-    match kind {
-        K::InvalidInput => "invalid_input",
-        K::Unauthorized => "unauthorized",
-        K::QuotaExhausted => "quota_exhausted",
-        K::Throttled => "throttled",
-        K::MayHaveBeenCharged => "may_have_been_charged",
-        K::MalformedAnswer => "protocol",
-        // Not sent, vendor or gateway fault, and anything newer: nothing was verified.
-        _ => "unavailable",
-    }
+    kind.public_name()
 }
 
 #[cfg(test)]

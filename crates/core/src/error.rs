@@ -97,6 +97,28 @@ impl ErrorKind {
             ErrorKind::NotSent | ErrorKind::Throttled | ErrorKind::QuotaExhausted
         )
     }
+
+    /// The kind's name in the command line's output (`shiming verify --json`, the batch CSV's
+    /// `error_kind`, stderr): the same as [`ErrorKind::code`] except where the command line's
+    /// public contract is coarser — [`ErrorKind::VendorFault`] and [`ErrorKind::NotSent`] are
+    /// both `unavailable` (nothing was verified; see the billing for the difference), and
+    /// [`ErrorKind::MalformedAnswer`] is `protocol`. The one table of both vocabularies is in
+    /// ARCHITECTURE.md ("Error kinds").
+    ///
+    /// ```
+    /// use shiming_core::ErrorKind;
+    /// assert_eq!(ErrorKind::VendorFault.public_name(), "unavailable");
+    /// assert_eq!(ErrorKind::MalformedAnswer.public_name(), "protocol");
+    /// assert_eq!(ErrorKind::Throttled.public_name(), ErrorKind::Throttled.code());
+    /// ```
+    #[must_use]
+    pub const fn public_name(self) -> &'static str {
+        match self {
+            ErrorKind::VendorFault | ErrorKind::NotSent => "unavailable",
+            ErrorKind::MalformedAnswer => "protocol",
+            other => other.code(),
+        }
+    }
 }
 
 /// A failed verification. `Display` never shows personal data or credentials.
