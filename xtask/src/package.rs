@@ -62,6 +62,15 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     }
     forget_unpacked_siblings()?;
+    // Cargo takes a registry crate of an unchanged version for immutable, so the target
+    // directory may still hold a sibling compiled from an earlier run's package (a stale
+    // `shiming-core` then fails the mock market's verification). Clean ours by name; the
+    // verification builds them from their packages anyway.
+    let mut clean = vec!["clean"];
+    for name in PUBLISHED {
+        clean.extend(["-p", name]);
+    }
+    util::cargo(&clean)?;
     let t = Instant::now();
     util::cargo(&[
         "package",
@@ -223,6 +232,21 @@ pub fn run(args: &[String]) -> Result<()> {
 /// changed, cargo trusts an earlier unpack and verifies against a stale copy of the sibling
 /// (a change to `shiming-core` then "fails" to build the mock market). Only directories of
 /// path-named registries (`-…`) and only the workspace's own `shiming*` crates are removed.
+/// The publishable crates of the workspace (cleaned before packaging, see [`run`]).
+const PUBLISHED: [&str; 11] = [
+    "shiming-core",
+    "shiming-gateway",
+    "shiming-vendor-kit",
+    "shiming-tel3",
+    "shiming-sxm3v2",
+    "shiming-sjsys",
+    "shiming-sfz2",
+    "shiming-phonethird",
+    "shiming-mock-market",
+    "shiming",
+    "shiming-cli",
+];
+
 fn forget_unpacked_siblings() -> Result<()> {
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
