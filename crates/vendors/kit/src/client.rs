@@ -596,28 +596,12 @@ mod tests {
         assert_eq!(e.input().map(|i| i.reason()), Some("checksum"));
     }
 
-    fn check_identity_lenient<'a>(
-        who: &'a Identity,
-        needs_mobile: bool,
-        vendor: &'static str,
-    ) -> Result<Cow<'a, Identity>, Error> {
-        check_identity(who, needs_mobile, false, vendor)
-    }
-
-    fn check_identity_strict<'a>(
-        who: &'a Identity,
-        needs_mobile: bool,
-        vendor: &'static str,
-    ) -> Result<Cow<'a, Identity>, Error> {
-        check_identity(who, needs_mobile, true, vendor)
-    }
-
     #[test]
     fn checked_identities_pass_and_missing_mobiles_are_refused() {
         let opts = ValidationOptions::new(today_in_china());
         let who = Identity::new("张三", "11010519491231002X", None, &opts).unwrap();
-        assert!(check_identity_lenient(&who, false, "sfz2").is_ok());
-        let e = check_identity_lenient(&who, true, "tel3").unwrap_err();
+        assert!(check_identity(&who, false, false, "sfz2").is_ok());
+        let e = check_identity(&who, true, false, "tel3").unwrap_err();
         assert_eq!(e.input().map(|i| i.field()), Some("mobile"));
     }
 
@@ -630,8 +614,8 @@ mod tests {
         let checked =
             Identity::new("张三", ABOLISHED_REGION_ID, Some("13800138000"), &lenient).unwrap();
         for who in [&unchecked, &checked] {
-            assert!(check_identity_lenient(who, true, "tel3").is_ok(), "{who:?}");
-            let e = check_identity_strict(who, true, "tel3").unwrap_err();
+            assert!(check_identity(who, true, false, "tel3").is_ok(), "{who:?}");
+            let e = check_identity(who, true, true, "tel3").unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidInput);
             assert_eq!(e.billing(), Billing::NotBilled);
             assert_eq!(e.vendor(), Some("tel3"));
@@ -651,7 +635,7 @@ mod tests {
         // An identity checked leniently has its region checked again, once: it comes back
         // carrying the strict proof, which later strict checks let through borrowed.
         let fine = Identity::new("张三", "11010519491231002X", None, &lenient).unwrap();
-        let Ok(Cow::Owned(strictly)) = check_identity_strict(&fine, false, "sfz2") else {
+        let Ok(Cow::Owned(strictly)) = check_identity(&fine, false, true, "sfz2") else {
             panic!("a lenient proof is upgraded, not borrowed");
         };
         assert_eq!(
@@ -659,18 +643,18 @@ mod tests {
             (fine.expose_name(), fine.expose_id())
         );
         assert!(matches!(
-            check_identity_strict(&strictly, false, "sfz2"),
+            check_identity(&strictly, false, true, "sfz2"),
             Ok(Cow::Borrowed(_))
         ));
         let strict_checked =
             Identity::new("张三", "11010519491231002X", None, &lenient.strict(true)).unwrap();
         assert!(matches!(
-            check_identity_strict(&strict_checked, false, "sfz2"),
+            check_identity(&strict_checked, false, true, "sfz2"),
             Ok(Cow::Borrowed(_))
         ));
         // Strict regions change nothing else: other refusals keep their reasons.
         let bad = Identity::unchecked("张三", "110105194912310021", None);
-        let e = check_identity_strict(&bad, false, "sfz2").unwrap_err();
+        let e = check_identity(&bad, false, true, "sfz2").unwrap_err();
         assert_eq!(e.input().map(|i| i.reason()), Some("checksum"));
     }
 }
