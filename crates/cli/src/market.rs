@@ -254,11 +254,6 @@ pub fn billed_word(billing: shiming::Billing) -> &'static str {
     }
 }
 
-/// The public error kinds of `verify --json` and the batch output.
-pub fn error_kind(kind: shiming::ErrorKind) -> &'static str {
-    kind.public_name()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,7 +396,7 @@ mod tests {
             (K::MalformedAnswer, "protocol"),
         ];
         for (kind, name) in kinds {
-            assert_eq!(error_kind(kind), name);
+            assert_eq!(kind.public_name(), name);
         }
     }
 }

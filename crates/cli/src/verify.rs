@@ -10,7 +10,7 @@ use clap::Args;
 use serde::Serialize;
 use shiming::{Billing, Elements, Identity, NoRoute, RouteError, Routed};
 
-use crate::market::{billed_word, error_kind, MarketArgs};
+use crate::market::{billed_word, MarketArgs};
 
 /// Arguments of `shiming verify`.
 #[derive(Debug, Args)]
@@ -122,10 +122,10 @@ fn print_json(value: &impl Serialize) {
     }
 }
 
-/// A verdict's code, or the public name of an error kind (see [`error_kind`]).
+/// A verdict's code, or the public name of an error kind (see [`shiming::ErrorKind::public_name`]).
 fn outcome_code(outcome: shiming::Outcome) -> &'static str {
     match outcome {
-        shiming::Outcome::Error(kind) => error_kind(kind),
+        shiming::Outcome::Error(kind) => kind.public_name(),
         other => other.code(),
     }
 }
@@ -205,7 +205,7 @@ struct ErrorBody<'a> {
 fn error_json(failed: &RouteError) -> ErrorJson<'_> {
     ErrorJson {
         error: ErrorBody {
-            kind: error_kind(failed.error.kind()),
+            kind: failed.error.kind().public_name(),
             message: failed.error.message(),
             billed: billed_json(failed.billing()),
             vendor: failed.error.vendor(),
@@ -239,7 +239,7 @@ fn tried(attempts: &shiming::Attempts) -> String {
 /// `shiming: unavailable: tel3: Service Unavailable (request …) (billed: no)`.
 fn error_line(failed: &RouteError) -> String {
     let e = &failed.error;
-    let mut line = format!("shiming: {}: ", error_kind(e.kind()));
+    let mut line = format!("shiming: {}: ", e.kind().public_name());
     if let Some(vendor) = e.vendor() {
         let _ = write!(line, "{vendor}: ");
     }

@@ -12,7 +12,7 @@ use std::path::Path;
 use shiming::{RouteError, Routed};
 
 use super::lines::LineSet;
-use crate::market::{billed_word, error_kind};
+use crate::market::billed_word;
 use shiming_cli::input::Fields;
 
 const COLUMNS: [&str; 10] = [
@@ -128,7 +128,7 @@ impl Output {
                 vec![
                     &line,
                     "",
-                    error_kind(failed.error.kind()),
+                    failed.error.kind().public_name(),
                     failed.error.vendor().unwrap_or(""),
                     billed_word(failed.billing()),
                     &cost,

@@ -9,7 +9,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use shiming::{Billing, Price};
 
 use super::output::RowOutcome;
-use crate::market::error_kind;
 
 /// Totals over the finished rows.
 #[derive(Debug, Default)]
@@ -36,7 +35,7 @@ impl Tally {
                 self.count_attempts(&routed.attempts);
             }
             RowOutcome::Failed(failed) => {
-                let kind = error_kind(failed.error.kind());
+                let kind = failed.error.kind().public_name();
                 if kind == "invalid_input" && failed.attempts.is_empty() {
                     self.invalid += 1;
                 } else {
