@@ -1,7 +1,9 @@
-//! Errors about one vendor call: its [`Billing`], the typed error naming the vendor, and an
-//! answer that could not be read.
+//! One vendor call's answer being decoded ([`Call`]): its [`Billing`], the results and typed
+//! errors naming the vendor, an answer that could not be read, and answers replayed from
+//! their parts ([`replay`]).
 
-use shiming_core::{Billing, Error, ErrorKind};
+use shiming_core::{Billing, Error, ErrorKind, Verdict, Verification};
+use shiming_gateway::ApiResponse;
 
 /// The [`Billing`] of a call the marketplace did (`true`) or did not (`false`) charge.
 ///
@@ -95,4 +97,211 @@ pub fn unreadable_answer(
         billed,
         request_id,
     )
+}
+
+/// One answer being decoded, and what every result and error about it carries: the vendor,
+/// the HTTP status, whether the marketplace billed it, the gateway's request id. Each vendor
+/// crate's `decode` starts with `Call::of(VENDOR, response)` and builds its results with it.
+///
+/// ```
+/// use http::StatusCode;
+/// use shiming_core::{Billing, ErrorKind, Verdict};
+/// use shiming_gateway::ApiResponse;
+/// use shiming_vendor_kit::Call;
+///
+/// let answer = ApiResponse::new(StatusCode::OK, r#"{"ok":1}"#.into(), Some("req-1".into())).with_billed(true);
+/// let call = Call::of("tel3", &answer);
+/// let v = call.verification(Verdict::Match);
+/// assert_eq!((v.vendor, v.billed, v.request_id.as_deref()), ("tel3", true, Some("req-1")));
+/// let e = call.malformed("match", "the field is missing");
+/// assert_eq!((e.kind(), e.message(), e.billing()), (ErrorKind::MalformedAnswer, "match: the field is missing", Billing::Billed));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'a> {
+    vendor: &'static str,
+    response: &'a ApiResponse,
+}
+
+impl<'a> Call<'a> {
+    /// The call `response` answers, made to `vendor`.
+    ///
+    /// ```
+    /// # use shiming_gateway::ApiResponse;
+    /// let answer = ApiResponse::new(http::StatusCode::OK, "{}".into(), None);
+    /// assert_eq!(shiming_vendor_kit::Call::of("sjsys", &answer).vendor(), "sjsys");
+    /// ```
+    #[must_use]
+    pub fn of(vendor: &'static str, response: &'a ApiResponse) -> Call<'a> {
+        Call { vendor, response }
+    }
+
+    /// The vendor API id.
+    ///
+    /// ```
+    /// # use shiming_gateway::ApiResponse;
+    /// let answer = ApiResponse::new(http::StatusCode::OK, "{}".into(), None);
+    /// assert_eq!(shiming_vendor_kit::Call::of("sfz2", &answer).vendor(), "sfz2");
+    /// ```
+    #[must_use]
+    pub fn vendor(&self) -> &'static str {
+        self.vendor
+    }
+
+    /// The answer's JSON as `T` ([`decode_json`](crate::decode_json)); a body that cannot be
+    /// read is judged by [`unreadable_answer`] with the vendor's own non-2xx answer statuses
+    /// `own_statuses` (拇指云's 666).
+    ///
+    /// ```
+    /// # use shiming_gateway::ApiResponse;
+    /// #[derive(Debug, serde::Deserialize)]
+    /// struct Answer { ok: i64 }
+    /// let page = ApiResponse::new(http::StatusCode::BAD_GATEWAY, "<html>".into(), None);
+    /// let e = shiming_vendor_kit::Call::of("tel3", &page).read_json::<Answer>(&[666]).unwrap_err();
+    /// assert_eq!(e.vendor_code(), Some("502"));
+    /// ```
+    ///
+    /// # Errors
+    /// The body is not a `T`.
+    pub fn read_json<T: serde::de::DeserializeOwned>(
+        &self,
+        own_statuses: &[u16],
+    ) -> Result<T, Error> {
+        crate::decode_json(self.response, self.vendor)
+            .map_err(|parse_error| self.unreadable(parse_error, own_statuses))
+    }
+
+    /// `parse_error` judged by the answer's status ([`unreadable_answer`]): kept on a 2xx or
+    /// one of `own_statuses`, otherwise [`ErrorKind::VendorFault`] naming the status.
+    ///
+    /// ```
+    /// # use shiming_gateway::ApiResponse;
+    /// let page = ApiResponse::new(http::StatusCode::BAD_GATEWAY, "<html>".into(), None);
+    /// let call = shiming_vendor_kit::Call::of("phonethird", &page);
+    /// let e = call.unreadable(call.malformed("status", "missing"), &[]);
+    /// assert_eq!(e.kind(), shiming_core::ErrorKind::VendorFault);
+    /// ```
+    #[must_use]
+    pub fn unreadable(&self, parse_error: Error, own_statuses: &[u16]) -> Error {
+        unreadable_answer(
+            self.response.status,
+            parse_error,
+            self.vendor,
+            own_statuses,
+            self.response.billed,
+            self.request_id(),
+        )
+    }
+
+    /// The gateway's request id, if it sent one.
+    ///
+    /// ```
+    /// # use shiming_gateway::ApiResponse;
+    /// let answer = ApiResponse::new(http::StatusCode::OK, "{}".into(), Some("r-9".into()));
+    /// assert_eq!(shiming_vendor_kit::Call::of("tel3", &answer).request_id(), Some("r-9"));
+    /// ```
+    #[must_use]
+    pub fn request_id(&self) -> Option<&'a str> {
+        self.response.request_id.as_deref()
+    }
+
+    /// A verification with `verdict`, this call's vendor, billing and request id.
+    ///
+    /// ```
+    /// # use shiming_gateway::ApiResponse;
+    /// let answer = ApiResponse::new(http::StatusCode::OK, "{}".into(), None).with_billed(true);
+    /// let v = shiming_vendor_kit::Call::of("tel3", &answer).verification(shiming_core::Verdict::NoRecord);
+    /// assert!(v.billed && v.request_id.is_none());
+    /// ```
+    #[must_use]
+    pub fn verification(&self, verdict: Verdict) -> Verification {
+        let v = Verification::new(verdict, self.vendor, self.response.billed);
+        match self.request_id() {
+            Some(id) => v.with_request_id(id),
+            None => v,
+        }
+    }
+
+    /// The error `kind` with `message` (vendor text scrubbed already) and the vendor's own
+    /// `code`, as given ([`vendor_error`]).
+    ///
+    /// ```
+    /// # use shiming_gateway::ApiResponse;
+    /// let answer = ApiResponse::new(http::StatusCode::from_u16(666).unwrap(), "{}".into(), None);
+    /// let e = shiming_vendor_kit::Call::of("tel3", &answer)
+    ///     .error(shiming_core::ErrorKind::InvalidInput, "bad mobile (手机号码有误)", Some("手机号码有误"));
+    /// assert_eq!((e.message(), e.vendor_code()), ("bad mobile (手机号码有误)", Some("手机号码有误")));
+    /// ```
+    #[must_use]
+    pub fn error(&self, kind: ErrorKind, message: impl Into<String>, code: Option<&str>) -> Error {
+        vendor_error(
+            kind,
+            message,
+            self.vendor,
+            code,
+            self.response.billed,
+            self.request_id(),
+        )
+    }
+
+    /// As [`Call::error`] for vendors whose answers come with any HTTP status: a non-2xx
+    /// status is noted at the end of the message (` [HTTP 400]`), and the code is scrubbed
+    /// ([`scrub`](crate::scrub)).
+    ///
+    /// ```
+    /// # use shiming_gateway::ApiResponse;
+    /// let answer = ApiResponse::new(http::StatusCode::BAD_REQUEST, "{}".into(), None);
+    /// let e = shiming_vendor_kit::Call::of("sxm3v2", &answer)
+    ///     .error_noting_status(shiming_core::ErrorKind::InvalidInput, "参数错误", Some("400"));
+    /// assert_eq!((e.message(), e.vendor_code()), ("参数错误 [HTTP 400]", Some("400")));
+    /// ```
+    #[must_use]
+    pub fn error_noting_status(
+        &self,
+        kind: ErrorKind,
+        message: impl Into<String>,
+        code: Option<&str>,
+    ) -> Error {
+        let message = message.into();
+        let status = self.response.status;
+        let message = if status.is_success() {
+            message
+        } else {
+            format!("{message} [HTTP {}]", status.as_u16())
+        };
+        let code = code.map(crate::scrub);
+        self.error(kind, message, code.as_deref())
+    }
+
+    /// [`ErrorKind::MalformedAnswer`]: `path: what`, without a vendor code.
+    ///
+    /// ```
+    /// # use shiming_gateway::ApiResponse;
+    /// let answer = ApiResponse::new(http::StatusCode::OK, "{}".into(), None);
+    /// let e = shiming_vendor_kit::Call::of("tel3", &answer).malformed("ok", "the field is missing");
+    /// assert_eq!((e.message(), e.vendor_code()), ("ok: the field is missing", None));
+    /// ```
+    #[must_use]
+    pub fn malformed(&self, path: &str, what: &str) -> Error {
+        self.error(ErrorKind::MalformedAnswer, format!("{path}: {what}"), None)
+    }
+}
+
+/// An answer as the gateway client would have returned it, from its parts (for the vendor
+/// crates' `decode_parts`, tests and replays): `billed` as given rather than derived from the
+/// status.
+///
+/// ```
+/// let r = shiming_vendor_kit::replay(http::StatusCode::OK, b"{}", false, Some("r-1"));
+/// assert!(!r.billed);
+/// assert_eq!(r.request_id.as_deref(), Some("r-1"));
+/// ```
+#[must_use]
+pub fn replay(
+    status: http::StatusCode,
+    body: &[u8],
+    billed: bool,
+    request_id: Option<&str>,
+) -> ApiResponse {
+    ApiResponse::new(status, body.to_vec().into(), request_id.map(str::to_owned))
+        .with_billed(billed)
 }

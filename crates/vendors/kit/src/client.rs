@@ -7,10 +7,10 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use shiming_core::id_card::ValidationOptions;
-use shiming_core::{Error, Identity};
+use shiming_core::{Error, Identity, Verification};
 use shiming_gateway::{ApiRequest, ApiResponse, Credentials, GatewayClient};
 
-use crate::today_in_china;
+use crate::{today_in_china, VendorApi};
 
 /// A vendor client made from [`ClientSettings`] — what [`ClientBuilder::build`] needs to know
 /// about it. Each vendor crate implements it for its client and names the builder
@@ -242,6 +242,26 @@ impl ClientSettings {
     /// ```
     pub async fn call(&self, request: &ApiRequest) -> Result<ApiResponse, Error> {
         self.gateway.call(&self.credentials, request).await
+    }
+
+    /// The vendor's part of a call, after the local check: refuses what `A` documents it
+    /// would refuse ([`VendorApi::check_limits`]), encodes, sends one request through
+    /// [`ClientSettings::call`] and decodes the answer — what [`crate::VendorClient`] does,
+    /// for a client with steps of its own around it (phonethird's consent).
+    ///
+    /// ```no_run
+    /// # use shiming_vendor_kit::{ClientSettings, VendorApi};
+    /// # async fn demo<Api: VendorApi>(settings: &ClientSettings, who: &shiming_core::Identity) -> Result<(), shiming_core::Error> {
+    /// let checked = settings.check_three(who)?;
+    /// let v = settings.exchange::<Api>(&checked).await?;
+    /// println!("{}", v.verdict);
+    /// # Ok(()) }
+    /// ```
+    pub async fn exchange<A: VendorApi>(&self, identity: &Identity) -> Result<Verification, Error> {
+        A::check_limits(identity)?;
+        let request = A::encode(&self.endpoint, identity);
+        let response = self.call(&request).await?;
+        A::decode(&response)
     }
 }
 

@@ -5,6 +5,9 @@
 //!
 //! # Crate organization
 //!
+//! * [`VendorApi`] / [`VendorClient`] (`api`) — the one vendor client: a vendor crate
+//!   describes its API (id, endpoint, limits, encoder, decoder; [`ThreeElementApi`] or
+//!   [`TwoElementApi`]) and names the client `VendorClient<ItsApi>`.
 //! * [`ClientBuilder`] / [`ClientSettings`] / [`FromSettings`] (`client`) — what every vendor
 //!   client is made of: gateway client, credentials, endpoint, local validation and region
 //!   strictness, one builder for all of them, and the local path before a paid call (each
@@ -32,16 +35,19 @@
 #![forbid(unsafe_code)]
 
 mod answer;
+mod api;
 mod client;
 mod clock;
 mod json;
+pub mod ok_msg;
 mod text;
 
-pub use answer::{billing, unreadable_answer, vendor_error};
+pub use answer::{billing, replay, unreadable_answer, vendor_error, Call};
+pub use api::{ThreeElementApi, TwoElementApi, VendorApi, VendorClient};
 pub use client::{ClientBuilder, ClientSettings, FromSettings};
 pub use clock::today_in_china;
 pub use json::{decode_json, lenient_int, lenient_text, object_or_null};
 pub use text::{
-    echo_is_masked, masked_echo, message_matches, scrub, vendor_reference, Masker,
-    MESSAGE_WILDCARD, SCRUB_MAX_CHARS, SCRUB_MIN_DIGIT_RUN,
+    echo_is_masked, masked_echo, message_matches, scrub, vendor_reference, with_masked_echoes,
+    Masker, MESSAGE_WILDCARD, SCRUB_MAX_CHARS, SCRUB_MIN_DIGIT_RUN,
 };

@@ -2,6 +2,8 @@
 //! matched against catalogued messages, and vendor echoes of personal values kept only when
 //! really masked.
 
+use shiming_core::Verification;
+
 /// Runs of at least this many digits in vendor text are masked by [`scrub`]: an ID number (15
 /// or 18), a mobile (11) or a bank card is always longer; vendor codes (`10015`, `205`) are
 /// shorter.
@@ -147,4 +149,27 @@ pub fn masked_echo(value: &str, mask_with: Masker) -> String {
     } else {
         mask_with(value)
     }
+}
+
+/// `v` with the vendor's echoes of personal values as extras, each under its wire name: the
+/// non-blank ones, through [`masked_echo`] with its masking function.
+///
+/// ```
+/// use shiming_core::{mask, Verdict, Verification};
+/// use shiming_vendor_kit::with_masked_echoes;
+/// let v = Verification::new(Verdict::Match, "tel3", true);
+/// let v = with_masked_echoes(v, [("mob", Some("13800138000"), mask::mask_mobile as _), ("xm", Some(" "), mask::mask_name)]);
+/// assert_eq!((v.extra("mob"), v.extra("xm")), (Some("138****8000"), None));
+/// ```
+#[must_use]
+pub fn with_masked_echoes<const N: usize>(
+    mut v: Verification,
+    echoes: [(&'static str, Option<&str>, Masker); N],
+) -> Verification {
+    for (name, value, mask_with) in echoes {
+        if let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) {
+            v = v.with_extra(name, masked_echo(value, mask_with));
+        }
+    }
+    v
 }

@@ -8,7 +8,7 @@ use shiming_core::{Date, Error, ErrorKind, Identity, ThreeElementVerifier, Verif
 use shiming_gateway::{Credentials, GatewayClient};
 use shiming_vendor_kit::{ClientBuilder, ClientSettings, FromSettings};
 
-use crate::{request, response, DEFAULT_ENDPOINT, VENDOR};
+use crate::{response, PhonethirdApi, DEFAULT_ENDPOINT, VENDOR};
 
 /// How far in the future a consent time may lie (clock differences between machines).
 const CONSENT_CLOCK_SKEW: Duration = Duration::from_secs(300);
@@ -321,7 +321,7 @@ impl PhonethirdClient {
     /// Checks name + ID number + mobile for a person who agreed to the vendor's authorization
     /// text as `consent` says. In order, each step refusing without sending anything (so
     /// without charge): the consent (blank description, future time → `InvalidInput`), local
-    /// validation (unless turned off), the vendor's limits ([`request::check_limits`]). Then
+    /// validation (unless turned off), the vendor's limits ([`crate::request::check_limits`]). Then
     /// one call, decoded by [`response::decode`]; a `203` for a mobile that is locally known
     /// to be a virtual-operator number gets the detail
     /// [`response::DETAIL_VIRTUAL_OPERATOR`]. The result's extras record the consent
@@ -342,10 +342,7 @@ impl PhonethirdClient {
     ) -> Result<Verification, Error> {
         consent.check()?;
         let identity = self.settings.check_three(identity)?;
-        request::check_limits(&identity)?;
-        let req = request::encode(self.settings.endpoint(), &identity);
-        let answer = self.settings.call(&req).await?;
-        let mut v = response::decode(&answer)?;
+        let mut v = self.settings.exchange::<PhonethirdApi>(&identity).await?;
         if v.detail.as_deref() == Some(response::DETAIL_ABNORMAL) && is_virtual(&identity) {
             v.detail = Some(response::DETAIL_VIRTUAL_OPERATOR.to_string());
         }

@@ -82,3 +82,33 @@ pub mod request;
 pub mod response;
 
 pub use client::{Consent, PhonethirdClient, PhonethirdClientBuilder};
+
+use shiming_core::{Error, Identity, Verification};
+use shiming_gateway::{ApiRequest, ApiResponse};
+use shiming_vendor_kit::VendorApi;
+
+/// phonethird's API as the kit runs it: [`request::check_limits`], [`request::encode`],
+/// [`response::decode`]. Its client is not the kit's `VendorClient` but [`PhonethirdClient`],
+/// which wraps these steps in the consent the vendor requires.
+///
+/// ```
+/// use shiming_vendor_kit::VendorApi;
+/// assert_eq!(shiming_phonethird::PhonethirdApi::VENDOR, shiming_phonethird::VENDOR);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct PhonethirdApi;
+
+impl VendorApi for PhonethirdApi {
+    const VENDOR: &'static str = VENDOR;
+    const DEFAULT_ENDPOINT: &'static str = DEFAULT_ENDPOINT;
+    const CLIENT: &'static str = "PhonethirdClient";
+    fn check_limits(identity: &Identity) -> Result<(), Error> {
+        request::check_limits(identity)
+    }
+    fn encode(endpoint: &str, identity: &Identity) -> ApiRequest {
+        request::encode(endpoint, identity)
+    }
+    fn decode(response: &ApiResponse) -> Result<Verification, Error> {
+        response::decode(response)
+    }
+}

@@ -38,9 +38,7 @@ use http::StatusCode;
 use serde::Deserialize;
 use shiming_core::{mask, Carrier, Error, ErrorKind, Verdict, Verification};
 use shiming_gateway::ApiResponse;
-use shiming_vendor_kit::{
-    echo_is_masked, scrub, unreadable_answer, vendor_error, vendor_reference, Masker,
-};
+use shiming_vendor_kit::{echo_is_masked, replay, scrub, vendor_reference, Call, Masker};
 
 use crate::VENDOR;
 
@@ -290,24 +288,12 @@ pub fn carrier_from_mobile_type(mobile_type: &str) -> Option<Carrier> {
 /// # Ok(()) }
 /// ```
 pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
-    let (billed, request_id) = (response.billed, response.request_id.as_deref());
-    let call = Call { billed, request_id };
+    let call = Call::of(VENDOR, response);
     // Every phonethird answer comes with HTTP 200 (assumed, vendor-apis.md): no status of its
     // own outside 2xx, unlike 拇指云's 666.
-    let unreadable = |parse_error| {
-        unreadable_answer(
-            response.status,
-            parse_error,
-            VENDOR,
-            &[],
-            billed,
-            request_id,
-        )
-    };
-    let answer = shiming_vendor_kit::decode_json::<Answer>(response, VENDOR).map_err(unreadable)?;
+    let answer = call.read_json::<Answer>(&[])?;
     let Some(raw_status) = answer.status.as_deref() else {
-        let missing = call.error(ErrorKind::MalformedAnswer, "status: missing".into(), None);
-        return Err(unreadable(missing));
+        return Err(call.unreadable(call.malformed("status", "missing"), &[]));
     };
     let trace_id = answer
         .trace_id
@@ -323,7 +309,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
             sent_message().as_deref().unwrap_or("no msg"),
             trace_suffix(trace_id)
         );
-        return Err(call.error(ErrorKind::VendorFault, message, Some(scrub(raw_status))));
+        return Err(call.error(ErrorKind::VendorFault, message, Some(&scrub(raw_status))));
     };
     match entry.outcome {
         Outcome::Error(kind) => {
@@ -334,7 +320,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
                 entry.meaning,
                 trace_suffix(trace_id)
             );
-            Err(call.error(kind, message, Some(scrub(raw_status))))
+            Err(call.error(kind, message, Some(&scrub(raw_status))))
         }
         Outcome::Verdict(verdict) => {
             let mobile_type = answer
@@ -342,7 +328,8 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
                 .as_deref()
                 .map(str::trim)
                 .filter(|t| !t.is_empty());
-            let mut v = Verification::new(verdict, VENDOR, billed)
+            let mut v = call
+                .verification(verdict)
                 .with_carrier(mobile_type.and_then(carrier_from_mobile_type))
                 .with_vendor_code(raw_status);
             if let Some(msg) = &answer.msg {
@@ -350,9 +337,6 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
             }
             if let Some(detail) = entry.detail {
                 v = v.with_detail(detail);
-            }
-            if let Some(id) = request_id {
-                v = v.with_request_id(id);
             }
             if let Some(trace) = trace_id {
                 v = v.with_vendor_reference(trace);
@@ -411,28 +395,7 @@ pub fn decode_parts(
     billed: bool,
     request_id: Option<&str>,
 ) -> Result<Verification, Error> {
-    let response = ApiResponse::new(status, body.to_vec().into(), request_id.map(str::to_owned))
-        .with_billed(billed);
-    decode(&response)
-}
-
-/// The billing and request id of one answer, for building errors.
-struct Call<'a> {
-    billed: bool,
-    request_id: Option<&'a str>,
-}
-
-impl Call<'_> {
-    fn error(&self, kind: ErrorKind, message: String, code: Option<String>) -> Error {
-        vendor_error(
-            kind,
-            message,
-            VENDOR,
-            code.as_deref(),
-            self.billed,
-            self.request_id,
-        )
-    }
+    decode(&replay(status, body, billed, request_id))
 }
 
 /// A vendor echo worth keeping: non-empty and really masked by the vendor

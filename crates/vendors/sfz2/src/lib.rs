@@ -53,8 +53,61 @@ pub const VENDOR: &str = "sfz2";
 /// ```
 pub const DEFAULT_ENDPOINT: &str = "https://sfz2.market.alicloudapi.com";
 
-mod client;
 pub mod request;
 pub mod response;
 
-pub use client::{Sfz2Client, Sfz2ClientBuilder};
+use shiming_core::{Error, Identity, Verification};
+use shiming_gateway::{ApiRequest, ApiResponse};
+use shiming_vendor_kit::{ClientBuilder, TwoElementApi, VendorApi, VendorClient};
+
+/// sfz2's API as the kit's [`VendorClient`] runs it: [`request::check_limits`],
+/// [`request::encode`], [`response::decode`].
+///
+/// ```
+/// use shiming_vendor_kit::VendorApi;
+/// assert_eq!(shiming_sfz2::Sfz2Api::VENDOR, shiming_sfz2::VENDOR);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Sfz2Api;
+
+impl VendorApi for Sfz2Api {
+    const VENDOR: &'static str = VENDOR;
+    const DEFAULT_ENDPOINT: &'static str = DEFAULT_ENDPOINT;
+    const CLIENT: &'static str = "Sfz2Client";
+    fn check_limits(identity: &Identity) -> Result<(), Error> {
+        request::check_limits(identity)
+    }
+    fn encode(endpoint: &str, identity: &Identity) -> ApiRequest {
+        request::encode(endpoint, identity)
+    }
+    fn decode(response: &ApiResponse) -> Result<Verification, Error> {
+        response::decode(response)
+    }
+}
+
+impl TwoElementApi for Sfz2Api {}
+
+/// A client of sfz2 (拇指云 身份证二要素核验). Cheap to clone: clones share the gateway's
+/// connection pool. `Debug` never shows the credentials.
+///
+/// ```
+/// use shiming_core::TwoElementVerifier;
+/// use shiming_gateway::Credentials;
+/// let client = shiming_sfz2::Sfz2Client::new(Credentials::app_code("my-appcode"));
+/// assert_eq!(client.vendor(), "sfz2");
+/// assert!(!format!("{client:?}").contains("my-appcode"));
+/// ```
+pub type Sfz2Client = VendorClient<Sfz2Api>;
+
+/// Builds a [`Sfz2Client`]: the shared [`ClientBuilder`] (gateway client, endpoint, local
+/// validation, region strictness). A mobile in the identity is not checked (sfz2 does not take
+/// one). With local validation off, values go to sfz2 as given — except what sfz2 documents it
+/// refuses ([`request::check_limits`]), which is never sent.
+///
+/// ```
+/// let client = shiming_sfz2::Sfz2Client::builder(shiming_gateway::Credentials::app_code("c"))
+///     .local_validation(false)
+///     .build();
+/// assert!(!client.local_validation());
+/// ```
+pub type Sfz2ClientBuilder = ClientBuilder<Sfz2Client>;

@@ -66,8 +66,69 @@ pub const VENDOR: &str = "sjsys";
 /// ```
 pub const DEFAULT_ENDPOINT: &str = "https://sjsys.market.alicloudapi.com";
 
-mod client;
 pub mod request;
 pub mod response;
 
-pub use client::{SjsysClient, SjsysClientBuilder};
+use shiming_core::{Error, Identity, Verification};
+use shiming_gateway::{ApiRequest, ApiResponse};
+use shiming_vendor_kit::{ClientBuilder, ThreeElementApi, VendorApi, VendorClient};
+
+/// sjsys's API as the kit's [`VendorClient`] runs it: [`request::check_limits`],
+/// [`request::encode`], [`response::decode`].
+///
+/// ```
+/// use shiming_vendor_kit::VendorApi;
+/// assert_eq!(shiming_sjsys::SjsysApi::VENDOR, shiming_sjsys::VENDOR);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct SjsysApi;
+
+impl VendorApi for SjsysApi {
+    const VENDOR: &'static str = VENDOR;
+    const DEFAULT_ENDPOINT: &'static str = DEFAULT_ENDPOINT;
+    const CLIENT: &'static str = "SjsysClient";
+    fn check_limits(identity: &Identity) -> Result<(), Error> {
+        request::check_limits(identity)
+    }
+    fn encode(endpoint: &str, identity: &Identity) -> ApiRequest {
+        request::encode(endpoint, identity)
+    }
+    fn decode(response: &ApiResponse) -> Result<Verification, Error> {
+        response::decode(response)
+    }
+}
+
+impl ThreeElementApi for SjsysApi {}
+
+/// A client of `sjsys` (全网手机三要素核验). Cheap to clone: clones share the gateway's
+/// connection pool.
+///
+/// `Debug` never shows the credentials.
+///
+/// ```
+/// use shiming_gateway::Credentials;
+/// use shiming_sjsys::SjsysClient;
+///
+/// let client = SjsysClient::new(Credentials::app_code("0123456789abcdef"));
+/// let shown = format!("{client:?}");
+/// assert!(shown.contains("https://sjsys.market.alicloudapi.com"));
+/// assert!(!shown.contains("0123456789abcdef"));
+/// ```
+pub type SjsysClient = VendorClient<SjsysApi>;
+
+/// Builds a [`SjsysClient`]: the shared [`ClientBuilder`] (gateway client, endpoint, local
+/// validation, region strictness). With local validation off, identities made with
+/// [`Identity::unchecked`] are sent as they are, and the vendor may refuse them — **and
+/// charge for the refusal**: sjsys answers every error code with HTTP 200, which the
+/// marketplace bills. The vendor's own documented limits ([`request::check_limits`]) still
+/// apply.
+///
+/// ```
+/// use shiming_gateway::Credentials;
+/// let client = shiming_sjsys::SjsysClient::builder(Credentials::app_code("code"))
+///     .endpoint("http://127.0.0.1:8080")
+///     .local_validation(false)
+///     .build();
+/// assert!(format!("{client:?}").contains("local_validation: false"));
+/// ```
+pub type SjsysClientBuilder = ClientBuilder<SjsysClient>;

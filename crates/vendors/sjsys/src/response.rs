@@ -35,7 +35,7 @@
 use serde::Deserialize;
 use shiming_core::{Error, ErrorKind, Verdict, Verification};
 use shiming_gateway::ApiResponse;
-use shiming_vendor_kit::{scrub, vendor_error};
+use shiming_vendor_kit::{replay, scrub, Call};
 
 use crate::VENDOR;
 
@@ -223,16 +223,11 @@ const SUCCESS: &str = "10000";
 /// # Ok(()) }
 /// ```
 pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
-    let (billed, request_id) = (response.billed, response.request_id.as_deref());
-    let call = Call {
-        status: response.status,
-        billed,
-        request_id,
-    };
+    let call = Call::of(VENDOR, response);
     let answer = shiming_vendor_kit::decode_json::<Answer>(response, VENDOR)
-        .map_err(|e| call.error(ErrorKind::MalformedAnswer, e.message().to_string()))?;
+        .map_err(|e| call.error_noting_status(ErrorKind::MalformedAnswer, e.message(), None))?;
     let Some(code) = answer.code.as_deref() else {
-        return Err(call.error(ErrorKind::MalformedAnswer, "code: missing".to_string()));
+        return Err(call.error_noting_status(ErrorKind::MalformedAnswer, "code: missing", None));
     };
     let message = answer.message.as_deref();
     let state = answer.data.as_ref().and_then(|d| d.state.as_deref());
@@ -243,7 +238,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
                 scrub(state),
                 code_and_message(code, message)
             );
-            call.vendor_error(ErrorKind::VendorFault, text, Some(code))
+            call.error_noting_status(ErrorKind::VendorFault, text, Some(code))
         })?,
         (code_text, _) => match lookup("code", code_text) {
             Some(entry) => entry,
@@ -252,22 +247,18 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
                     "unknown answer without a result ({})",
                     code_and_message(code, message)
                 );
-                return Err(call.vendor_error(ErrorKind::VendorFault, text, Some(code)));
+                return Err(call.error_noting_status(ErrorKind::VendorFault, text, Some(code)));
             }
         },
     };
     match entry.outcome {
         Outcome::Verdict(verdict) => {
-            let mut verification =
-                Verification::new(verdict, VENDOR, billed).with_vendor_code(code);
+            let mut verification = call.verification(verdict).with_vendor_code(code);
             if let Some(message) = message {
                 verification = verification.with_vendor_message(scrub(message));
             }
             if let Some(detail) = entry.detail {
                 verification = verification.with_detail(detail);
-            }
-            if let Some(id) = request_id {
-                verification = verification.with_request_id(id);
             }
             if let Some(seq_no) = &answer.seq_no {
                 verification = verification.with_vendor_reference(seq_no.as_str());
@@ -279,7 +270,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
         }
         Outcome::Error(kind) => {
             let text = format!("{} ({})", entry.meaning, code_and_message(code, message));
-            Err(call.vendor_error(kind, text, Some(code)))
+            Err(call.error_noting_status(kind, text, Some(code)))
         }
     }
 }
@@ -312,9 +303,7 @@ pub fn decode_parts(
     billed: bool,
     request_id: Option<&str>,
 ) -> Result<Verification, Error> {
-    let response = ApiResponse::new(status, body.to_vec().into(), request_id.map(str::to_owned))
-        .with_billed(billed);
-    decode(&response)
+    decode(&replay(status, body, billed, request_id))
 }
 
 /// The [`CATALOGUE`] entry for `value` (surrounding whitespace ignored) of `field`
@@ -332,36 +321,6 @@ pub fn lookup(field: &str, value: &str) -> Option<&'static CatalogueEntry> {
     CATALOGUE
         .iter()
         .find(|e| e.field == field && e.value == value)
-}
-
-/// The call an answer belongs to: what every error needs.
-struct Call<'a> {
-    status: http::StatusCode,
-    billed: bool,
-    request_id: Option<&'a str>,
-}
-
-impl Call<'_> {
-    fn error(&self, kind: ErrorKind, message: String) -> Error {
-        self.vendor_error(kind, message, None)
-    }
-
-    fn vendor_error(&self, kind: ErrorKind, message: String, code: Option<&str>) -> Error {
-        let message = if self.status.is_success() {
-            message
-        } else {
-            format!("{message} [HTTP {}]", self.status.as_u16())
-        };
-        let code = code.map(scrub);
-        vendor_error(
-            kind,
-            message,
-            VENDOR,
-            code.as_deref(),
-            self.billed,
-            self.request_id,
-        )
-    }
 }
 
 /// `code 10007: 手机号码错误` with both values cleaned.

@@ -64,8 +64,67 @@ pub const VENDOR: &str = "sxm3v2";
 /// ```
 pub const DEFAULT_ENDPOINT: &str = "https://sxm3v2.market.alicloudapi.com";
 
-mod client;
 pub mod request;
 pub mod response;
 
-pub use client::{Sxm3v2Client, Sxm3v2ClientBuilder};
+use shiming_core::{Error, Identity, Verification};
+use shiming_gateway::{ApiRequest, ApiResponse};
+use shiming_vendor_kit::{ClientBuilder, ThreeElementApi, VendorApi, VendorClient};
+
+/// sxm3v2's API as the kit's [`VendorClient`] runs it: [`request::check_limits`],
+/// [`request::encode`], [`response::decode`].
+///
+/// ```
+/// use shiming_vendor_kit::VendorApi;
+/// assert_eq!(shiming_sxm3v2::Sxm3v2Api::VENDOR, shiming_sxm3v2::VENDOR);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Sxm3v2Api;
+
+impl VendorApi for Sxm3v2Api {
+    const VENDOR: &'static str = VENDOR;
+    const DEFAULT_ENDPOINT: &'static str = DEFAULT_ENDPOINT;
+    const CLIENT: &'static str = "Sxm3v2Client";
+    fn check_limits(identity: &Identity) -> Result<(), Error> {
+        request::check_limits(identity)
+    }
+    fn encode(endpoint: &str, identity: &Identity) -> ApiRequest {
+        request::encode(endpoint, identity)
+    }
+    fn decode(response: &ApiResponse) -> Result<Verification, Error> {
+        response::decode(response)
+    }
+}
+
+impl ThreeElementApi for Sxm3v2Api {}
+
+/// A client of `sxm3v2` (数勋 运营商三要素V2). Cheap to clone: clones share the gateway's
+/// connection pool.
+///
+/// `Debug` never shows the credentials.
+///
+/// ```
+/// use shiming_gateway::Credentials;
+/// use shiming_sxm3v2::Sxm3v2Client;
+///
+/// let client = Sxm3v2Client::new(Credentials::app_code("0123456789abcdef"));
+/// let shown = format!("{client:?}");
+/// assert!(shown.contains("https://sxm3v2.market.alicloudapi.com"));
+/// assert!(!shown.contains("0123456789abcdef"));
+/// ```
+pub type Sxm3v2Client = VendorClient<Sxm3v2Api>;
+
+/// Builds a [`Sxm3v2Client`]: the shared [`ClientBuilder`] (gateway client, endpoint, local
+/// validation, region strictness). With local validation off, identities made with
+/// [`Identity::unchecked`] are sent as they are, and the vendor may refuse them; the vendor's
+/// own documented limits ([`request::check_limits`]) still apply.
+///
+/// ```
+/// use shiming_gateway::Credentials;
+/// let client = shiming_sxm3v2::Sxm3v2Client::builder(Credentials::app_code("code"))
+///     .endpoint("http://127.0.0.1:8080")
+///     .local_validation(false)
+///     .build();
+/// assert!(format!("{client:?}").contains("local_validation: false"));
+/// ```
+pub type Sxm3v2ClientBuilder = ClientBuilder<Sxm3v2Client>;

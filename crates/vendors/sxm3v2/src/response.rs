@@ -36,7 +36,7 @@
 use serde::Deserialize;
 use shiming_core::{Carrier, Error, ErrorKind, Verdict, Verification};
 use shiming_gateway::ApiResponse;
-use shiming_vendor_kit::{scrub, vendor_error};
+use shiming_vendor_kit::{replay, scrub, Call};
 
 use crate::VENDOR;
 
@@ -214,14 +214,9 @@ pub const CHANNELS: &[(&str, &str, Carrier)] = &[
 /// # Ok(()) }
 /// ```
 pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
-    let (billed, request_id) = (response.billed, response.request_id.as_deref());
-    let call = Call {
-        status: response.status,
-        billed,
-        request_id,
-    };
+    let call = Call::of(VENDOR, response);
     let answer = shiming_vendor_kit::decode_json::<Answer>(response, VENDOR)
-        .map_err(|e| call.error(ErrorKind::MalformedAnswer, e.message().to_string()))?;
+        .map_err(|e| call.error_noting_status(ErrorKind::MalformedAnswer, e.message(), None))?;
     let code = answer.code.as_deref();
     let msg = answer.msg.as_deref();
     let data = answer.data.as_ref();
@@ -234,21 +229,23 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
             scrub(result),
             code_and_msg(code, msg)
         );
-        return Err(call.vendor_error(ErrorKind::VendorFault, message, code));
+        return Err(call.error_noting_status(ErrorKind::VendorFault, message, code));
     };
     let Outcome::Verdict(verdict) = entry.outcome else {
         // Every data.result entry is a verdict (tested); anything else is not understood.
-        return Err(call.vendor_error(ErrorKind::VendorFault, entry.meaning.to_string(), code));
+        return Err(call.error_noting_status(
+            ErrorKind::VendorFault,
+            entry.meaning.to_string(),
+            code,
+        ));
     };
     let channel = data.and_then(|d| d.mobile_channel.as_deref());
-    let mut verification = Verification::new(verdict, VENDOR, billed)
+    let mut verification = call
+        .verification(verdict)
         .with_carrier(channel.and_then(carrier_of))
         .with_vendor_code(result);
     if let Some(text) = data.and_then(|d| d.result_desc.as_deref()).or(msg) {
         verification = verification.with_vendor_message(scrub(text));
-    }
-    if let Some(id) = request_id {
-        verification = verification.with_request_id(id);
     }
     if let Some(seq_no) = &answer.seq_no {
         verification = verification.with_vendor_reference(seq_no.as_str());
@@ -294,9 +291,7 @@ pub fn decode_parts(
     billed: bool,
     request_id: Option<&str>,
 ) -> Result<Verification, Error> {
-    let response = ApiResponse::new(status, body.to_vec().into(), request_id.map(str::to_owned))
-        .with_billed(billed);
-    decode(&response)
+    decode(&replay(status, body, billed, request_id))
 }
 
 /// The carrier of a `mobileChannel` code (ASCII case ignored).
@@ -328,9 +323,10 @@ pub fn lookup(field: &str, value: &str) -> Option<&'static CatalogueEntry> {
 /// An answer without `data.result`: an error decided by `code`.
 fn error_without_result(call: &Call<'_>, code: Option<&str>, msg: Option<&str>) -> Error {
     let Some(code_text) = code else {
-        return call.error(
+        return call.error_noting_status(
             ErrorKind::MalformedAnswer,
-            "data.result: missing, and no code says why".to_string(),
+            "data.result: missing, and no code says why",
+            None,
         );
     };
     let (kind, meaning) = match lookup("code", code_text) {
@@ -342,37 +338,7 @@ fn error_without_result(call: &Call<'_>, code: Option<&str>, msg: Option<&str>) 
         _ => (ErrorKind::VendorFault, "unknown answer without a result"),
     };
     let message = format!("{meaning} ({})", code_and_msg(code, msg));
-    call.vendor_error(kind, message, code)
-}
-
-/// The call an answer belongs to: what every error needs.
-struct Call<'a> {
-    status: http::StatusCode,
-    billed: bool,
-    request_id: Option<&'a str>,
-}
-
-impl Call<'_> {
-    fn error(&self, kind: ErrorKind, message: String) -> Error {
-        self.vendor_error(kind, message, None)
-    }
-
-    fn vendor_error(&self, kind: ErrorKind, message: String, code: Option<&str>) -> Error {
-        let message = if self.status.is_success() {
-            message
-        } else {
-            format!("{message} [HTTP {}]", self.status.as_u16())
-        };
-        let code = code.map(scrub);
-        vendor_error(
-            kind,
-            message,
-            VENDOR,
-            code.as_deref(),
-            self.billed,
-            self.request_id,
-        )
-    }
+    call.error_noting_status(kind, message, code)
 }
 
 /// `code 400: 参数错误` with both values cleaned.

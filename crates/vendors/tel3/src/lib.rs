@@ -49,8 +49,59 @@ pub const VENDOR: &str = "tel3";
 /// ```
 pub const DEFAULT_ENDPOINT: &str = "https://tel3.market.alicloudapi.com";
 
-mod client;
 pub mod request;
 pub mod response;
 
-pub use client::{Tel3Client, Tel3ClientBuilder};
+use shiming_core::{Error, Identity, Verification};
+use shiming_gateway::{ApiRequest, ApiResponse};
+use shiming_vendor_kit::{ClientBuilder, ThreeElementApi, VendorApi, VendorClient};
+
+/// tel3's API as the kit's [`VendorClient`] runs it: [`request::check_limits`],
+/// [`request::encode`], [`response::decode`].
+///
+/// ```
+/// use shiming_vendor_kit::VendorApi;
+/// assert_eq!(shiming_tel3::Tel3Api::VENDOR, shiming_tel3::VENDOR);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Tel3Api;
+
+impl VendorApi for Tel3Api {
+    const VENDOR: &'static str = VENDOR;
+    const DEFAULT_ENDPOINT: &'static str = DEFAULT_ENDPOINT;
+    const CLIENT: &'static str = "Tel3Client";
+    fn check_limits(identity: &Identity) -> Result<(), Error> {
+        request::check_limits(identity)
+    }
+    fn encode(endpoint: &str, identity: &Identity) -> ApiRequest {
+        request::encode(endpoint, identity)
+    }
+    fn decode(response: &ApiResponse) -> Result<Verification, Error> {
+        response::decode(response)
+    }
+}
+
+impl ThreeElementApi for Tel3Api {}
+
+/// A client of tel3 (拇指云 手机三要素核验). Cheap to clone: clones share the gateway's
+/// connection pool. `Debug` never shows the credentials.
+///
+/// ```
+/// use shiming_core::ThreeElementVerifier;
+/// use shiming_gateway::Credentials;
+/// let client = shiming_tel3::Tel3Client::new(Credentials::app_code("my-appcode"));
+/// assert_eq!(client.vendor(), "tel3");
+/// assert!(!format!("{client:?}").contains("my-appcode"));
+/// ```
+pub type Tel3Client = VendorClient<Tel3Api>;
+
+/// Builds a [`Tel3Client`]: the shared [`ClientBuilder`] (gateway client, endpoint, local
+/// validation, region strictness).
+///
+/// ```
+/// let client = shiming_tel3::Tel3Client::builder(shiming_gateway::Credentials::app_code("c"))
+///     .local_validation(false)
+///     .build();
+/// assert!(!client.local_validation());
+/// ```
+pub type Tel3ClientBuilder = ClientBuilder<Tel3Client>;

@@ -19,7 +19,8 @@ use http::StatusCode;
 use serde::Deserialize;
 use shiming_core::{mask, Error, ErrorKind, Verdict, Verification};
 use shiming_gateway::ApiResponse;
-use shiming_vendor_kit::{masked_echo, message_matches, unreadable_answer, vendor_error, Masker};
+use shiming_vendor_kit::ok_msg::{self, MessageEntry};
+use shiming_vendor_kit::{replay, with_masked_echoes, Call};
 
 use crate::VENDOR;
 
@@ -75,45 +76,7 @@ pub use shiming_core::Outcome;
 /// assert_eq!(e.ok, 0);
 /// assert_eq!(e.meaning, "the mobile (mob) is not a valid mobile number");
 /// ```
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CatalogueEntry {
-    /// The documented `ok`: `1` (HTTP 200, billed) or `0` (HTTP 666, not billed).
-    pub ok: u8,
-    /// The documented `msg`, exactly; `XXXXXXX` stands for a variable part.
-    pub msg: &'static str,
-    /// What it means.
-    pub outcome: Outcome,
-    /// For verdicts, the finer reason kept in [`Verification::detail`] (snake_case).
-    pub detail: Option<&'static str>,
-    /// A short English meaning, used in error messages.
-    pub meaning: &'static str,
-}
-
-const fn verdict(
-    msg: &'static str,
-    verdict: Verdict,
-    detail: Option<&'static str>,
-    meaning: &'static str,
-) -> CatalogueEntry {
-    CatalogueEntry {
-        ok: 1,
-        msg,
-        outcome: Outcome::Verdict(verdict),
-        detail,
-        meaning,
-    }
-}
-
-const fn failure(msg: &'static str, kind: ErrorKind, meaning: &'static str) -> CatalogueEntry {
-    CatalogueEntry {
-        ok: 0,
-        msg,
-        outcome: Outcome::Error(kind),
-        detail: None,
-        meaning,
-    }
-}
+pub type CatalogueEntry = MessageEntry;
 
 /// Every message of seed 000's answers and failure table (the trailing `key` of the table's
 /// cells is extraction debris, not part of the message).
@@ -130,135 +93,135 @@ const fn failure(msg: &'static str, kind: ErrorKind, meaning: &'static str) -> C
 /// ```
 pub const CATALOGUE: &[CatalogueEntry] = &[
     // ok=1, HTTP 200, billed.
-    verdict("校验通过", Verdict::Match, None, "the three elements match"),
-    verdict(
+    MessageEntry::verdict("校验通过", Verdict::Match, None, "the three elements match"),
+    MessageEntry::verdict(
         "实名校验有误：传入的参数值有乱码，请检查。",
         Verdict::Mismatch,
         Some("garbled_input"),
         "a value arrived garbled (not UTF-8)",
     ),
-    verdict(
+    MessageEntry::verdict(
         "实名校验有误：错误的身份证证件。",
         Verdict::Mismatch,
         Some("wrong_id_card"),
         "the carrier says the ID number is wrong",
     ),
-    verdict(
+    MessageEntry::verdict(
         "实名校验有误：错误的手机号码。",
         Verdict::Mismatch,
         Some("wrong_mobile"),
         "the carrier says the mobile is wrong",
     ),
-    verdict(
+    MessageEntry::verdict(
         "运营商不存在记录",
         Verdict::NoRecord,
         Some("no_carrier_record"),
         "the carrier has no record of the mobile",
     ),
-    verdict(
+    MessageEntry::verdict(
         "实名校验有误：不一致",
         Verdict::Mismatch,
         Some("inconsistent"),
         "the three elements do not belong together",
     ),
     // ok=0, HTTP 666, not billed.
-    failure(
+    MessageEntry::failure(
         "未传入真实姓名xm",
         ErrorKind::InvalidInput,
         "the name (xm) is missing",
     ),
-    failure(
+    MessageEntry::failure(
         "未传入身份证号码sfz",
         ErrorKind::InvalidInput,
         "the ID number (sfz) is missing",
     ),
-    failure(
+    MessageEntry::failure(
         "未传入手机号码mob",
         ErrorKind::InvalidInput,
         "the mobile (mob) is missing",
     ),
-    failure(
+    MessageEntry::failure(
         "传入真实姓名xm字符串长度超限",
         ErrorKind::InvalidInput,
         "the name (xm) is longer than 50 characters",
     ),
-    failure(
+    MessageEntry::failure(
         "传入身份证号码sfz字符串长度超限",
         ErrorKind::InvalidInput,
         "the ID number (sfz) is longer than 18 characters",
     ),
-    failure(
+    MessageEntry::failure(
         "传入手机号码mob字符串长度超限",
         ErrorKind::InvalidInput,
         "the mobile (mob) is longer than 11 characters",
     ),
-    failure(
+    MessageEntry::failure(
         "真实姓名有误",
         ErrorKind::InvalidInput,
         "the name (xm) is not a valid real name",
     ),
-    failure(
+    MessageEntry::failure(
         "身份证号码有误",
         ErrorKind::InvalidInput,
         "the ID number (sfz) is not a valid ID number",
     ),
-    failure(
+    MessageEntry::failure(
         "手机号码有误",
         ErrorKind::InvalidInput,
         "the mobile (mob) is not a valid mobile number",
     ),
-    failure(
+    MessageEntry::failure(
         "存在*字符，视为调试数据。止于当前结果。",
         ErrorKind::InvalidInput,
         "a value contains '*': treated as debug data, not verified",
     ),
-    failure(
+    MessageEntry::failure(
         "非法来源",
         ErrorKind::InvalidInput,
         "refused as an illegal source (the input looks like an attack)",
     ),
     // 拇指云's own platform only (not the marketplace API).
-    failure(
+    MessageEntry::failure(
         "未传入开发者账号appid",
         ErrorKind::Unauthorized,
         "vendor platform only: the appid is missing",
     ),
-    failure(
+    MessageEntry::failure(
         "传入开发者账号appid字符串长度超限",
         ErrorKind::Unauthorized,
         "vendor platform only: the appid is too long",
     ),
-    failure(
+    MessageEntry::failure(
         "未传入查询时间sendtime",
         ErrorKind::Unauthorized,
         "vendor platform only: the sendtime is missing",
     ),
-    failure(
+    MessageEntry::failure(
         "传入查询时间sendtime字符串长度超限",
         ErrorKind::Unauthorized,
         "vendor platform only: the sendtime is too long",
     ),
-    failure(
+    MessageEntry::failure(
         "时间戳超时，请重新请求",
         ErrorKind::Unauthorized,
         "vendor platform only: the sendtime is more than 5 minutes off",
     ),
-    failure(
+    MessageEntry::failure(
         "未传入签名sign",
         ErrorKind::Unauthorized,
         "vendor platform only: the sign is missing",
     ),
-    failure(
+    MessageEntry::failure(
         "传入签名sign字符串长度超限",
         ErrorKind::Unauthorized,
         "vendor platform only: the sign is too long",
     ),
-    failure(
+    MessageEntry::failure(
         "签名校验失败",
         ErrorKind::Unauthorized,
         "vendor platform only: the signature does not verify",
     ),
-    failure(
+    MessageEntry::failure(
         "appid:XXXXXXX接口已停用",
         ErrorKind::Unauthorized,
         "vendor platform only: this developer account was stopped",
@@ -276,7 +239,7 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
 #[must_use]
 pub fn lookup(msg: &str) -> Option<&'static CatalogueEntry> {
     let msg = msg.trim();
-    CATALOGUE.iter().find(|e| message_matches(e.msg, msg))
+    ok_msg::find(CATALOGUE, msg)
 }
 
 /// Turns a tel3 answer that the gateway passed through (HTTP 200, 666, or any other status)
@@ -292,18 +255,8 @@ pub fn lookup(msg: &str) -> Option<&'static CatalogueEntry> {
 /// # }
 /// ```
 pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
-    let request_id = response.request_id.as_deref();
-    match shiming_vendor_kit::decode_json::<Answer>(response, VENDOR) {
-        Ok(answer) => interpret(&answer, response.billed, request_id),
-        Err(error) => Err(unreadable_answer(
-            response.status,
-            error,
-            VENDOR,
-            &[666],
-            response.billed,
-            request_id,
-        )),
-    }
+    let call = Call::of(VENDOR, response);
+    interpret(&call.read_json::<Answer>(&[666])?, call)
 }
 
 /// [`decode`] from the parts of an answer (for tests and replays): the same decoding, with
@@ -326,106 +279,39 @@ pub fn decode_parts(
     billed: bool,
     request_id: Option<&str>,
 ) -> Result<Verification, Error> {
-    let response = ApiResponse::new(status, body.to_vec().into(), request_id.map(str::to_owned))
-        .with_billed(billed);
-    decode(&response)
+    decode(&replay(status, body, billed, request_id))
 }
 
-fn malformed(path: &str, what: &str, billed: bool, request_id: Option<&str>) -> Error {
-    vendor_error(
-        ErrorKind::MalformedAnswer,
-        format!("{path}: {what}"),
-        VENDOR,
-        None,
-        billed,
-        request_id,
-    )
-}
-
-fn interpret(
-    answer: &Answer,
-    billed: bool,
-    request_id: Option<&str>,
-) -> Result<Verification, Error> {
-    let msg = answer.msg.as_deref().map(str::trim).unwrap_or("");
-    let entry = lookup(msg);
-    let shown_msg = match entry {
-        Some(_) => msg.to_string(),
-        None => shiming_vendor_kit::scrub(msg),
-    };
-    let Some(ok) = answer.ok else {
-        return Err(malformed("ok", "the field is missing", billed, request_id));
-    };
-    if ok != 1 {
-        let (kind, meaning) = match entry {
-            Some(CatalogueEntry {
-                outcome: Outcome::Error(kind),
-                meaning,
-                ..
-            }) => (*kind, *meaning),
-            _ => (ErrorKind::VendorFault, "unknown tel3 failure"),
-        };
-        let (message, code) = if msg.is_empty() {
-            (format!("{meaning} (ok={ok}, no msg)"), format!("ok={ok}"))
-        } else {
-            (format!("{meaning} ({shown_msg})"), shown_msg.clone())
-        };
-        return Err(vendor_error(
-            kind,
-            message,
-            VENDOR,
-            Some(code.as_str()),
-            billed,
-            request_id,
-        ));
-    }
+fn interpret(answer: &Answer, call: Call<'_>) -> Result<Verification, Error> {
+    let msg = answer.msg.as_deref().map_or("", str::trim);
+    let accepted = ok_msg::accept(call, answer.ok, msg, lookup(msg))?;
     let Some(matched) = answer.matched else {
-        return Err(malformed(
-            "match",
-            "the field is missing",
-            billed,
-            request_id,
-        ));
+        return Err(call.malformed("match", "the field is missing"));
     };
     let verdict = match matched {
         1 => Verdict::Match,
         0 => Verdict::Mismatch,
         2 => Verdict::NoRecord,
         other => {
-            return Err(vendor_error(
+            return Err(call.error(
                 ErrorKind::VendorFault,
-                format!("unknown tel3 match value {other} ({shown_msg})"),
-                VENDOR,
+                format!(
+                    "unknown tel3 match value {other} ({})",
+                    accepted.shown_message()
+                ),
                 Some(&other.to_string()),
-                billed,
-                request_id,
-            ))
+            ));
         }
     };
-    let detail = entry
-        .filter(|e| e.outcome == Outcome::Verdict(verdict))
-        .and_then(|e| e.detail);
-    let mut v = Verification::new(verdict, VENDOR, billed).with_vendor_code(matched.to_string());
-    if !msg.is_empty() {
-        v = v.with_vendor_message(shown_msg);
-    }
-    if let Some(detail) = detail {
-        v = v.with_detail(detail);
-    }
-    if let Some(id) = request_id {
-        v = v.with_request_id(id);
-    }
-    let echoes: [(&'static str, &Option<String>, Masker); 3] = [
-        ("xm", &answer.xm, mask::mask_name),
-        ("sfz", &answer.sfz, mask::mask_id),
-        ("mob", &answer.mob, mask::mask_mobile),
-    ];
-    for (name, value, mask_with) in echoes {
-        if let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            v = v.with_extra(name, masked_echo(value, mask_with));
-        }
-    }
-    Ok(v)
+    let v = accepted.verification(verdict, &matched.to_string());
+    Ok(with_masked_echoes(
+        v,
+        [
+            ("xm", answer.xm.as_deref(), mask::mask_name),
+            ("sfz", answer.sfz.as_deref(), mask::mask_id),
+            ("mob", answer.mob.as_deref(), mask::mask_mobile),
+        ],
+    ))
 }
 
 #[cfg(test)]
