@@ -12,6 +12,8 @@
 //!   client is made of: gateway client, credentials, endpoint, local validation and region
 //!   strictness, one builder for all of them, and the local path before a paid call (each
 //!   identity validated once, [`shiming_core::Identity::validated`]).
+//! * [`check_limits`], [`Limit`], [`Field`], [`Rule`] (`limits`) — a vendor's documented input
+//!   limits as data, refused before anything is sent.
 //! * [`today_in_china`] (`clock`) — the one place "today" is read from the system clock.
 //! * [`decode_json`], [`lenient_text`], [`lenient_int`], [`object_or_null`] (`json`) —
 //!   reading a vendor's JSON answer without ever quoting it.
@@ -39,6 +41,7 @@ mod api;
 mod client;
 mod clock;
 mod json;
+mod limits;
 pub mod ok_msg;
 mod text;
 
@@ -47,6 +50,7 @@ pub use api::{ThreeElementApi, TwoElementApi, VendorApi, VendorClient};
 pub use client::{ClientBuilder, ClientSettings, FromSettings};
 pub use clock::today_in_china;
 pub use json::{decode_json, lenient_int, lenient_text, object_or_null};
+pub use limits::{check_limits, Field, Limit, Rule};
 pub use text::{
     echo_is_masked, masked_echo, message_matches, scrub, vendor_reference, with_masked_echoes,
     Masker, MESSAGE_WILDCARD, SCRUB_MAX_CHARS, SCRUB_MIN_DIGIT_RUN,

@@ -5,9 +5,10 @@
 //! maximum length, no forbidden characters. [`check_limits`] enforces exactly that, because an
 //! empty value would still be answered — and charged — as `204`/`205`/`206`.
 
-use shiming_core::identity::InputError;
 use shiming_core::{Error, Identity};
 use shiming_gateway::ApiRequest;
+
+use shiming_vendor_kit::{Field, Limit, Rule};
 
 use crate::VENDOR;
 
@@ -44,8 +45,8 @@ pub fn encode(endpoint: &str, identity: &Identity) -> ApiRequest {
 }
 
 /// The vendor's own documented limits: `idCard`, `mobile` and `name` are all required (必选),
-/// so a missing mobile is [`InputError::MissingMobile`] and an empty (or blank) value is
-/// [`InputError::VendorLimit`]. Nothing else is documented, so nothing else is refused here
+/// so a missing mobile is [`InputError::MissingMobile`](shiming_core::identity::InputError::MissingMobile) and an empty (or blank) value is
+/// [`InputError::VendorLimit`](shiming_core::identity::InputError::VendorLimit). Nothing else is documented, so nothing else is refused here
 /// (local validation in the client covers checksums, formats and segments).
 ///
 /// ```
@@ -59,25 +60,31 @@ pub fn encode(endpoint: &str, identity: &Identity) -> ApiRequest {
 /// assert_eq!(e.input().map(|i| i.reason()), Some("missing"));
 /// ```
 pub fn check_limits(identity: &Identity) -> Result<(), Error> {
-    let refuse = |input: InputError| Err(Error::invalid_input(input).with_vendor(VENDOR));
-    let Some(mobile) = identity.expose_mobile() else {
-        return refuse(InputError::MissingMobile);
-    };
-    for (field, value) in [
-        ("name", identity.expose_name()),
-        ("id_card", identity.expose_id()),
-        ("mobile", mobile),
-    ] {
-        if value.trim().is_empty() {
-            return refuse(InputError::VendorLimit {
-                field,
-                message:
-                    "phonethird requires a value (必选) and would charge for refusing an empty one",
-            });
-        }
-    }
-    Ok(())
+    shiming_vendor_kit::check_limits(identity, LIMITS, true, VENDOR)
 }
+
+/// The limits [`check_limits`] applies, in order.
+///
+/// ```
+/// assert!(!shiming_phonethird::request::LIMITS.is_empty());
+/// ```
+pub const LIMITS: &[Limit] = &[
+    Limit::new(
+        Field::Name,
+        Rule::NotBlank,
+        "phonethird requires a value (必选) and would charge for refusing an empty one",
+    ),
+    Limit::new(
+        Field::IdCard,
+        Rule::NotBlank,
+        "phonethird requires a value (必选) and would charge for refusing an empty one",
+    ),
+    Limit::new(
+        Field::Mobile,
+        Rule::NotBlank,
+        "phonethird requires a value (必选) and would charge for refusing an empty one",
+    ),
+];
 
 #[cfg(test)]
 mod tests {
@@ -104,7 +111,11 @@ mod tests {
         ];
         for (who, field) in cases {
             let e = check_limits(&who).unwrap_err();
-            assert_eq!(e.input().map(InputError::field), Some(field), "{who:?}");
+            assert_eq!(
+                e.input().map(shiming_core::identity::InputError::field),
+                Some(field),
+                "{who:?}"
+            );
             assert_eq!(e.vendor(), Some(VENDOR));
             assert_eq!(e.billing(), shiming_core::Billing::NotBilled);
         }

@@ -7,9 +7,10 @@
 //! market does: refusing names of 15–50 characters locally could turn away names sfz2
 //! accepts.
 
-use shiming_core::identity::InputError;
 use shiming_core::{Error, Identity};
 use shiming_gateway::ApiRequest;
+
+use shiming_vendor_kit::{Field, Limit, Rule};
 
 use crate::VENDOR;
 
@@ -56,14 +57,10 @@ pub fn encode(endpoint: &str, identity: &Identity) -> ApiRequest {
         .query("sfz", identity.expose_id())
 }
 
-fn limit(field: &'static str, message: &'static str) -> Error {
-    Error::invalid_input(InputError::VendorLimit { field, message }).with_vendor(VENDOR)
-}
-
 /// Refuses, without sending anything, what sfz2's failure table says it refuses: a missing
 /// (empty) value, a name over 50 or an ID number over 18 characters, a value containing `*`
 /// (treated as debug data), and a name with a space (不含空格). All are
-/// [`InputError::VendorLimit`], [`shiming_core::ErrorKind::InvalidInput`], not billed. This
+/// [`InputError::VendorLimit`](shiming_core::identity::InputError::VendorLimit), [`shiming_core::ErrorKind::InvalidInput`], not billed. This
 /// runs even with local validation turned off. The mobile is not looked at. Messages never
 /// contain the value.
 ///
@@ -76,47 +73,51 @@ fn limit(field: &'static str, message: &'static str) -> Error {
 /// assert_eq!(e.to_string(), "sfz2: invalid_input: id_card: contains '*', which sfz2 treats as debug data (存在*字符)");
 /// ```
 pub fn check_limits(identity: &Identity) -> Result<(), Error> {
-    let name = identity.expose_name();
-    let id = identity.expose_id();
-    // In the order of sfz2's failure table: missing, too long, `*`; then the space rule.
-    if name.is_empty() {
-        return Err(limit("name", "must not be empty (未传入真实姓名xm)"));
-    }
-    if id.is_empty() {
-        return Err(limit("id_card", "must not be empty (未传入身份证号码sfz)"));
-    }
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(limit(
-            "name",
-            "sfz2 accepts at most 50 characters (传入真实姓名xm字符串长度超限)",
-        ));
-    }
-    if id.chars().count() > MAX_ID_CHARS {
-        return Err(limit(
-            "id_card",
-            "sfz2 accepts at most 18 characters (传入身份证号码sfz字符串长度超限)",
-        ));
-    }
-    if name.contains('*') {
-        return Err(limit(
-            "name",
-            "contains '*', which sfz2 treats as debug data (存在*字符)",
-        ));
-    }
-    if id.contains('*') {
-        return Err(limit(
-            "id_card",
-            "contains '*', which sfz2 treats as debug data (存在*字符)",
-        ));
-    }
-    if name.chars().any(char::is_whitespace) {
-        return Err(limit(
-            "name",
-            "contains a space, which sfz2 does not accept (不含空格)",
-        ));
-    }
-    Ok(())
+    shiming_vendor_kit::check_limits(identity, LIMITS, false, VENDOR)
 }
+
+/// The limits [`check_limits`] applies, in order.
+///
+/// ```
+/// assert!(!shiming_sfz2::request::LIMITS.is_empty());
+/// ```
+pub const LIMITS: &[Limit] = &[
+    Limit::new(
+        Field::Name,
+        Rule::Required,
+        "must not be empty (未传入真实姓名xm)",
+    ),
+    Limit::new(
+        Field::IdCard,
+        Rule::Required,
+        "must not be empty (未传入身份证号码sfz)",
+    ),
+    Limit::new(
+        Field::Name,
+        Rule::MaxChars(MAX_NAME_CHARS),
+        "sfz2 accepts at most 50 characters (传入真实姓名xm字符串长度超限)",
+    ),
+    Limit::new(
+        Field::IdCard,
+        Rule::MaxChars(MAX_ID_CHARS),
+        "sfz2 accepts at most 18 characters (传入身份证号码sfz字符串长度超限)",
+    ),
+    Limit::new(
+        Field::Name,
+        Rule::Forbids('*'),
+        "contains '*', which sfz2 treats as debug data (存在*字符)",
+    ),
+    Limit::new(
+        Field::IdCard,
+        Rule::Forbids('*'),
+        "contains '*', which sfz2 treats as debug data (存在*字符)",
+    ),
+    Limit::new(
+        Field::Name,
+        Rule::NoWhitespace,
+        "contains a space, which sfz2 does not accept (不含空格)",
+    ),
+];
 
 #[cfg(test)]
 mod tests {

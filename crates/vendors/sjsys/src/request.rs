@@ -5,9 +5,10 @@
 //! The page's second parameter table also lists `key` (the vendor's own platform key): the
 //! marketplace authenticates with the AppCode or signature instead, so it is not sent.
 
-use shiming_core::identity::InputError;
 use shiming_core::{Error, Identity};
 use shiming_gateway::{ApiRequest, RequestBody};
+
+use shiming_vendor_kit::{Field, Limit, Rule};
 
 use crate::VENDOR;
 
@@ -62,7 +63,7 @@ pub fn encode(endpoint: &str, identity: &Identity) -> ApiRequest {
 /// # Errors
 ///
 /// [`shiming_core::ErrorKind::InvalidInput`] (never sent, never charged):
-/// [`InputError::MissingMobile`] without a mobile, [`InputError::VendorLimit`] for an empty
+/// [`InputError::MissingMobile`](shiming_core::identity::InputError::MissingMobile) without a mobile, [`InputError::VendorLimit`](shiming_core::identity::InputError::VendorLimit) for an empty
 /// value.
 ///
 /// ```
@@ -74,24 +75,27 @@ pub fn encode(endpoint: &str, identity: &Identity) -> ApiRequest {
 /// assert!(check_limits(&Identity::unchecked("张三", "11010519491231002X", None)).is_err());
 /// ```
 pub fn check_limits(identity: &Identity) -> Result<(), Error> {
-    let refuse = |input: InputError| Err(Error::invalid_input(input).with_vendor(VENDOR));
-    let Some(mobile) = identity.expose_mobile() else {
-        return refuse(InputError::MissingMobile);
-    };
-    for (field, value) in [
-        ("id_card", identity.expose_id()),
-        ("mobile", mobile),
-        ("name", identity.expose_name()),
-    ] {
-        if value.is_empty() {
-            return refuse(InputError::VendorLimit {
-                field,
-                message: "sjsys requires a value (必填)",
-            });
-        }
-    }
-    Ok(())
+    shiming_vendor_kit::check_limits(identity, LIMITS, true, VENDOR)
 }
+
+/// The limits [`check_limits`] applies, in order.
+///
+/// ```
+/// assert!(!shiming_sjsys::request::LIMITS.is_empty());
+/// ```
+pub const LIMITS: &[Limit] = &[
+    Limit::new(
+        Field::IdCard,
+        Rule::Required,
+        "sjsys requires a value (必填)",
+    ),
+    Limit::new(
+        Field::Mobile,
+        Rule::Required,
+        "sjsys requires a value (必填)",
+    ),
+    Limit::new(Field::Name, Rule::Required, "sjsys requires a value (必填)"),
+];
 
 #[cfg(test)]
 mod tests {

@@ -6,9 +6,10 @@
 //! [`RequestBody::Json`]).
 
 use serde::Serialize;
-use shiming_core::identity::InputError;
 use shiming_core::{Error, Identity};
 use shiming_gateway::{ApiRequest, RequestBody};
+
+use shiming_vendor_kit::{Field, Limit, Rule};
 
 use crate::VENDOR;
 
@@ -69,7 +70,7 @@ pub fn encode(endpoint: &str, identity: &Identity) -> ApiRequest {
 /// # Errors
 ///
 /// [`shiming_core::ErrorKind::InvalidInput`] (never sent, never charged):
-/// [`InputError::MissingMobile`] without a mobile, [`InputError::VendorLimit`] for an empty
+/// [`InputError::MissingMobile`](shiming_core::identity::InputError::MissingMobile) without a mobile, [`InputError::VendorLimit`](shiming_core::identity::InputError::VendorLimit) for an empty
 /// value.
 ///
 /// ```
@@ -81,24 +82,31 @@ pub fn encode(endpoint: &str, identity: &Identity) -> ApiRequest {
 /// assert!(check_limits(&Identity::unchecked("张三", "11010519491231002X", None)).is_err());
 /// ```
 pub fn check_limits(identity: &Identity) -> Result<(), Error> {
-    let refuse = |input: InputError| Err(Error::invalid_input(input).with_vendor(VENDOR));
-    let Some(mobile) = identity.expose_mobile() else {
-        return refuse(InputError::MissingMobile);
-    };
-    for (field, value) in [
-        ("name", identity.expose_name()),
-        ("id_card", identity.expose_id()),
-        ("mobile", mobile),
-    ] {
-        if value.is_empty() {
-            return refuse(InputError::VendorLimit {
-                field,
-                message: "sxm3v2 requires a value (必填)",
-            });
-        }
-    }
-    Ok(())
+    shiming_vendor_kit::check_limits(identity, LIMITS, true, VENDOR)
 }
+
+/// The limits [`check_limits`] applies, in order.
+///
+/// ```
+/// assert!(!shiming_sxm3v2::request::LIMITS.is_empty());
+/// ```
+pub const LIMITS: &[Limit] = &[
+    Limit::new(
+        Field::Name,
+        Rule::Required,
+        "sxm3v2 requires a value (必填)",
+    ),
+    Limit::new(
+        Field::IdCard,
+        Rule::Required,
+        "sxm3v2 requires a value (必填)",
+    ),
+    Limit::new(
+        Field::Mobile,
+        Rule::Required,
+        "sxm3v2 requires a value (必填)",
+    ),
+];
 
 #[cfg(test)]
 mod tests {

@@ -5,9 +5,10 @@
 //! The request table says `sfz` String(20) and `mob` String(14); the failure table (the one
 //! with messages) says 18 and 11 characters. The stricter failure table is followed.
 
-use shiming_core::identity::InputError;
 use shiming_core::{Error, Identity};
 use shiming_gateway::ApiRequest;
+
+use shiming_vendor_kit::{Field, Limit, Rule};
 
 use crate::VENDOR;
 
@@ -66,14 +67,10 @@ pub fn encode(endpoint: &str, identity: &Identity) -> ApiRequest {
     }
 }
 
-fn limit(field: &'static str, message: &'static str) -> Error {
-    Error::invalid_input(InputError::VendorLimit { field, message }).with_vendor(VENDOR)
-}
-
 /// Refuses, without sending anything, what tel3's failure table says it refuses: a missing
 /// (empty) value, a name over 50 / ID number over 18 / mobile over 11 characters, any value
 /// containing `*` (treated as debug data), and a name with a space (不含空格). A missing mobile
-/// is [`InputError::MissingMobile`]; the others are [`InputError::VendorLimit`]. All are
+/// is [`InputError::MissingMobile`](shiming_core::identity::InputError::MissingMobile); the others are [`InputError::VendorLimit`](shiming_core::identity::InputError::VendorLimit). All are
 /// [`shiming_core::ErrorKind::InvalidInput`], not billed. This runs even with local validation
 /// turned off. Messages never contain the value.
 ///
@@ -86,65 +83,66 @@ fn limit(field: &'static str, message: &'static str) -> Error {
 /// assert_eq!(e.to_string(), "tel3: invalid_input: name: contains '*', which tel3 treats as debug data (存在*字符)");
 /// ```
 pub fn check_limits(identity: &Identity) -> Result<(), Error> {
-    let name = identity.expose_name();
-    let id = identity.expose_id();
-    let mobile = identity
-        .expose_mobile()
-        .ok_or_else(|| Error::invalid_input(InputError::MissingMobile).with_vendor(VENDOR))?;
-    // In the order of tel3's failure table: missing, too long, `*`; then the space rule.
-    if name.is_empty() {
-        return Err(limit("name", "must not be empty (未传入真实姓名xm)"));
-    }
-    if id.is_empty() {
-        return Err(limit("id_card", "must not be empty (未传入身份证号码sfz)"));
-    }
-    if mobile.is_empty() {
-        return Err(limit("mobile", "must not be empty (未传入手机号码mob)"));
-    }
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(limit(
-            "name",
-            "tel3 accepts at most 50 characters (传入真实姓名xm字符串长度超限)",
-        ));
-    }
-    if id.chars().count() > MAX_ID_CHARS {
-        return Err(limit(
-            "id_card",
-            "tel3 accepts at most 18 characters (传入身份证号码sfz字符串长度超限)",
-        ));
-    }
-    if mobile.chars().count() > MAX_MOBILE_CHARS {
-        return Err(limit(
-            "mobile",
-            "tel3 accepts at most 11 characters (传入手机号码mob字符串长度超限)",
-        ));
-    }
-    if name.contains('*') {
-        return Err(limit(
-            "name",
-            "contains '*', which tel3 treats as debug data (存在*字符)",
-        ));
-    }
-    if id.contains('*') {
-        return Err(limit(
-            "id_card",
-            "contains '*', which tel3 treats as debug data (存在*字符)",
-        ));
-    }
-    if mobile.contains('*') {
-        return Err(limit(
-            "mobile",
-            "contains '*', which tel3 treats as debug data (存在*字符)",
-        ));
-    }
-    if name.chars().any(char::is_whitespace) {
-        return Err(limit(
-            "name",
-            "contains a space, which tel3 does not accept (不含空格)",
-        ));
-    }
-    Ok(())
+    shiming_vendor_kit::check_limits(identity, LIMITS, true, VENDOR)
 }
+
+/// The limits [`check_limits`] applies, in order.
+///
+/// ```
+/// assert!(!shiming_tel3::request::LIMITS.is_empty());
+/// ```
+pub const LIMITS: &[Limit] = &[
+    Limit::new(
+        Field::Name,
+        Rule::Required,
+        "must not be empty (未传入真实姓名xm)",
+    ),
+    Limit::new(
+        Field::IdCard,
+        Rule::Required,
+        "must not be empty (未传入身份证号码sfz)",
+    ),
+    Limit::new(
+        Field::Mobile,
+        Rule::Required,
+        "must not be empty (未传入手机号码mob)",
+    ),
+    Limit::new(
+        Field::Name,
+        Rule::MaxChars(MAX_NAME_CHARS),
+        "tel3 accepts at most 50 characters (传入真实姓名xm字符串长度超限)",
+    ),
+    Limit::new(
+        Field::IdCard,
+        Rule::MaxChars(MAX_ID_CHARS),
+        "tel3 accepts at most 18 characters (传入身份证号码sfz字符串长度超限)",
+    ),
+    Limit::new(
+        Field::Mobile,
+        Rule::MaxChars(MAX_MOBILE_CHARS),
+        "tel3 accepts at most 11 characters (传入手机号码mob字符串长度超限)",
+    ),
+    Limit::new(
+        Field::Name,
+        Rule::Forbids('*'),
+        "contains '*', which tel3 treats as debug data (存在*字符)",
+    ),
+    Limit::new(
+        Field::IdCard,
+        Rule::Forbids('*'),
+        "contains '*', which tel3 treats as debug data (存在*字符)",
+    ),
+    Limit::new(
+        Field::Mobile,
+        Rule::Forbids('*'),
+        "contains '*', which tel3 treats as debug data (存在*字符)",
+    ),
+    Limit::new(
+        Field::Name,
+        Rule::NoWhitespace,
+        "contains a space, which tel3 does not accept (不含空格)",
+    ),
+];
 
 #[cfg(test)]
 mod tests {
