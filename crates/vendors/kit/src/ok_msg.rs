@@ -79,19 +79,80 @@ impl MessageEntry {
     }
 }
 
-/// The entry of `catalogue` whose message matches `msg` ([`message_matches`]: `XXXXXXX`
+/// The failure-table rows of 拇指云's own platform (its `appid` / `sendtime` / `sign`
+/// scheme), listed by both 拇指云 APIs although the marketplace API does not use that scheme
+/// (vendor-apis.md): [`ErrorKind::Unauthorized`], so that they are recognised should they
+/// ever appear. [`find`] reads them after a crate's own catalogue.
+///
+/// ```
+/// use shiming_vendor_kit::ok_msg::PLATFORM_MESSAGES;
+/// assert!(PLATFORM_MESSAGES.iter().any(|e| e.msg == "签名校验失败"));
+/// ```
+pub const PLATFORM_MESSAGES: &[MessageEntry] = &[
+    MessageEntry::failure(
+        "未传入开发者账号appid",
+        ErrorKind::Unauthorized,
+        "vendor platform only: the appid is missing",
+    ),
+    MessageEntry::failure(
+        "传入开发者账号appid字符串长度超限",
+        ErrorKind::Unauthorized,
+        "vendor platform only: the appid is too long",
+    ),
+    MessageEntry::failure(
+        "未传入查询时间sendtime",
+        ErrorKind::Unauthorized,
+        "vendor platform only: the sendtime is missing",
+    ),
+    MessageEntry::failure(
+        "传入查询时间sendtime字符串长度超限",
+        ErrorKind::Unauthorized,
+        "vendor platform only: the sendtime is too long",
+    ),
+    MessageEntry::failure(
+        "时间戳超时，请重新请求",
+        ErrorKind::Unauthorized,
+        "vendor platform only: the sendtime is more than 5 minutes off",
+    ),
+    MessageEntry::failure(
+        "未传入签名sign",
+        ErrorKind::Unauthorized,
+        "vendor platform only: the sign is missing",
+    ),
+    MessageEntry::failure(
+        "传入签名sign字符串长度超限",
+        ErrorKind::Unauthorized,
+        "vendor platform only: the sign is too long",
+    ),
+    MessageEntry::failure(
+        "签名校验失败",
+        ErrorKind::Unauthorized,
+        "vendor platform only: the signature does not verify",
+    ),
+    MessageEntry::failure(
+        "appid:XXXXXXX接口已停用",
+        ErrorKind::Unauthorized,
+        "vendor platform only: this developer account was stopped",
+    ),
+];
+
+/// The entry of `catalogue`, or else of [`PLATFORM_MESSAGES`], whose message matches `msg` ([`message_matches`]: `XXXXXXX`
 /// stands for a variable part). `msg` is compared as given: trim or fold it first.
 ///
 /// ```
 /// use shiming_core::ErrorKind;
 /// use shiming_vendor_kit::ok_msg::{find, MessageEntry};
-/// const C: &[MessageEntry] = &[MessageEntry::failure("appid:XXXXXXX接口已停用", ErrorKind::Unauthorized, "stopped")];
-/// assert!(find(C, "appid:abc接口已停用").is_some());
+/// const C: &[MessageEntry] = &[MessageEntry::failure("卡号XXXXXXX停用", ErrorKind::Unauthorized, "stopped")];
+/// assert!(find(C, "卡号abc停用").is_some());
+/// assert_eq!(find(&[], "签名校验失败").map(|e| e.outcome), Some(shiming_core::Outcome::Error(ErrorKind::Unauthorized)));
 /// assert!(find(C, "other").is_none());
 /// ```
 #[must_use]
 pub fn find(catalogue: &'static [MessageEntry], msg: &str) -> Option<&'static MessageEntry> {
-    catalogue.iter().find(|e| message_matches(e.msg, msg))
+    catalogue
+        .iter()
+        .chain(PLATFORM_MESSAGES)
+        .find(|e| message_matches(e.msg, msg))
 }
 
 /// An `ok:1` answer, read so far: its message and catalogue entry. Made by [`accept`].

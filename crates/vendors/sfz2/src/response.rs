@@ -116,9 +116,9 @@ pub type CatalogueEntry = MessageEntry;
 /// Every message of seed 003's answers and failure table (the trailing `key` of the table's
 /// cells is extraction debris, not part of the message).
 ///
-/// The `appid` / `sendtime` / `sign` rows belong to 拇指云's own platform, not to the
-/// marketplace API (vendor-apis.md): they are kept as [`ErrorKind::Unauthorized`] so that
-/// they are recognised should they ever appear. 非法来源 ("禁止将API用于任何形式的攻击行为")
+/// The `appid` / `sendtime` / `sign` rows, which belong to 拇指云's own platform and not to
+/// the marketplace API (vendor-apis.md), are shared by both 拇指云 APIs:
+/// [`shiming_vendor_kit::ok_msg::PLATFORM_MESSAGES`], which [`lookup`] reads too. 非法来源 ("禁止将API用于任何形式的攻击行为")
 /// is [`ErrorKind::InvalidInput`]: the input looked like an attack (the mock answers it for
 /// control characters); repeating it cannot help.
 ///
@@ -186,52 +186,6 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
         "非法来源",
         ErrorKind::InvalidInput,
         "refused as an illegal source (the input looks like an attack)",
-    ),
-    // 拇指云's own platform only (not the marketplace API).
-    MessageEntry::failure(
-        "未传入开发者账号appid",
-        ErrorKind::Unauthorized,
-        "vendor platform only: the appid is missing",
-    ),
-    MessageEntry::failure(
-        "传入开发者账号appid字符串长度超限",
-        ErrorKind::Unauthorized,
-        "vendor platform only: the appid is too long",
-    ),
-    MessageEntry::failure(
-        "未传入查询时间sendtime",
-        ErrorKind::Unauthorized,
-        "vendor platform only: the sendtime is missing",
-    ),
-    MessageEntry::failure(
-        "传入查询时间sendtime字符串长度超限",
-        ErrorKind::Unauthorized,
-        "vendor platform only: the sendtime is too long",
-    ),
-    MessageEntry::failure(
-        "时间戳超时，请重新请求",
-        ErrorKind::Unauthorized,
-        "vendor platform only: the sendtime is more than 5 minutes off",
-    ),
-    MessageEntry::failure(
-        "未传入签名sign",
-        ErrorKind::Unauthorized,
-        "vendor platform only: the sign is missing",
-    ),
-    MessageEntry::failure(
-        "传入签名sign字符串长度超限",
-        ErrorKind::Unauthorized,
-        "vendor platform only: the sign is too long",
-    ),
-    MessageEntry::failure(
-        "签名校验失败",
-        ErrorKind::Unauthorized,
-        "vendor platform only: the signature does not verify",
-    ),
-    MessageEntry::failure(
-        "appid:XXXXXXX接口已停用",
-        ErrorKind::Unauthorized,
-        "vendor platform only: this developer account was stopped",
     ),
 ];
 
@@ -374,7 +328,11 @@ mod tests {
                 }
             }
         }
-        assert_eq!(CATALOGUE.len(), DOCUMENTED.len(), "nothing undocumented");
+        assert_eq!(
+            CATALOGUE.len() + ok_msg::PLATFORM_MESSAGES.len(),
+            DOCUMENTED.len(),
+            "nothing undocumented"
+        );
         // The verdicts of vendor-apis.md.
         for (msg, verdict) in [
             ("实名信息正确", Verdict::Match),
