@@ -3,6 +3,8 @@
 //!
 //! * [`manifest`] — the documented vendor bodies of the mock market's
 //!   `fixtures/vendors/manifest.tsv`, read for the vendor crates' `tests/decode.rs`;
+//! * [`decoded`] — every documented body of one vendor through its decoder: the checks every
+//!   vendor shares and one snapshot format for all;
 //! * [`people`] — the registry's synthetic people the tests send, and the check that a text
 //!   shows none of them (nor a credential);
 //! * [`market`] — helpers around a running mock market: usage counters, a port where nothing
@@ -14,6 +16,7 @@
 //! tests that use it are left out of the published packages (`exclude` in their crate's
 //! `Cargo.toml`); cargo drops this dev-dependency from a package, having no version for it.
 
+pub mod decoded;
 pub mod manifest;
 pub mod market;
 pub mod people;

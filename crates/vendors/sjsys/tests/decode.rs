@@ -4,77 +4,18 @@
 use http::StatusCode;
 use shiming_core::{Billing, Error, ErrorKind, Verdict, Verification};
 use shiming_sjsys::response::{decode_parts, DETAIL_ABNORMAL, DETAIL_NO_RESULT};
-use shiming_test_support::manifest;
-
-fn opt(value: Option<&str>) -> &str {
-    value.unwrap_or("-")
-}
-
-/// One line: the verdict and what it carries, or the error and its billing.
-fn describe(result: &Result<Verification, Error>) -> String {
-    match result {
-        Ok(v) => format!(
-            "{} billed={} carrier={} code={} message={} detail={} ref={} request={} extras=[{}]",
-            v.verdict,
-            v.billed,
-            v.carrier.map_or("-", shiming_core::Carrier::code),
-            opt(v.vendor_code.as_deref()),
-            opt(v.vendor_message.as_deref()),
-            opt(v.detail.as_deref()),
-            opt(v.vendor_reference.as_deref()),
-            opt(v.request_id.as_deref()),
-            v.extras
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        Err(e) => format!(
-            "error {} billing={} code={} request={} message={:?}",
-            e.kind().code(),
-            e.billing().code(),
-            opt(e.vendor_code()),
-            opt(e.request_id()),
-            e.message(),
-        ),
-    }
-}
+use shiming_test_support::decoded::{self, Decoded};
 
 #[test]
 fn every_documented_body() {
-    let rows = manifest::scenarios("sjsys");
-    assert_eq!(rows.len(), 24, "the manifest lists 24 sjsys bodies");
-    let mut lines = Vec::new();
-    for row in &rows {
-        let request_id = format!("req-{}", row.name);
-        let result = decode_parts(row.status, &row.body, row.billed, Some(&request_id));
-        match &result {
-            Ok(v) => {
-                assert_eq!(v.billed, row.billed, "{}", row.name);
-                assert_eq!(v.vendor, "sjsys");
-                assert_eq!(v.request_id.as_deref(), Some(request_id.as_str()));
-                assert_eq!(v.vendor_reference.as_deref(), Some("4XU29Z4D1704061618"));
-            }
-            Err(e) => {
-                let billing = if row.billed {
-                    Billing::Billed
-                } else {
-                    Billing::NotBilled
-                };
-                assert_eq!(e.billing(), billing, "{}", row.name);
-                assert_eq!(e.vendor(), Some("sjsys"));
-                assert_eq!(e.request_id(), Some(request_id.as_str()));
-                assert!(e.vendor_code().is_some());
-            }
+    let decoded = decoded::every_documented_body("sjsys", 24, decode_parts);
+    for Decoded { result, .. } in &decoded {
+        match result {
+            Ok(v) => assert_eq!(v.vendor_reference.as_deref(), Some("4XU29Z4D1704061618")),
+            Err(e) => assert!(e.vendor_code().is_some()),
         }
-        lines.push(format!(
-            "{} (HTTP {}) → {}",
-            row.name,
-            row.status.as_u16(),
-            describe(&result)
-        ));
     }
-    insta::assert_snapshot!(lines.join("\n"));
+    insta::assert_snapshot!(decoded::snapshot(&decoded));
 }
 
 #[track_caller]

@@ -4,76 +4,13 @@
 use http::StatusCode;
 use shiming_core::{Billing, Carrier, Error, ErrorKind, Verdict, Verification};
 use shiming_sxm3v2::response::decode_parts;
-use shiming_test_support::manifest;
-
-fn opt(value: Option<&str>) -> &str {
-    value.unwrap_or("-")
-}
-
-/// One line: the verdict and what it carries, or the error and its billing.
-fn describe(result: &Result<Verification, Error>) -> String {
-    match result {
-        Ok(v) => format!(
-            "{} billed={} carrier={} code={} message={} detail={} ref={} request={} extras=[{}]",
-            v.verdict,
-            v.billed,
-            v.carrier.map_or("-", Carrier::code),
-            opt(v.vendor_code.as_deref()),
-            opt(v.vendor_message.as_deref()),
-            opt(v.detail.as_deref()),
-            opt(v.vendor_reference.as_deref()),
-            opt(v.request_id.as_deref()),
-            v.extras
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        Err(e) => format!(
-            "error {} billing={} code={} request={} message={:?}",
-            e.kind().code(),
-            e.billing().code(),
-            opt(e.vendor_code()),
-            opt(e.request_id()),
-            e.message(),
-        ),
-    }
-}
+use shiming_test_support::decoded;
 
 #[test]
 fn every_documented_body() {
-    let rows = manifest::scenarios("sxm3v2");
-    assert_eq!(rows.len(), 7, "the manifest lists seven sxm3v2 bodies");
-    let mut lines = Vec::new();
-    for row in &rows {
-        let request_id = format!("req-{}", row.name);
-        let result = decode_parts(row.status, &row.body, row.billed, Some(&request_id));
-        // Billing always follows the marketplace's rule, verdict or error.
-        match &result {
-            Ok(v) => {
-                assert_eq!(v.billed, row.billed, "{}", row.name);
-                assert_eq!(v.vendor, "sxm3v2");
-                assert_eq!(v.request_id.as_deref(), Some(request_id.as_str()));
-            }
-            Err(e) => {
-                let billing = if row.billed {
-                    Billing::Billed
-                } else {
-                    Billing::NotBilled
-                };
-                assert_eq!(e.billing(), billing, "{}", row.name);
-                assert_eq!(e.vendor(), Some("sxm3v2"));
-                assert_eq!(e.request_id(), Some(request_id.as_str()));
-            }
-        }
-        lines.push(format!(
-            "{} (HTTP {}) → {}",
-            row.name,
-            row.status.as_u16(),
-            describe(&result)
-        ));
-    }
-    insta::assert_snapshot!(lines.join("\n"));
+    // Billing follows the marketplace's rule for every body, verdict or error.
+    let decoded = decoded::every_documented_body("sxm3v2", 7, decode_parts);
+    insta::assert_snapshot!(decoded::snapshot(&decoded));
 }
 
 #[track_caller]

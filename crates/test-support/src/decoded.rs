@@ -1,0 +1,120 @@
+//! Every documented body of one vendor through its `decode_parts`: the checks that hold for
+//! every vendor, and one snapshot line per scenario in one format for all five.
+
+use http::StatusCode;
+use shiming_core::{Billing, Error, Verification};
+
+use crate::manifest::{self, Scenario};
+
+/// A vendor crate's `response::decode_parts`.
+pub type Decoder = fn(StatusCode, &[u8], bool, Option<&str>) -> Result<Verification, Error>;
+
+/// One documented body, decoded.
+#[derive(Debug)]
+pub struct Decoded {
+    /// The manifest's row.
+    pub scenario: Scenario,
+    /// The request id it was decoded with (`req-<scenario>`).
+    pub request_id: String,
+    /// What the decoder made of it.
+    pub result: Result<Verification, Error>,
+}
+
+/// Decodes each of `vendor`'s documented bodies (there must be `count`) with
+/// `req-<scenario>` as request id, and asserts what holds for every one of them: the result
+/// names `vendor`, carries the request id, and is billed exactly when the manifest says so.
+#[must_use]
+#[track_caller]
+pub fn every_documented_body(vendor: &str, count: usize, decode: Decoder) -> Vec<Decoded> {
+    let scenarios = manifest::scenarios(vendor);
+    assert_eq!(
+        scenarios.len(),
+        count,
+        "the manifest lists {count} {vendor} bodies"
+    );
+    scenarios
+        .into_iter()
+        .map(|scenario| {
+            let request_id = format!("req-{}", scenario.name);
+            let result = decode(
+                scenario.status,
+                &scenario.body,
+                scenario.billed,
+                Some(&request_id),
+            );
+            let name = &scenario.name;
+            match &result {
+                Ok(v) => {
+                    assert_eq!(v.vendor, vendor, "{name}");
+                    assert_eq!(v.billed, scenario.billed, "{name}");
+                    assert_eq!(v.request_id.as_deref(), Some(request_id.as_str()), "{name}");
+                }
+                Err(e) => {
+                    assert_eq!(e.vendor(), Some(vendor), "{name}");
+                    let billing = if scenario.billed {
+                        Billing::Billed
+                    } else {
+                        Billing::NotBilled
+                    };
+                    assert_eq!(e.billing(), billing, "{name}");
+                    assert_eq!(e.request_id(), Some(request_id.as_str()), "{name}");
+                }
+            }
+            Decoded {
+                scenario,
+                request_id,
+                result,
+            }
+        })
+        .collect()
+}
+
+/// The snapshot of [`every_documented_body`]: `scenario (HTTP status) → result` a line.
+#[must_use]
+pub fn snapshot(decoded: &[Decoded]) -> String {
+    decoded
+        .iter()
+        .map(|d| {
+            format!(
+                "{} (HTTP {}) → {}",
+                d.scenario.name,
+                d.scenario.status.as_u16(),
+                line(&d.result)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One result on one line: the verdict and everything it carries, or the error's kind,
+/// billing, vendor code, request id and message.
+#[must_use]
+pub fn line(result: &Result<Verification, Error>) -> String {
+    let opt = |value: Option<&str>| value.unwrap_or("-").to_string();
+    match result {
+        Ok(v) => format!(
+            "{} billed={} detail={} carrier={} code={} msg={} ref={} request={} extras=[{}]",
+            v.verdict,
+            v.billed,
+            opt(v.detail.as_deref()),
+            v.carrier.map_or("-", shiming_core::Carrier::code),
+            opt(v.vendor_code.as_deref()),
+            opt(v.vendor_message.as_deref()),
+            opt(v.vendor_reference.as_deref()),
+            opt(v.request_id.as_deref()),
+            v.extras
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        Err(e) => format!(
+            "error {} billing={} code={} request={} message={:?}",
+            e.kind().code(),
+            e.billing().code(),
+            opt(e.vendor_code()),
+            opt(e.request_id()),
+            e.message(),
+        ),
+    }
+}
