@@ -118,3 +118,25 @@ pub fn line(result: &Result<Verification, Error>) -> String {
         ),
     }
 }
+
+/// Asserts that `decode` finds each body of `cases` (`(status, body, message)`; billed when
+/// the status is 200) malformed with exactly that message, the billing of its status and the
+/// request id `req-x`.
+#[track_caller]
+pub fn assert_malformed(decode: Decoder, cases: &[(u16, &str, &str)]) {
+    for &(status, body, message) in cases {
+        let billed = status == 200;
+        let status = StatusCode::from_u16(status).expect("a valid status");
+        let e =
+            decode(status, body.as_bytes(), billed, Some("req-x")).expect_err("a malformed answer");
+        assert_eq!(e.kind(), shiming_core::ErrorKind::MalformedAnswer, "{body}");
+        assert_eq!(e.message(), message, "{body}");
+        let billing = if billed {
+            Billing::Billed
+        } else {
+            Billing::NotBilled
+        };
+        assert_eq!(e.billing(), billing, "{body}");
+        assert_eq!(e.request_id(), Some("req-x"), "{body}");
+    }
+}

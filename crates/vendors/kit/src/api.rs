@@ -377,5 +377,15 @@ mod tests {
         let fine = Identity::unchecked("张三", "11010519491231002X", Some("13800138000"));
         let e = client.verify_three(&fine).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::NotSent);
+        // Without local validation the vendor's limits still hold, and a missing mobile is
+        // still refused before anything leaves.
+        let unchecked = VendorClient::<Three>::builder(Credentials::app_code("c"))
+            .local_validation(false)
+            .build();
+        let e = unchecked.verify_three(&long).await.unwrap_err();
+        assert_eq!(e.message(), "name too long");
+        let bad_id = Identity::unchecked("张三", "110105194912310021", Some("13800138000"));
+        let e = unchecked.verify_three(&bad_id).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotSent, "no local validation: sent");
     }
 }

@@ -295,3 +295,49 @@ impl Accepted<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The platform rows of the failure tables of seeds 000 (tel3) and 003 (sfz2), the same
+    /// in both (the trailing `key` of the cells is extraction debris).
+    const SEED_PLATFORM_ROWS: [&str; 9] = [
+        "未传入开发者账号appid",
+        "传入开发者账号appid字符串长度超限",
+        "未传入查询时间sendtime",
+        "传入查询时间sendtime字符串长度超限",
+        "时间戳超时，请重新请求",
+        "未传入签名sign",
+        "传入签名sign字符串长度超限",
+        "签名校验失败",
+        "appid:XXXXXXX接口已停用",
+    ];
+
+    #[test]
+    fn the_platform_rows_are_the_seeds_and_unauthorized() {
+        assert_eq!(PLATFORM_MESSAGES.len(), SEED_PLATFORM_ROWS.len());
+        for msg in SEED_PLATFORM_ROWS {
+            let entry = find(&[], msg).unwrap_or_else(|| panic!("{msg}"));
+            assert_eq!(entry.msg, msg);
+            assert_eq!(
+                (entry.ok, entry.outcome),
+                (0, Outcome::Error(ErrorKind::Unauthorized))
+            );
+        }
+        assert!(
+            find(&[], "appid:x1接口已停用").is_some(),
+            "the variable part"
+        );
+    }
+
+    #[test]
+    fn a_crates_own_entry_comes_first() {
+        static OWN: [MessageEntry; 1] = [MessageEntry::failure(
+            "签名校验失败",
+            ErrorKind::InvalidInput,
+            "own",
+        )];
+        assert_eq!(find(&OWN, "签名校验失败").map(|e| e.meaning), Some("own"));
+    }
+}

@@ -142,19 +142,7 @@ fn malformed_answers_name_the_field_and_keep_the_billing() {
         (200, r#""校验通过""#, ".: the answer is not a JSON object"),
         (666, "{ok:0}", ".: the answer is not valid JSON"),
     ];
-    for (status, body, message) in cases {
-        let billed = status == 200;
-        let e = parts(status, body, billed).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::MalformedAnswer, "{body}");
-        assert_eq!(e.message(), message, "{body}");
-        let billing = if billed {
-            Billing::Billed
-        } else {
-            Billing::NotBilled
-        };
-        assert_eq!(e.billing(), billing);
-        assert_eq!(e.request_id(), Some("req-x"));
-    }
+    decoded::assert_malformed(decode_parts, &cases);
 }
 
 #[test]
