@@ -245,15 +245,6 @@ fn refusal(what: &str, why: Option<Unusable>) -> String {
     }
 }
 
-/// Billing as the text output and the batch CSV say it: `yes`, `no` or `unknown`.
-pub fn billed_word(billing: shiming::Billing) -> &'static str {
-    match billing {
-        shiming::Billing::Billed => "yes",
-        shiming::Billing::NotBilled => "no",
-        _ => "unknown",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

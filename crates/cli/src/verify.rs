@@ -10,7 +10,7 @@ use clap::Args;
 use serde::Serialize;
 use shiming::{Billing, Elements, Identity, NoRoute, RouteError, Routed};
 
-use crate::market::{billed_word, MarketArgs};
+use crate::market::MarketArgs;
 
 /// Arguments of `shiming verify`.
 #[derive(Debug, Args)]
@@ -106,14 +106,6 @@ fn usage(message: &str) -> ExitCode {
     ExitCode::from(USAGE)
 }
 
-fn billed_json(billing: Billing) -> Option<bool> {
-    match billing {
-        Billing::Billed => Some(true),
-        Billing::NotBilled => Some(false),
-        _ => None,
-    }
-}
-
 /// Prints one JSON object on stdout (serializing these plain structs cannot fail).
 fn print_json(value: &impl Serialize) {
     match serde_json::to_string(value) {
@@ -145,7 +137,7 @@ fn attempts_json(attempts: &shiming::Attempts) -> Vec<AttemptJson> {
         .map(|a| AttemptJson {
             vendor: a.vendor,
             outcome: outcome_code(a.outcome),
-            billed: billed_json(a.billing),
+            billed: a.billing.known(),
             price: a.price.to_string(),
         })
         .collect()
@@ -173,7 +165,7 @@ fn verdict_json(routed: &Routed) -> VerdictJson<'_> {
     VerdictJson {
         verdict: v.verdict.code(),
         vendor: v.vendor,
-        billed: v.billed,
+        billed: v.billing == Billing::Billed,
         carrier: v.carrier.map(shiming::Carrier::code),
         vendor_code: v.vendor_code.as_deref(),
         vendor_message: v.vendor_message.as_deref(),
@@ -207,7 +199,7 @@ fn error_json(failed: &RouteError) -> ErrorJson<'_> {
         error: ErrorBody {
             kind: failed.error.kind().public_name(),
             message: failed.error.message(),
-            billed: billed_json(failed.billing()),
+            billed: failed.billing().known(),
             vendor: failed.error.vendor(),
             vendor_code: failed.error.vendor_code(),
             request_id: failed.error.request_id(),
@@ -225,12 +217,7 @@ fn tried(attempts: &shiming::Attempts) -> String {
             text.push_str(" → ");
         }
         let outcome = outcome_code(a.outcome);
-        let billing = match a.billing {
-            Billing::Billed => "billed",
-            Billing::NotBilled => "not billed",
-            _ => "may have been billed",
-        };
-        let _ = write!(text, "{}: {outcome} ({billing}, {})", a.vendor, a.price);
+        let _ = write!(text, "{}: {outcome} ({}, {})", a.vendor, a.billing, a.price);
     }
     text
 }
@@ -250,7 +237,7 @@ fn error_line(failed: &RouteError) -> String {
     if failed.attempts.len() > 1 {
         let _ = write!(line, " (tried {})", tried(&failed.attempts));
     }
-    let _ = write!(line, " (billed: {})", billed_word(failed.billing()));
+    let _ = write!(line, " (billed: {})", failed.billing().yes_no());
     line
 }
 
@@ -260,7 +247,7 @@ fn print_verdict(routed: &Routed) {
     println!(
         "vendor:   {} ({}, {} CNY)",
         v.vendor,
-        if v.billed { "billed" } else { "not billed" },
+        v.billing,
         routed.attempts.cost()
     );
     if let Some(carrier) = v.carrier {

@@ -21,6 +21,70 @@ pub enum Billing {
 }
 
 impl Billing {
+    /// The billing of a call that was answered: the marketplace charged it (`true`) or not.
+    ///
+    /// ```
+    /// use shiming_core::Billing;
+    /// assert_eq!((Billing::of(true), Billing::of(false)), (Billing::Billed, Billing::NotBilled));
+    /// ```
+    #[must_use]
+    pub const fn of(charged: bool) -> Billing {
+        if charged {
+            Billing::Billed
+        } else {
+            Billing::NotBilled
+        }
+    }
+
+    /// `true` when billed, `false` when not, `None` when unknown — the JSON outputs'
+    /// `billed` (`true`, `false`, `null`).
+    ///
+    /// ```
+    /// use shiming_core::Billing;
+    /// assert_eq!(Billing::Billed.known(), Some(true));
+    /// assert_eq!(Billing::Unknown.known(), None);
+    /// ```
+    #[must_use]
+    pub const fn known(self) -> Option<bool> {
+        match self {
+            Billing::Billed => Some(true),
+            Billing::NotBilled => Some(false),
+            Billing::Unknown => None,
+        }
+    }
+
+    /// `yes`, `no` or `unknown` — the batch CSV's `billed` column and the command line's
+    /// `(billed: …)`.
+    ///
+    /// ```
+    /// assert_eq!(shiming_core::Billing::NotBilled.yes_no(), "no");
+    /// ```
+    #[must_use]
+    pub const fn yes_no(self) -> &'static str {
+        match self {
+            Billing::Billed => "yes",
+            Billing::NotBilled => "no",
+            Billing::Unknown => "unknown",
+        }
+    }
+
+    /// `billed`, `not billed` or `may have been billed` — in sentences and the audit trail
+    /// (also `Display`).
+    ///
+    /// ```
+    /// use shiming_core::Billing;
+    /// assert_eq!(Billing::Unknown.to_string(), "may have been billed");
+    /// assert_eq!(Billing::NotBilled.words(), "not billed");
+    /// ```
+    #[must_use]
+    pub const fn words(self) -> &'static str {
+        match self {
+            Billing::Billed => "billed",
+            Billing::NotBilled => "not billed",
+            Billing::Unknown => "may have been billed",
+        }
+    }
+
     /// `not_billed`, `billed` or `unknown`.
     ///
     /// ```
@@ -33,6 +97,12 @@ impl Billing {
             Billing::Billed => "billed",
             Billing::Unknown => "unknown",
         }
+    }
+}
+
+impl fmt::Display for Billing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.words())
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::{Carrier, ErrorKind};
+use crate::{Billing, Carrier, ErrorKind};
 
 /// What a vendor said about the elements.
 ///
@@ -81,13 +81,13 @@ impl Outcome {
 /// call was billed, the vendor's own code and message, and its reference for support.
 ///
 /// ```
-/// use shiming_core::{Carrier, Verdict, Verification};
-/// let v = Verification::new(Verdict::Match, "tel3", true)
+/// use shiming_core::{Billing, Carrier, Verdict, Verification};
+/// let v = Verification::new(Verdict::Match, "tel3", Billing::Billed)
 ///     .with_carrier(Some(Carrier::ChinaMobile))
 ///     .with_vendor_code("1")
 ///     .with_vendor_message("校验通过")
 ///     .with_request_id("A77CDCA5-CC79-46E2-863A-7B2871B7F520");
-/// assert!(v.billed);
+/// assert_eq!(v.billing, Billing::Billed);
 /// assert_eq!(v.verdict.code(), "match");
 /// ```
 #[non_exhaustive]
@@ -97,8 +97,9 @@ pub struct Verification {
     pub verdict: Verdict,
     /// The vendor API id (`tel3`, `sxm3v2`, `sjsys`, `sfz2`, `phonethird`).
     pub vendor: &'static str,
-    /// Whether the call was charged.
-    pub billed: bool,
+    /// Whether the call was charged: [`Billing::Billed`] or [`Billing::NotBilled`] (an answer
+    /// came, so it is never [`Billing::Unknown`] here).
+    pub billing: Billing,
     /// The carrier, where the vendor tells it.
     pub carrier: Option<Carrier>,
     /// The vendor's own result code, as sent.
@@ -121,15 +122,15 @@ impl Verification {
     /// A verification with only the required fields.
     ///
     /// ```
-    /// let v = shiming_core::Verification::new(shiming_core::Verdict::Mismatch, "sfz2", true);
+    /// let v = shiming_core::Verification::new(shiming_core::Verdict::Mismatch, "sfz2", shiming_core::Billing::Billed);
     /// assert!(v.carrier.is_none());
     /// ```
     #[must_use]
-    pub fn new(verdict: Verdict, vendor: &'static str, billed: bool) -> Verification {
+    pub fn new(verdict: Verdict, vendor: &'static str, billing: Billing) -> Verification {
         Verification {
             verdict,
             vendor,
-            billed,
+            billing,
             carrier: None,
             vendor_code: None,
             vendor_message: None,
@@ -144,7 +145,7 @@ impl Verification {
     ///
     /// ```
     /// # use shiming_core::*;
-    /// let v = Verification::new(Verdict::Match, "tel3", true).with_carrier(Some(Carrier::ChinaUnicom));
+    /// let v = Verification::new(Verdict::Match, "tel3", Billing::Billed).with_carrier(Some(Carrier::ChinaUnicom));
     /// assert_eq!(v.carrier, Some(Carrier::ChinaUnicom));
     /// ```
     #[must_use]
@@ -157,7 +158,7 @@ impl Verification {
     ///
     /// ```
     /// # use shiming_core::*;
-    /// assert_eq!(Verification::new(Verdict::Match, "tel3", true).with_vendor_code("1").vendor_code.as_deref(), Some("1"));
+    /// assert_eq!(Verification::new(Verdict::Match, "tel3", Billing::Billed).with_vendor_code("1").vendor_code.as_deref(), Some("1"));
     /// ```
     #[must_use]
     pub fn with_vendor_code(mut self, code: impl Into<String>) -> Verification {
@@ -169,7 +170,7 @@ impl Verification {
     ///
     /// ```
     /// # use shiming_core::*;
-    /// assert!(Verification::new(Verdict::Match, "tel3", true).with_vendor_message("ok").vendor_message.is_some());
+    /// assert!(Verification::new(Verdict::Match, "tel3", Billing::Billed).with_vendor_message("ok").vendor_message.is_some());
     /// ```
     #[must_use]
     pub fn with_vendor_message(mut self, message: impl Into<String>) -> Verification {
@@ -181,7 +182,7 @@ impl Verification {
     ///
     /// ```
     /// # use shiming_core::*;
-    /// assert!(Verification::new(Verdict::Mismatch, "tel3", true).with_detail("wrong_id").detail.is_some());
+    /// assert!(Verification::new(Verdict::Mismatch, "tel3", Billing::Billed).with_detail("wrong_id").detail.is_some());
     /// ```
     #[must_use]
     pub fn with_detail(mut self, detail: impl Into<String>) -> Verification {
@@ -193,7 +194,7 @@ impl Verification {
     ///
     /// ```
     /// # use shiming_core::*;
-    /// let v = Verification::new(Verdict::Match, "sjsys", true).with_vendor_reference("4XU29Z4D1704061618");
+    /// let v = Verification::new(Verdict::Match, "sjsys", Billing::Billed).with_vendor_reference("4XU29Z4D1704061618");
     /// assert_eq!(v.vendor_reference.as_deref(), Some("4XU29Z4D1704061618"));
     /// ```
     #[must_use]
@@ -206,7 +207,7 @@ impl Verification {
     ///
     /// ```
     /// # use shiming_core::*;
-    /// let v = Verification::new(Verdict::Match, "sfz2", true).with_extra("sex", "男");
+    /// let v = Verification::new(Verdict::Match, "sfz2", Billing::Billed).with_extra("sex", "男");
     /// assert_eq!(v.extra("sex"), Some("男"));
     /// ```
     #[must_use]
@@ -219,7 +220,7 @@ impl Verification {
     ///
     /// ```
     /// # use shiming_core::*;
-    /// assert_eq!(Verification::new(Verdict::Match, "sfz2", true).extra("sex"), None);
+    /// assert_eq!(Verification::new(Verdict::Match, "sfz2", Billing::Billed).extra("sex"), None);
     /// ```
     #[must_use]
     pub fn extra(&self, name: &str) -> Option<&str> {
@@ -233,7 +234,7 @@ impl Verification {
     ///
     /// ```
     /// # use shiming_core::*;
-    /// assert!(Verification::new(Verdict::Match, "tel3", true).with_request_id("r-1").request_id.is_some());
+    /// assert!(Verification::new(Verdict::Match, "tel3", Billing::Billed).with_request_id("r-1").request_id.is_some());
     /// ```
     #[must_use]
     pub fn with_request_id(mut self, id: impl Into<String>) -> Verification {

@@ -8,7 +8,7 @@ use crate::{Error, Identity, Verification};
 ///
 /// ```
 /// use async_trait::async_trait;
-/// use shiming_core::{Error, Identity, ThreeElementVerifier, Verdict, Verification};
+/// use shiming_core::{Billing, Error, Identity, ThreeElementVerifier, Verdict, Verification};
 ///
 /// struct AlwaysMatch;
 ///
@@ -17,7 +17,7 @@ use crate::{Error, Identity, Verification};
 ///     fn vendor(&self) -> &'static str { "test" }
 ///     async fn verify_three(&self, who: &Identity) -> Result<Verification, Error> {
 ///         who.require_mobile().map_err(Error::invalid_input)?;
-///         Ok(Verification::new(Verdict::Match, "test", false))
+///         Ok(Verification::new(Verdict::Match, "test", Billing::NotBilled))
 ///     }
 /// }
 /// ```
@@ -35,7 +35,7 @@ pub trait ThreeElementVerifier: Send + Sync {
 ///
 /// ```
 /// use async_trait::async_trait;
-/// use shiming_core::{Error, Identity, TwoElementVerifier, Verdict, Verification};
+/// use shiming_core::{Billing, Error, Identity, TwoElementVerifier, Verdict, Verification};
 ///
 /// struct NeverKnown;
 ///
@@ -43,7 +43,7 @@ pub trait ThreeElementVerifier: Send + Sync {
 /// impl TwoElementVerifier for NeverKnown {
 ///     fn vendor(&self) -> &'static str { "test" }
 ///     async fn verify_two(&self, _: &Identity) -> Result<Verification, Error> {
-///         Ok(Verification::new(Verdict::NoRecord, "test", false))
+///         Ok(Verification::new(Verdict::NoRecord, "test", Billing::NotBilled))
 ///     }
 /// }
 /// ```

@@ -541,7 +541,7 @@ mod tests {
             (Verdict::Mismatch, false),
             (Verdict::NoRecord, true),
         ] {
-            let r = Ok(Verification::new(verdict, "tel3", true));
+            let r = Ok(Verification::new(verdict, "tel3", Billing::Billed));
             assert!(!strict.allows_after(&r));
             assert_eq!(eager.allows_after(&r), eager_moves_on);
         }

@@ -50,16 +50,7 @@ impl Attempt {
         vendor: &'static str,
     ) -> Attempt {
         match result {
-            Ok(v) => Attempt::new(
-                vendor,
-                Outcome::Verdict(v.verdict),
-                if v.billed {
-                    Billing::Billed
-                } else {
-                    Billing::NotBilled
-                },
-                price,
-            ),
+            Ok(v) => Attempt::new(vendor, Outcome::Verdict(v.verdict), v.billing, price),
             Err(e) => Attempt::new(vendor, Outcome::Error(e.kind()), e.billing(), price),
         }
     }
@@ -67,16 +58,12 @@ impl Attempt {
 
 impl fmt::Display for Attempt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let billing = match self.billing {
-            Billing::Billed => "billed",
-            Billing::NotBilled => "not billed",
-            _ => "may have been billed",
-        };
         write!(
             f,
-            "{}: {} ({billing}, {})",
+            "{}: {} ({}, {})",
             self.vendor,
             self.outcome.code(),
+            self.billing,
             self.price
         )
     }

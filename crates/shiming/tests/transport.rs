@@ -231,7 +231,7 @@ impl From<Verification> for Answer {
     fn from(v: Verification) -> Answer {
         Answer {
             verdict: Some(v.verdict),
-            billed: v.billed,
+            billed: v.billing == Billing::Billed,
             request_id: v.request_id,
             status: None,
             body: None,
@@ -360,7 +360,11 @@ async fn local_validation_normalizes_before_sending() {
             Caller::Gateway { .. } => unreachable!("the gateway alone validates nothing"),
         };
         let v = v.unwrap_or_else(|e| panic!("{s}: {e}"));
-        assert_eq!((v.verdict, v.billed), (Verdict::Match, true), "{s}");
+        assert_eq!(
+            (v.verdict, v.billing),
+            (Verdict::Match, Billing::Billed),
+            "{s}"
+        );
         assert_eq!(demo_usage(&m, s.product()), (1, 1), "{s}");
     }
 }

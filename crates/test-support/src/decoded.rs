@@ -46,7 +46,7 @@ pub fn every_documented_body(vendor: &str, count: usize, decode: Decoder) -> Vec
             match &result {
                 Ok(v) => {
                     assert_eq!(v.vendor, vendor, "{name}");
-                    assert_eq!(v.billed, scenario.billed, "{name}");
+                    assert_eq!(v.billing == Billing::Billed, scenario.billed, "{name}");
                     assert_eq!(v.request_id.as_deref(), Some(request_id.as_str()), "{name}");
                 }
                 Err(e) => {
@@ -93,9 +93,9 @@ pub fn line(result: &Result<Verification, Error>) -> String {
     let opt = |value: Option<&str>| value.unwrap_or("-").to_string();
     match result {
         Ok(v) => format!(
-            "{} billed={} detail={} carrier={} code={} msg={} ref={} request={} extras=[{}]",
+            "{} billing={} detail={} carrier={} code={} msg={} ref={} request={} extras=[{}]",
             v.verdict,
-            v.billed,
+            v.billing.code(),
             opt(v.detail.as_deref()),
             v.carrier.map_or("-", shiming_core::Carrier::code),
             opt(v.vendor_code.as_deref()),

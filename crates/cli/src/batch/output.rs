@@ -12,7 +12,6 @@ use std::path::Path;
 use shiming::{RouteError, Routed};
 
 use super::lines::LineSet;
-use crate::market::billed_word;
 use shiming_cli::input::Fields;
 
 const COLUMNS: [&str; 10] = [
@@ -114,7 +113,7 @@ impl Output {
                     v.verdict.code(),
                     "",
                     v.vendor,
-                    billed_word(routed.attempts.billing()),
+                    routed.attempts.billing().yes_no(),
                     &cost,
                     v.request_id.as_deref().unwrap_or(""),
                     &tried,
@@ -130,7 +129,7 @@ impl Output {
                     "",
                     failed.error.kind().public_name(),
                     failed.error.vendor().unwrap_or(""),
-                    billed_word(failed.billing()),
+                    failed.billing().yes_no(),
                     &cost,
                     failed.error.request_id().unwrap_or(""),
                     &tried,

@@ -5,25 +5,9 @@
 use shiming_core::{Billing, Error, ErrorKind, Verdict, Verification};
 use shiming_gateway::ApiResponse;
 
-/// The [`Billing`] of a call the marketplace did (`true`) or did not (`false`) charge.
-///
-/// ```
-/// use shiming_core::Billing;
-/// assert_eq!(shiming_vendor_kit::billing(true), Billing::Billed);
-/// assert_eq!(shiming_vendor_kit::billing(false), Billing::NotBilled);
-/// ```
-#[must_use]
-pub fn billing(billed: bool) -> Billing {
-    if billed {
-        Billing::Billed
-    } else {
-        Billing::NotBilled
-    }
-}
-
 /// The [`Error`] a vendor crate returns about one call: `kind` and `message`, naming
-/// `vendor`, with the vendor's own code if there is one, the call's billing (see
-/// [`billing`]) and the gateway's request id if known. The message is used as given (scrub
+/// `vendor`, with the vendor's own code if there is one, the call's billing
+/// ([`Billing::of`]) and the gateway's request id if known. The message is used as given (scrub
 /// vendor text with [`scrub`] first).
 ///
 /// ```
@@ -50,7 +34,7 @@ pub fn vendor_error(
 ) -> Error {
     let mut error = Error::new(kind, message)
         .with_vendor(vendor)
-        .with_billing(billing(billed));
+        .with_billing(Billing::of(billed));
     if let Some(code) = vendor_code {
         error = error.with_vendor_code(code);
     }
@@ -112,7 +96,7 @@ pub fn unreadable_answer(
 /// let answer = ApiResponse::new(StatusCode::OK, r#"{"ok":1}"#.into(), Some("req-1".into())).with_billed(true);
 /// let call = Call::of("tel3", &answer);
 /// let v = call.verification(Verdict::Match);
-/// assert_eq!((v.vendor, v.billed, v.request_id.as_deref()), ("tel3", true, Some("req-1")));
+/// assert_eq!((v.vendor, v.billing, v.request_id.as_deref()), ("tel3", Billing::Billed, Some("req-1")));
 /// let e = call.malformed("match", "the field is missing");
 /// assert_eq!((e.kind(), e.message(), e.billing()), (ErrorKind::MalformedAnswer, "match: the field is missing", Billing::Billed));
 /// ```
@@ -210,11 +194,11 @@ impl<'a> Call<'a> {
     /// # use shiming_gateway::ApiResponse;
     /// let answer = ApiResponse::new(http::StatusCode::OK, "{}".into(), None).with_billed(true);
     /// let v = shiming_vendor_kit::Call::of("tel3", &answer).verification(shiming_core::Verdict::NoRecord);
-    /// assert!(v.billed && v.request_id.is_none());
+    /// assert!(v.billing == shiming_core::Billing::Billed && v.request_id.is_none());
     /// ```
     #[must_use]
     pub fn verification(&self, verdict: Verdict) -> Verification {
-        let v = Verification::new(verdict, self.vendor, self.response.billed);
+        let v = Verification::new(verdict, self.vendor, Billing::of(self.response.billed));
         match self.request_id() {
             Some(id) => v.with_request_id(id),
             None => v,

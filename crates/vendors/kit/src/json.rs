@@ -7,10 +7,8 @@ use std::marker::PhantomData;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{DeserializeOwned, Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use shiming_core::{Error, ErrorKind};
+use shiming_core::{Billing, Error, ErrorKind};
 use shiming_gateway::ApiResponse;
-
-use crate::billing;
 
 /// Decodes a vendor's JSON answer. A body that does not fit `T` is
 /// [`ErrorKind::MalformedAnswer`] whose message names the JSON path that failed (e.g.
@@ -33,7 +31,7 @@ pub fn decode_json<T: DeserializeOwned>(
     let malformed = |path: &str, what: &str| {
         let mut error = Error::new(ErrorKind::MalformedAnswer, format!("{path}: {what}"))
             .with_vendor(vendor)
-            .with_billing(billing(response.billed));
+            .with_billing(Billing::of(response.billed));
         if let Some(id) = &response.request_id {
             error = error.with_request_id(id.clone());
         }

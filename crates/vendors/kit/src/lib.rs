@@ -19,8 +19,8 @@
 //!   reading a vendor's JSON answer without ever quoting it.
 //! * [`scrub`], [`message_matches`], [`echo_is_masked`], [`masked_echo`] (`text`) — vendor
 //!   text fit for messages and results.
-//! * [`billing`], [`vendor_error`], [`unreadable_answer`] (`answer`) — the typed errors about
-//!   one call, with its billing and request id.
+//! * [`Call`], [`vendor_error`], [`unreadable_answer`], [`replay`] (`answer`) — the answer
+//!   being decoded: results and typed errors with its billing and request id.
 //!
 //! The kit sits between the transport (`shiming-gateway`: HTTP, signing, classification,
 //! retries — nothing about identities or vendor bodies) and the five vendor crates, which alone
@@ -45,7 +45,7 @@ mod limits;
 pub mod ok_msg;
 mod text;
 
-pub use answer::{billing, replay, unreadable_answer, vendor_error, Call};
+pub use answer::{replay, unreadable_answer, vendor_error, Call};
 pub use api::{ThreeElementApi, TwoElementApi, VendorApi, VendorClient};
 pub use client::{ClientBuilder, ClientSettings, FromSettings};
 pub use clock::today_in_china;

@@ -155,9 +155,9 @@ pub fn masked_echo(value: &str, mask_with: Masker) -> String {
 /// non-blank ones, through [`masked_echo`] with its masking function.
 ///
 /// ```
-/// use shiming_core::{mask, Verdict, Verification};
+/// use shiming_core::{mask, Billing, Verdict, Verification};
 /// use shiming_vendor_kit::with_masked_echoes;
-/// let v = Verification::new(Verdict::Match, "tel3", true);
+/// let v = Verification::new(Verdict::Match, "tel3", Billing::Billed);
 /// let v = with_masked_echoes(v, [("mob", Some("13800138000"), mask::mask_mobile as _), ("xm", Some(" "), mask::mask_name)]);
 /// assert_eq!((v.extra("mob"), v.extra("xm")), (Some("138****8000"), None));
 /// ```

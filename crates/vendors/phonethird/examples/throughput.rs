@@ -31,7 +31,7 @@ async fn shiming_round(client: &Arc<PhonethirdClient>, who: &Arc<Identity>, call
             tokio::spawn(async move {
                 for _ in 0..calls {
                     let v = client.verify_three(&who).await.expect("verification");
-                    assert!(v.billed);
+                    assert_eq!(v.billing, shiming_core::Billing::Billed);
                 }
             })
         })

@@ -284,7 +284,7 @@ pub fn carrier_from_mobile_type(mobile_type: &str) -> Option<Carrier> {
 /// ```
 /// # fn demo(r: &shiming_gateway::ApiResponse) -> Result<(), shiming_core::Error> {
 /// let v = shiming_phonethird::response::decode(r)?;
-/// println!("{} (billed: {})", v.verdict, v.billed);
+/// println!("{} (billed: {})", v.verdict, v.billing);
 /// # Ok(()) }
 /// ```
 pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
@@ -382,7 +382,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
 ///
 /// let body = r#"{"status":"01","msg":"实名认证通过","idCard":"51*****1111","mobile":"18*****000","mobileType":"联通","name":"张*","traceId":"t-1"}"#;
 /// let v = decode_parts(StatusCode::OK, body.as_bytes(), true, Some("req-1")).unwrap();
-/// assert_eq!((v.verdict, v.carrier, v.billed), (Verdict::Match, Some(Carrier::ChinaUnicom), true));
+/// assert_eq!((v.verdict, v.carrier, v.billing), (Verdict::Match, Some(Carrier::ChinaUnicom), Billing::Billed));
 /// assert_eq!(v.vendor_reference.as_deref(), Some("t-1"));
 /// assert_eq!(v.extra("idCard"), Some("51*****1111"));
 ///

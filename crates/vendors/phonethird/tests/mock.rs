@@ -40,7 +40,7 @@ async fn match_mismatch_and_no_record() {
         .await
         .unwrap();
     assert_eq!(v.verdict, Verdict::Match);
-    assert!(v.billed);
+    assert_eq!(v.billing, Billing::Billed);
     assert_eq!(v.carrier, Some(Carrier::ChinaMobile));
     assert_eq!(v.vendor_code.as_deref(), Some("01"));
     assert_eq!(v.vendor_message.as_deref(), Some("实名认证通过"));
@@ -65,8 +65,8 @@ async fn match_mismatch_and_no_record() {
         .await
         .unwrap();
     assert_eq!(
-        (v.verdict, v.billed, v.carrier),
-        (Verdict::Mismatch, true, None)
+        (v.verdict, v.billing, v.carrier),
+        (Verdict::Mismatch, Billing::Billed, None)
     );
 
     let v = c
@@ -96,7 +96,11 @@ async fn a_virtual_operator_number_is_no_record_with_the_reason() {
             Some("virtual_operator_segment")
         )
     );
-    assert!(v.billed, "phonethird charges 203 (HTTP 200)");
+    assert_eq!(
+        v.billing,
+        Billing::Billed,
+        "phonethird charges 203 (HTTP 200)"
+    );
     assert_eq!(usage(&m), (1, 1));
 }
 
@@ -122,8 +126,12 @@ async fn vendor_input_errors_are_answered_and_charged_without_local_validation()
             "207" => {
                 let v = outcome.unwrap();
                 assert_eq!(
-                    (v.verdict, v.detail.as_deref(), v.billed),
-                    (Verdict::NoRecord, Some("unsupported_segment"), true)
+                    (v.verdict, v.detail.as_deref(), v.billing),
+                    (
+                        Verdict::NoRecord,
+                        Some("unsupported_segment"),
+                        Billing::Billed
+                    )
                 );
             }
             _ => {

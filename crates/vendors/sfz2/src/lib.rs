@@ -30,7 +30,7 @@
 //! let options = ValidationOptions::new(today_in_china());
 //! let who = Identity::new("陈思远", "330106198805160711", None, &options)?;
 //! let v = client.verify_two(&who).await?;
-//! println!("{} (billed: {}, sex {:?})", v.verdict, v.billed, v.extra("sex"));
+//! println!("{} (billed: {}, sex {:?})", v.verdict, v.billing, v.extra("sex"));
 //! # Ok(())
 //! # }
 //! ```

@@ -218,7 +218,7 @@ pub fn lookup(msg: &str) -> Option<&'static CatalogueEntry> {
 /// ```
 /// # fn demo(response: &shiming_gateway::ApiResponse) {
 /// match shiming_sfz2::response::decode(response) {
-///     Ok(v) => println!("{} billed={} sex={:?}", v.verdict, v.billed, v.extra("sex")),
+///     Ok(v) => println!("{} billed={} sex={:?}", v.verdict, v.billing, v.extra("sex")),
 ///     Err(e) => println!("{e}"),
 /// }
 /// # }
@@ -233,11 +233,11 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
 ///
 /// ```
 /// use http::StatusCode;
-/// use shiming_core::{ErrorKind, Verdict};
+/// use shiming_core::{Billing, ErrorKind, Verdict};
 /// use shiming_sfz2::response::decode_parts;
 /// let body = r#"{"ok":1,"msg":"实名校验失败:查无记录","xm":"庆**","sfz":"3505*****12","match":false,"birthday":"19****16","sex":"男","address":"福建省泉州市**县"}"#;
 /// let v = decode_parts(StatusCode::OK, body.as_bytes(), true, Some("req-1")).unwrap();
-/// assert_eq!((v.verdict, v.detail.as_deref(), v.billed), (Verdict::NoRecord, Some("no_record"), true));
+/// assert_eq!((v.verdict, v.detail.as_deref(), v.billing), (Verdict::NoRecord, Some("no_record"), Billing::Billed));
 /// assert_eq!(v.extra("address"), Some("福建省泉州市**县"));
 /// let e = decode_parts(StatusCode::from_u16(666).unwrap(), r#"{"ok":0,"msg":"姓名有误"}"#.as_bytes(), false, None).unwrap_err();
 /// assert_eq!(e.kind(), ErrorKind::InvalidInput);

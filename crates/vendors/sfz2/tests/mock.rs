@@ -48,8 +48,8 @@ async fn match_mismatch_and_no_record() {
     let c = client(&m);
     let v = c.verify_two(&who(NAME, ID)).await.unwrap();
     assert_eq!(
-        (v.verdict, v.billed, v.vendor),
-        (Verdict::Match, true, "sfz2")
+        (v.verdict, v.billing, v.vendor),
+        (Verdict::Match, Billing::Billed, "sfz2")
     );
     assert_eq!(v.vendor_code.as_deref(), Some("true"));
     assert_eq!(v.vendor_message.as_deref(), Some("实名信息正确"));
@@ -76,8 +76,8 @@ async fn match_mismatch_and_no_record() {
     for (identity, verdict, detail) in &cases {
         let v = c.verify_two(identity).await.unwrap();
         assert_eq!(
-            (v.verdict, v.detail.as_deref(), v.billed),
-            (*verdict, *detail, true)
+            (v.verdict, v.detail.as_deref(), v.billing),
+            (*verdict, *detail, Billing::Billed)
         );
         assert!(v.extra("sex").is_some(), "extras come with every verdict");
     }

@@ -219,7 +219,7 @@ const SUCCESS: &str = "10000";
 /// ```
 /// # fn demo(r: &shiming_gateway::ApiResponse) -> Result<(), shiming_core::Error> {
 /// let verification = shiming_sjsys::response::decode(r)?;
-/// println!("{} (billed: {})", verification.verdict, verification.billed);
+/// println!("{} (billed: {})", verification.verdict, verification.billing);
 /// # Ok(()) }
 /// ```
 pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
@@ -289,7 +289,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
 ///
 /// let body = r#"{"code":"10000","message":"成功","data":{"state":"1"},"seqNo":"4XU29Z4D1704061618"}"#;
 /// let v = decode_parts(StatusCode::OK, body.as_bytes(), true, Some("req-1")).unwrap();
-/// assert_eq!((v.verdict, v.billed), (Verdict::Match, true));
+/// assert_eq!((v.verdict, v.billing), (Verdict::Match, Billing::Billed));
 /// assert_eq!(v.vendor_reference.as_deref(), Some("4XU29Z4D1704061618"));
 ///
 /// // The page's failure example: code 10000 without data is an error, and it was billed.
@@ -443,7 +443,7 @@ mod tests {
             match (entry.outcome, decoded) {
                 (Outcome::Verdict(verdict), Ok(v)) => {
                     assert_eq!((v.verdict, v.detail.as_deref()), (verdict, entry.detail));
-                    assert!(v.billed);
+                    assert_eq!(v.billing, Billing::Billed);
                 }
                 (Outcome::Error(kind), Err(e)) => {
                     assert_eq!(

@@ -39,7 +39,7 @@ fn the_documented_examples() {
     let v = verdict(
         r#"{"code":"10000","message":"成功","data":{"state":"1"},"seqNo":"4XU29Z4D1704061618"}"#,
     );
-    assert_eq!((v.verdict, v.billed), (Verdict::Match, true));
+    assert_eq!((v.verdict, v.billing), (Verdict::Match, Billing::Billed));
     assert_eq!(v.vendor_code.as_deref(), Some("10000"));
     assert_eq!(v.vendor_message.as_deref(), Some("成功"));
     assert_eq!(v.extra("state"), Some("1"));

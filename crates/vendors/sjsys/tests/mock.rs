@@ -37,8 +37,8 @@ async fn verdicts_are_billed_once_each() {
 
     let v = c.verify_three(&who(NAME, ID, MOBILE)).await.unwrap();
     assert_eq!(
-        (v.verdict, v.billed, v.carrier),
-        (Verdict::Match, true, None)
+        (v.verdict, v.billing, v.carrier),
+        (Verdict::Match, Billing::Billed, None)
     );
     assert_eq!(v.vendor, "sjsys");
     assert_eq!(v.vendor_code.as_deref(), Some("10000"));
@@ -49,7 +49,7 @@ async fn verdicts_are_billed_once_each() {
     assert!(v.vendor_reference.as_ref().is_some_and(|r| r.len() >= 18));
 
     let v = c.verify_three(&who(OTHER_NAME, ID, MOBILE)).await.unwrap();
-    assert_eq!((v.verdict, v.billed), (Verdict::Mismatch, true));
+    assert_eq!((v.verdict, v.billing), (Verdict::Mismatch, Billing::Billed));
     let v = c.verify_three(&who(NAME, ID, UNICOM_MOBILE)).await.unwrap();
     assert_eq!(v.verdict, Verdict::Mismatch);
     // An unknown ID number: 10001 查询无结果.
@@ -60,13 +60,13 @@ async fn verdicts_are_billed_once_each() {
     assert_eq!(
         (
             v.verdict,
-            v.billed,
+            v.billing,
             v.detail.as_deref(),
             v.vendor_code.as_deref()
         ),
         (
             Verdict::NoRecord,
-            true,
+            Billing::Billed,
             Some(DETAIL_NO_RESULT),
             Some("10001")
         )

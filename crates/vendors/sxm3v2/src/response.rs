@@ -210,7 +210,7 @@ pub const CHANNELS: &[(&str, &str, Carrier)] = &[
 /// ```
 /// # fn demo(r: &shiming_gateway::ApiResponse) -> Result<(), shiming_core::Error> {
 /// let verification = shiming_sxm3v2::response::decode(r)?;
-/// println!("{} (billed: {})", verification.verdict, verification.billed);
+/// println!("{} (billed: {})", verification.verdict, verification.billing);
 /// # Ok(()) }
 /// ```
 pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
@@ -277,7 +277,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
 ///
 /// let body = r#"{"code":"200","msg":"成功","isFee":1,"seqNo":"S1","data":{"result":1,"resultDesc":"一致","mobileChannel":"cmcc"}}"#;
 /// let v = decode_parts(StatusCode::OK, body.as_bytes(), true, Some("req-1")).unwrap();
-/// assert_eq!((v.verdict, v.carrier, v.billed), (Verdict::Match, Some(Carrier::ChinaMobile), true));
+/// assert_eq!((v.verdict, v.carrier, v.billing), (Verdict::Match, Some(Carrier::ChinaMobile), Billing::Billed));
 /// assert_eq!(v.vendor_reference.as_deref(), Some("S1"));
 ///
 /// let body = r#"{"code":"400","msg":"参数错误","isFee":0,"seqNo":"S2","data":null}"#;

@@ -63,7 +63,7 @@ fn loosely_typed_fields_are_accepted() {
         None,
     )
     .unwrap();
-    assert!(!v.billed);
+    assert_eq!(v.billing, Billing::NotBilled);
 }
 
 #[test]

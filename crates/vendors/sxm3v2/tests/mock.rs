@@ -36,8 +36,8 @@ async fn verdicts_are_billed_once_each() {
 
     let v = c.verify_three(&who(NAME, ID, MOBILE)).await.unwrap();
     assert_eq!(
-        (v.verdict, v.billed, v.carrier),
-        (Verdict::Match, true, Some(Carrier::ChinaMobile))
+        (v.verdict, v.billing, v.carrier),
+        (Verdict::Match, Billing::Billed, Some(Carrier::ChinaMobile))
     );
     assert_eq!(v.vendor, "sxm3v2");
     assert_eq!(v.vendor_code.as_deref(), Some("1"));
@@ -47,7 +47,7 @@ async fn verdicts_are_billed_once_each() {
     assert_eq!(v.vendor_reference.as_ref().map(String::len), Some(32));
 
     let v = c.verify_three(&who(OTHER_NAME, ID, MOBILE)).await.unwrap();
-    assert_eq!((v.verdict, v.billed), (Verdict::Mismatch, true));
+    assert_eq!((v.verdict, v.billing), (Verdict::Mismatch, Billing::Billed));
     let v = c.verify_three(&who(NAME, ID, UNICOM_MOBILE)).await.unwrap();
     assert_eq!(
         (v.verdict, v.carrier),
@@ -57,7 +57,7 @@ async fn verdicts_are_billed_once_each() {
         .verify_three(&who(NAME, UNKNOWN_ID, MOBILE))
         .await
         .unwrap();
-    assert_eq!((v.verdict, v.billed), (Verdict::NoRecord, true));
+    assert_eq!((v.verdict, v.billing), (Verdict::NoRecord, Billing::Billed));
     // A virtual-operator number: the carrier cannot check it (无记录), host network named.
     let v = c.verify_three(&who(MVNO.0, MVNO.1, MVNO.2)).await.unwrap();
     assert_eq!(

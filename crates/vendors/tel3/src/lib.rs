@@ -26,7 +26,7 @@
 //! let options = ValidationOptions::new(today_in_china());
 //! let who = Identity::new("陈思远", "330106198805160711", Some("13957120001"), &options)?;
 //! let v = client.verify_three(&who).await?;
-//! println!("{} (billed: {}, request {:?})", v.verdict, v.billed, v.request_id);
+//! println!("{} (billed: {}, request {:?})", v.verdict, v.billing, v.request_id);
 //! # Ok(())
 //! # }
 //! ```

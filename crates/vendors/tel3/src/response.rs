@@ -203,7 +203,7 @@ pub fn lookup(msg: &str) -> Option<&'static CatalogueEntry> {
 /// ```
 /// # fn demo(response: &shiming_gateway::ApiResponse) {
 /// match shiming_tel3::response::decode(response) {
-///     Ok(v) => println!("{} billed={}", v.verdict, v.billed),
+///     Ok(v) => println!("{} billed={}", v.verdict, v.billing),
 ///     Err(e) => println!("{e}"),
 /// }
 /// # }
@@ -218,11 +218,11 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
 ///
 /// ```
 /// use http::StatusCode;
-/// use shiming_core::{ErrorKind, Verdict};
+/// use shiming_core::{Billing, ErrorKind, Verdict};
 /// use shiming_tel3::response::decode_parts;
 /// let body = r#"{"ok":1,"msg":"实名校验有误：错误的身份证证件。","xm":"李****","sfz":"3505******12","mob":"15956*******7","match":0}"#;
 /// let v = decode_parts(StatusCode::OK, body.as_bytes(), true, Some("req-1")).unwrap();
-/// assert_eq!((v.verdict, v.detail.as_deref(), v.billed), (Verdict::Mismatch, Some("wrong_id_card"), true));
+/// assert_eq!((v.verdict, v.detail.as_deref(), v.billing), (Verdict::Mismatch, Some("wrong_id_card"), Billing::Billed));
 /// let e = decode_parts(StatusCode::from_u16(666).unwrap(), r#"{"ok":0,"msg":"手机号码有误"}"#.as_bytes(), false, None).unwrap_err();
 /// assert_eq!(e.kind(), ErrorKind::InvalidInput);
 /// assert_eq!(e.vendor_code(), Some("手机号码有误"));

@@ -53,8 +53,8 @@ async fn match_mismatch_and_no_record() {
     let c = client(&m);
     let v = c.verify_three(&who(NAME, ID, MOBILE)).await.unwrap();
     assert_eq!(
-        (v.verdict, v.billed, v.vendor),
-        (Verdict::Match, true, "tel3")
+        (v.verdict, v.billing, v.vendor),
+        (Verdict::Match, Billing::Billed, "tel3")
     );
     assert_eq!(v.vendor_code.as_deref(), Some("1"));
     assert_eq!(v.vendor_message.as_deref(), Some("校验通过"));
@@ -97,8 +97,8 @@ async fn match_mismatch_and_no_record() {
     for (identity, verdict, detail) in &cases {
         let v = c.verify_three(identity).await.unwrap();
         assert_eq!(
-            (v.verdict, v.detail.as_deref(), v.billed),
-            (*verdict, *detail, true)
+            (v.verdict, v.detail.as_deref(), v.billing),
+            (*verdict, *detail, Billing::Billed)
         );
     }
     assert_eq!(usage(&m), (6, 6), "every verdict is charged once");
@@ -134,8 +134,8 @@ async fn the_vendors_input_errors_are_unbilled() {
     for (identity, detail) in &cases {
         let v = c.verify_three(identity).await.unwrap();
         assert_eq!(
-            (v.verdict, v.detail.as_deref(), v.billed),
-            (Verdict::Mismatch, Some(*detail), true)
+            (v.verdict, v.detail.as_deref(), v.billing),
+            (Verdict::Mismatch, Some(*detail), Billing::Billed)
         );
     }
     assert_eq!(usage(&m), (7, 2));
@@ -231,15 +231,15 @@ async fn strict_regions_save_the_charge_for_an_abolished_region() {
     for identity in [&unchecked, &checked] {
         let v = lenient.verify_three(identity).await.unwrap();
         assert_eq!(
-            (v.verdict, v.detail.as_deref(), v.billed),
-            (Verdict::Mismatch, Some("wrong_id_card"), true)
+            (v.verdict, v.detail.as_deref(), v.billing),
+            (Verdict::Mismatch, Some("wrong_id_card"), Billing::Billed)
         );
     }
     assert_eq!(usage(&m), (2, 2));
 
     // Strict regions refuse nothing else.
     let v = strict.verify_three(&who(NAME, ID, MOBILE)).await.unwrap();
-    assert_eq!((v.verdict, v.billed), (Verdict::Match, true));
+    assert_eq!((v.verdict, v.billing), (Verdict::Match, Billing::Billed));
     assert_eq!(usage(&m), (3, 3));
 }
 
