@@ -1,6 +1,7 @@
 //! The one error type of every verifier.
 
 use std::fmt;
+use std::time::Duration;
 
 use crate::identity::InputError;
 
@@ -106,12 +107,13 @@ impl fmt::Display for Billing {
     }
 }
 
-/// Where and how a verification failed. The kind decides what is safe to do next.
+/// Where and how a verification failed. With the [`Billing`] it decides what is safe to do
+/// next ([`Error::retry_safety`]).
 ///
 /// ```
-/// use shiming_core::ErrorKind;
-/// assert!(ErrorKind::NotSent.is_safe_to_retry());
-/// assert!(!ErrorKind::MayHaveBeenCharged.is_safe_to_retry());
+/// use shiming_core::{Error, ErrorKind, RetrySafety};
+/// let e = Error::new(ErrorKind::MayHaveBeenCharged, "timed out");
+/// assert_eq!(e.retry_safety(), RetrySafety::MayCharge);
 /// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -154,14 +156,10 @@ impl ErrorKind {
         }
     }
 
-    /// Whether the vendor certainly did no billable work, so that retrying (later) or
-    /// failing over cannot charge twice.
-    ///
-    /// ```
-    /// assert!(shiming_core::ErrorKind::Throttled.is_safe_to_retry());
-    /// ```
-    #[must_use]
-    pub const fn is_safe_to_retry(self) -> bool {
+    /// Whether a failure of this kind, not billed, is transient unless the error says
+    /// otherwise ([`Error::with_transient`]): the vendor did no work and the same call may
+    /// succeed when repeated. The first column of [`RetrySafety`]'s table.
+    const fn is_transient_by_default(self) -> bool {
         matches!(
             self,
             ErrorKind::NotSent | ErrorKind::Throttled | ErrorKind::QuotaExhausted
@@ -187,6 +185,122 @@ impl ErrorKind {
             ErrorKind::VendorFault | ErrorKind::NotSent => "unavailable",
             ErrorKind::MalformedAnswer => "protocol",
             other => other.code(),
+        }
+    }
+}
+
+/// What may be done after a failed call without risking a second charge: the one rule the
+/// retry policy (the same call to the same vendor again) and the failover policy (the next
+/// vendor) both read. [`Error::retry_safety`] derives it from the error's [`ErrorKind`] and
+/// [`Billing`]:
+///
+/// | kind | not billed | billed | billing unknown |
+/// | --- | --- | --- | --- |
+/// | [`ErrorKind::InvalidInput`] | `Never` | `Never` | `Never` |
+/// | [`ErrorKind::Unauthorized`] | `ElsewhereOnly` | `Never` | `MayCharge` |
+/// | [`ErrorKind::QuotaExhausted`] | `Transient` | `Never` | `MayCharge` |
+/// | [`ErrorKind::Throttled`] | `Transient` | `Never` | `MayCharge` |
+/// | [`ErrorKind::VendorFault`] | `ElsewhereOnly` (`Transient` when marked: a gateway 503) | `Never` | `MayCharge` |
+/// | [`ErrorKind::NotSent`] | `Transient` (`ElsewhereOnly` when marked: the client refused its own configuration) | `Never` | `MayCharge` |
+/// | [`ErrorKind::MayHaveBeenCharged`] | `MayCharge` | `Never` | `MayCharge` |
+/// | [`ErrorKind::MalformedAnswer`] | `ElsewhereOnly` | `Never` | `MayCharge` |
+///
+/// "Marked" is [`Error::with_transient`], which only ever chooses between `Transient` and
+/// `ElsewhereOnly`: no mark makes refused input, a billed call or a possible charge
+/// repeatable. `Transient` carries the server's `Retry-After` ([`Error::with_retry_after`]).
+///
+/// | variant | retry on the same vendor | fail over to the next vendor |
+/// | --- | --- | --- |
+/// | `Never` | no | no |
+/// | `ElsewhereOnly` | no | yes |
+/// | `Transient` | yes (backoff, raised to `Retry-After`) | yes |
+/// | `MayCharge` | only when the caller opted in | only when the caller opted in |
+///
+/// ```
+/// use std::time::Duration;
+/// use shiming_core::{Billing, Error, ErrorKind, RetrySafety};
+/// let throttled = Error::new(ErrorKind::Throttled, "Throttled by APP Flow Control")
+///     .with_retry_after(Duration::from_secs(2));
+/// assert_eq!(
+///     throttled.retry_safety(),
+///     RetrySafety::Transient { retry_after: Some(Duration::from_secs(2)) }
+/// );
+/// let billed = Error::new(ErrorKind::MalformedAnswer, "bad json").with_billing(Billing::Billed);
+/// assert_eq!(billed.retry_safety(), RetrySafety::Never);
+/// assert!(!RetrySafety::Never.allows_failover(true));
+/// assert!(RetrySafety::ElsewhereOnly.allows_failover(false));
+/// assert!(!RetrySafety::ElsewhereOnly.allows_retry(true));
+/// assert!(RetrySafety::MayCharge.allows_retry(true) && !RetrySafety::MayCharge.allows_retry(false));
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RetrySafety {
+    /// Neither again nor elsewhere: the input was refused (every vendor would refuse it), or
+    /// the call was billed (a repeat is billed again).
+    Never,
+    /// Not charged, but the same call here fails the same way (credentials, configuration,
+    /// a fault, an answer not understood): another vendor may be tried.
+    ElsewhereOnly,
+    /// Not charged and transient (not sent, flow control, quota, a gateway 503): the call may
+    /// be repeated here or sent to another vendor.
+    Transient {
+        /// How long the server asked to wait (`Retry-After`), if it said.
+        retry_after: Option<Duration>,
+    },
+    /// The call may have been charged (sent, then no answer; or billing unknown): repeated
+    /// here or elsewhere only when the caller opted in, accepting a possible second charge.
+    MayCharge,
+}
+
+impl RetrySafety {
+    /// Whether the same call may be sent to the same vendor again; `opted_in` is whether the
+    /// caller accepts a possible second charge (for [`RetrySafety::MayCharge`]).
+    ///
+    /// ```
+    /// use shiming_core::RetrySafety;
+    /// assert!(RetrySafety::Transient { retry_after: None }.allows_retry(false));
+    /// assert!(!RetrySafety::ElsewhereOnly.allows_retry(true));
+    /// ```
+    #[must_use]
+    pub const fn allows_retry(self, opted_in: bool) -> bool {
+        match self {
+            RetrySafety::Transient { .. } => true,
+            RetrySafety::MayCharge => opted_in,
+            RetrySafety::Never | RetrySafety::ElsewhereOnly => false,
+        }
+    }
+
+    /// Whether the next vendor may be tried; `opted_in` is whether the caller accepts a
+    /// possible second charge (for [`RetrySafety::MayCharge`]).
+    ///
+    /// ```
+    /// use shiming_core::RetrySafety;
+    /// assert!(RetrySafety::ElsewhereOnly.allows_failover(false));
+    /// assert!(!RetrySafety::MayCharge.allows_failover(false));
+    /// ```
+    #[must_use]
+    pub const fn allows_failover(self, opted_in: bool) -> bool {
+        match self {
+            RetrySafety::Transient { .. } | RetrySafety::ElsewhereOnly => true,
+            RetrySafety::MayCharge => opted_in,
+            RetrySafety::Never => false,
+        }
+    }
+
+    /// The server's `Retry-After`, for [`RetrySafety::Transient`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use shiming_core::RetrySafety;
+    /// let wait = RetrySafety::Transient { retry_after: Some(Duration::from_secs(1)) };
+    /// assert_eq!(wait.retry_after(), Some(Duration::from_secs(1)));
+    /// assert_eq!(RetrySafety::MayCharge.retry_after(), None);
+    /// ```
+    #[must_use]
+    pub const fn retry_after(self) -> Option<Duration> {
+        match self {
+            RetrySafety::Transient { retry_after } => retry_after,
+            _ => None,
         }
     }
 }
@@ -218,6 +332,9 @@ struct ErrorInner {
     request_id: Option<String>,
     input: Option<InputError>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    /// Overrides the kind's default in [`Error::retry_safety`].
+    transient: Option<bool>,
+    retry_after: Option<Duration>,
 }
 
 impl Error {
@@ -245,6 +362,8 @@ impl Error {
                 request_id: None,
                 input: None,
                 source: None,
+                transient: None,
+                retry_after: None,
             }),
         }
     }
@@ -272,6 +391,42 @@ impl Error {
     #[must_use]
     pub fn with_billing(mut self, billing: Billing) -> Error {
         self.inner.billing = billing;
+        self
+    }
+
+    /// Says whether this failure is transient when its kind alone does not tell (see
+    /// [`RetrySafety`]'s table): `true` for a gateway 503 (a [`ErrorKind::VendorFault`] after
+    /// which the vendor did no work), `false` for a request the client refused to send (a
+    /// [`ErrorKind::NotSent`] that its own configuration causes again). It chooses only
+    /// between [`RetrySafety::Transient`] and [`RetrySafety::ElsewhereOnly`]: refused input,
+    /// billed calls and possible charges stay as they are.
+    ///
+    /// ```
+    /// # use shiming_core::*;
+    /// let e = Error::new(ErrorKind::NotSent, "plain http:// refused");
+    /// assert!(e.retry_safety().allows_retry(false));
+    /// assert_eq!(e.with_transient(false).retry_safety(), RetrySafety::ElsewhereOnly);
+    /// let e = Error::new(ErrorKind::MayHaveBeenCharged, "timed out").with_transient(true);
+    /// assert_eq!(e.retry_safety(), RetrySafety::MayCharge);
+    /// ```
+    #[must_use]
+    pub fn with_transient(mut self, transient: bool) -> Error {
+        self.inner.transient = Some(transient);
+        self
+    }
+
+    /// Keeps the server's `Retry-After`: how long it asked to wait before a repeat. It shows
+    /// in [`RetrySafety::Transient`] (other safeties are not repeated on a timer).
+    ///
+    /// ```
+    /// # use shiming_core::*;
+    /// use std::time::Duration;
+    /// let e = Error::new(ErrorKind::Throttled, "x").with_retry_after(Duration::from_secs(3));
+    /// assert_eq!(e.retry_safety().retry_after(), Some(Duration::from_secs(3)));
+    /// ```
+    #[must_use]
+    pub fn with_retry_after(mut self, after: Duration) -> Error {
+        self.inner.retry_after = Some(after);
         self
     }
 
@@ -345,6 +500,39 @@ impl Error {
     #[must_use]
     pub fn billing(&self) -> Billing {
         self.inner.billing
+    }
+
+    /// What may be done next without risking a second charge: the rule of [`RetrySafety`]'s
+    /// table, from the kind, the billing and the error's own marks
+    /// ([`Error::with_transient`], [`Error::with_retry_after`]).
+    ///
+    /// ```
+    /// # use shiming_core::*;
+    /// assert_eq!(Error::new(ErrorKind::Unauthorized, "x").retry_safety(), RetrySafety::ElsewhereOnly);
+    /// assert_eq!(
+    ///     Error::new(ErrorKind::NotSent, "x").retry_safety(),
+    ///     RetrySafety::Transient { retry_after: None }
+    /// );
+    /// ```
+    #[must_use]
+    pub fn retry_safety(&self) -> RetrySafety {
+        let inner = &self.inner;
+        match (inner.kind, inner.billing) {
+            (ErrorKind::InvalidInput, _) | (_, Billing::Billed) => RetrySafety::Never,
+            (ErrorKind::MayHaveBeenCharged, _) | (_, Billing::Unknown) => RetrySafety::MayCharge,
+            (kind, Billing::NotBilled) => {
+                if inner
+                    .transient
+                    .unwrap_or_else(|| kind.is_transient_by_default())
+                {
+                    RetrySafety::Transient {
+                        retry_after: inner.retry_after,
+                    }
+                } else {
+                    RetrySafety::ElsewhereOnly
+                }
+            }
+        }
     }
 
     /// The message (no personal data).
@@ -429,6 +617,109 @@ impl std::error::Error for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`RetrySafety`]'s table, row by row: every kind × billing, unmarked and marked either
+    /// way, with a `Retry-After` that shows only where the result is transient.
+    #[test]
+    fn retry_safety_table() {
+        use Billing::{Billed, NotBilled, Unknown};
+        use ErrorKind::*;
+        use RetrySafety::{ElsewhereOnly, MayCharge, Never};
+        const T: RetrySafety = RetrySafety::Transient { retry_after: None };
+        // A new kind must get a row here (and in the docs' tables).
+        let every_kind = |k: ErrorKind| match k {
+            InvalidInput | Unauthorized | QuotaExhausted | Throttled | VendorFault | NotSent
+            | MayHaveBeenCharged | MalformedAnswer => (),
+        };
+        // (kind, not billed: unmarked, marked transient, marked lasting)
+        let table = [
+            (InvalidInput, Never, Never, Never),
+            (Unauthorized, ElsewhereOnly, T, ElsewhereOnly),
+            (QuotaExhausted, T, T, ElsewhereOnly),
+            (Throttled, T, T, ElsewhereOnly),
+            (VendorFault, ElsewhereOnly, T, ElsewhereOnly),
+            (NotSent, T, T, ElsewhereOnly),
+            (MayHaveBeenCharged, MayCharge, MayCharge, MayCharge),
+            (MalformedAnswer, ElsewhereOnly, T, ElsewhereOnly),
+        ];
+        let after = Duration::from_secs(7);
+        for (kind, unmarked, transient, lasting) in table {
+            every_kind(kind);
+            let e = |billing| Error::new(kind, "x").with_billing(billing);
+            let with_after = |s: RetrySafety| match s {
+                RetrySafety::Transient { .. } => RetrySafety::Transient {
+                    retry_after: Some(after),
+                },
+                other => other,
+            };
+            for (mark, expected) in [
+                (None, unmarked),
+                (Some(true), transient),
+                (Some(false), lasting),
+            ] {
+                let marked = |e: Error| match mark {
+                    Some(m) => e.with_transient(m),
+                    None => e,
+                };
+                let at = |billing| marked(e(billing));
+                assert_eq!(at(NotBilled).retry_safety(), expected, "{kind:?} {mark:?}");
+                assert_eq!(
+                    at(NotBilled).with_retry_after(after).retry_safety(),
+                    with_after(expected),
+                    "{kind:?} {mark:?}"
+                );
+                assert_eq!(
+                    at(Billed).with_retry_after(after).retry_safety(),
+                    Never,
+                    "{kind:?}"
+                );
+                let unknown = if kind == InvalidInput {
+                    Never
+                } else {
+                    MayCharge
+                };
+                assert_eq!(
+                    at(Unknown).with_retry_after(after).retry_safety(),
+                    unknown,
+                    "{kind:?}"
+                );
+            }
+        }
+        // `Error::new`'s default billing: unknown only for a possible charge.
+        assert_eq!(
+            Error::new(MayHaveBeenCharged, "x").retry_safety(),
+            MayCharge
+        );
+        assert_eq!(Error::new(Throttled, "x").retry_safety(), T);
+    }
+
+    #[test]
+    fn retry_safety_allows() {
+        use RetrySafety::*;
+        let t = Transient {
+            retry_after: Some(Duration::from_secs(1)),
+        };
+        // (safety, retry: default, opted in; failover: default, opted in)
+        for (s, retry, retry_opted, failover, failover_opted) in [
+            (Never, false, false, false, false),
+            (ElsewhereOnly, false, false, true, true),
+            (t, true, true, true, true),
+            (MayCharge, false, true, false, true),
+        ] {
+            assert_eq!(
+                (
+                    s.allows_retry(false),
+                    s.allows_retry(true),
+                    s.allows_failover(false),
+                    s.allows_failover(true)
+                ),
+                (retry, retry_opted, failover, failover_opted),
+                "{s:?}"
+            );
+        }
+        assert_eq!(t.retry_after(), Some(Duration::from_secs(1)));
+        assert_eq!(ElsewhereOnly.retry_after(), None);
+    }
 
     #[test]
     fn error_is_send_sync_and_small() {

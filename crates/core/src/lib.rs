@@ -49,7 +49,7 @@ mod verifier;
 
 pub use carrier::Carrier;
 pub use date::{Date, DateError};
-pub use error::{Billing, Error, ErrorKind};
+pub use error::{Billing, Error, ErrorKind, RetrySafety};
 pub use identity::Identity;
 pub use verification::{Outcome, Verdict, Verification};
 pub use verifier::{ThreeElementVerifier, TwoElementVerifier};

@@ -1,5 +1,6 @@
 //! Telling the gateway's own error answers from vendor answers, and what each one means for
-//! the caller: its [`ErrorKind`], whether repeating it is safe, and whether it was billed.
+//! the caller: its [`ErrorKind`], whether it was billed, and what the error needs beyond
+//! those for [`Error::retry_safety`] (a 503 is transient; `Retry-After`).
 //!
 //! The rules (gateway.md §2–3):
 //!
@@ -14,30 +15,9 @@
 //! Messages kept from the gateway never carry request parameters: the `Invalid Signature`
 //! StringToSign echo is cut off, query strings are dropped and long texts are shortened.
 
-use shiming_core::{Billing, Error, ErrorKind};
+use std::time::Duration;
 
-/// Whether (and how) a failed call may be repeated. [`crate::retry::RetryPolicy`] decides
-/// whether it actually is.
-///
-/// ```
-/// use shiming_gateway::classify::{gateway_failure, RetryClass};
-/// let f = gateway_failure(403, Some("B403MQ"), None, true).unwrap();
-/// assert_eq!(f.retry, RetryClass::SafeToRetry);
-/// ```
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RetryClass {
-    /// Do not repeat it: repeating cannot help (credentials, configuration, input) or the
-    /// vendor may have done the work (a backend timeout), or the failure is not understood.
-    Never,
-    /// The vendor did no work (quota used up or expired): repeating, or failing over to
-    /// another vendor, cannot charge twice. The same credential usually keeps failing until
-    /// the package is renewed, so failing over is the useful move.
-    SafeToRetry,
-    /// The vendor did no work and the gateway asks the caller to slow down (flow control,
-    /// 503): repeat after a delay, honouring `Retry-After`.
-    AfterDelay,
-}
+use shiming_core::{Billing, Error, ErrorKind};
 
 /// An answer the gateway made itself (not the vendor), classified.
 ///
@@ -46,7 +26,7 @@ pub enum RetryClass {
 ///
 /// ```
 /// use shiming_core::ErrorKind;
-/// use shiming_gateway::classify::{gateway_failure, RetryClass};
+/// use shiming_gateway::classify::gateway_failure;
 /// let f = gateway_failure(403, None, Some("Quota Exhausted"), true).unwrap();
 /// assert_eq!(f.kind, ErrorKind::QuotaExhausted);
 /// assert_eq!(f.status, 403);
@@ -54,6 +34,7 @@ pub enum RetryClass {
 /// assert_eq!(f.code, None);
 /// assert!(f.recognized);
 /// assert!(!f.vendor_may_have_processed);
+/// assert_eq!(f.retry_after, None);
 /// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,14 +48,28 @@ pub struct GatewayFailure {
     pub message: String,
     /// The `X-Ca-Error-Code` (VPC instances), if any, as sent (at most 32 characters).
     pub code: Option<String>,
-    /// Whether repeating the call is safe.
-    pub retry: RetryClass,
     /// The gateway gave up waiting for the vendor (504): the vendor may have done the work
     /// (and e.g. queried the carrier), although the buyer was not charged (non-2xx).
     pub vendor_may_have_processed: bool,
     /// Whether the code or message is one of the documented ones. `false` means an unknown
     /// gateway answer, kept raw as [`ErrorKind::VendorFault`] (smithy's "Unhandled").
     pub recognized: bool,
+    /// The `Retry-After` header, when the caller read one
+    /// ([`crate::retry::parse_retry_after`]; [`gateway_failure`] leaves it `None`).
+    /// [`into_error`] keeps it only for answers that ask the caller to wait (flow control, a
+    /// 503); a quota answer is repeated on the backoff alone.
+    pub retry_after: Option<Duration>,
+}
+
+impl GatewayFailure {
+    /// Flow control, or a 503 before the vendor did any work: the gateway asks the caller to
+    /// come back later, so the failure is transient and its `Retry-After` counts.
+    fn asks_to_wait(&self) -> bool {
+        self.kind == ErrorKind::Throttled
+            || (self.status == 503
+                && self.kind == ErrorKind::VendorFault
+                && !self.vendor_may_have_processed)
+    }
 }
 
 /// Whether the marketplace bills an answer with this status: exactly 200–299.
@@ -127,12 +122,6 @@ pub fn gateway_failure(
         .or_else(|| message.and_then(rule_for_message));
     let recognized = rule.is_some();
     let rule = rule.unwrap_or_else(|| rule_for_status(status));
-    // A gateway 503 says the vendor did no work: safe after a delay, whatever the text.
-    let retry = if status == 503 && rule.kind == ErrorKind::VendorFault && !rule.processed {
-        RetryClass::AfterDelay
-    } else {
-        rule.retry
-    };
     let message = match message {
         Some(m) => redact(m),
         None => format!("gateway error (HTTP {status})"),
@@ -142,9 +131,9 @@ pub fn gateway_failure(
         status,
         message,
         code: code.map(|c| truncate_chars(c, MAX_CODE_CHARS)),
-        retry,
         vendor_may_have_processed: rule.processed,
         recognized,
+        retry_after: None,
     })
 }
 
@@ -153,8 +142,13 @@ pub fn gateway_failure(
 /// message) as vendor code, and the `X-Ca-Request-Id`. After a backend timeout the message
 /// says that the vendor may have processed the call although nothing was billed.
 ///
+/// For [`Error::retry_safety`], a 503 before the vendor did any work is marked transient
+/// ([`Error::with_transient`]; other vendor faults are not), and the `Retry-After` is kept
+/// for flow control and such a 503 ([`GatewayFailure::retry_after`]).
+///
 /// ```
-/// use shiming_core::{Billing, ErrorKind};
+/// use std::time::Duration;
+/// use shiming_core::{Billing, ErrorKind, RetrySafety};
 /// use shiming_gateway::classify::{gateway_failure, into_error};
 /// let f = gateway_failure(403, Some("B403MQ"), Some("Api Market Subscription quota exhausted"), true).unwrap();
 /// let e = into_error(f, "tel3", Some("A77CDCA5"));
@@ -166,9 +160,17 @@ pub fn gateway_failure(
 ///     "tel3: quota_exhausted: Api Market Subscription quota exhausted (request A77CDCA5)"
 /// );
 ///
+/// assert_eq!(e.retry_safety(), RetrySafety::Transient { retry_after: None });
+///
 /// let e = into_error(gateway_failure(504, Some("D504TO"), None, true).unwrap(), "tel3", None);
 /// assert_eq!(e.billing(), Billing::NotBilled);
 /// assert!(e.message().contains("may have processed"));
+/// assert_eq!(e.retry_safety(), RetrySafety::ElsewhereOnly);
+///
+/// let mut f = gateway_failure(503, None, Some("Service Unavailable"), true).unwrap();
+/// f.retry_after = Some(Duration::from_secs(1));
+/// let wait = RetrySafety::Transient { retry_after: Some(Duration::from_secs(1)) };
+/// assert_eq!(into_error(f, "tel3", None).retry_safety(), wait);
 /// ```
 #[must_use]
 pub fn into_error(
@@ -184,11 +186,19 @@ pub fn into_error(
     } else {
         failure.message.clone()
     };
+    let asks_to_wait = failure.asks_to_wait();
+    let retry_after = failure.retry_after.filter(|_| asks_to_wait);
     let vendor_code = failure.code.unwrap_or(failure.message);
-    let error = Error::new(failure.kind, message)
+    let mut error = Error::new(failure.kind, message)
         .with_billing(Billing::NotBilled)
         .with_vendor(vendor)
         .with_vendor_code(vendor_code);
+    if asks_to_wait {
+        error = error.with_transient(true);
+    }
+    if let Some(after) = retry_after {
+        error = error.with_retry_after(after);
+    }
     match request_id {
         Some(id) => error.with_request_id(id),
         None => error,
@@ -200,50 +210,43 @@ const MAX_MESSAGE_CHARS: usize = 200;
 /// Longest error code kept, in characters (real ones have six).
 const MAX_CODE_CHARS: usize = 32;
 
-/// What a recognized (or fallback) gateway answer means.
+/// What a recognized (or fallback) gateway answer means. Whether it may be repeated follows
+/// from the kind ([`Error::retry_safety`]), except for a 503 ([`into_error`]).
 #[derive(Debug, Clone, Copy)]
 struct Rule {
     kind: ErrorKind,
-    retry: RetryClass,
     /// The vendor may have processed the call (504).
     processed: bool,
 }
 
 const QUOTA: Rule = Rule {
     kind: ErrorKind::QuotaExhausted,
-    retry: RetryClass::SafeToRetry,
     processed: false,
 };
 const AUTH: Rule = Rule {
     kind: ErrorKind::Unauthorized,
-    retry: RetryClass::Never,
     processed: false,
 };
 const THROTTLED: Rule = Rule {
     kind: ErrorKind::Throttled,
-    retry: RetryClass::AfterDelay,
     processed: false,
 };
 /// A configuration error (wrong URL, API or domain): repeating cannot help.
 const NOT_FOUND: Rule = Rule {
     kind: ErrorKind::VendorFault,
-    retry: RetryClass::Never,
     processed: false,
 };
 const TOO_LARGE: Rule = Rule {
     kind: ErrorKind::InvalidInput,
-    retry: RetryClass::Never,
     processed: false,
 };
-/// 500/502/503; a 503 becomes [`RetryClass::AfterDelay`] in [`gateway_failure`].
+/// 500/502/503; a 503 is marked transient in [`into_error`].
 const UNAVAILABLE: Rule = Rule {
     kind: ErrorKind::VendorFault,
-    retry: RetryClass::Never,
     processed: false,
 };
 const BACKEND_TIMEOUT: Rule = Rule {
     kind: ErrorKind::VendorFault,
-    retry: RetryClass::Never,
     processed: true,
 };
 
@@ -395,10 +398,25 @@ fn truncate_chars(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shiming_core::RetrySafety::{self, ElsewhereOnly, Never};
     use ErrorKind::*;
-    use RetryClass::*;
 
-    /// One gateway answer (empty body) → kind, retry class, whether the vendor may have
+    /// The `Retry-After` every failure below comes with.
+    const AFTER: Duration = Duration::from_secs(9);
+    /// Transient, repeated on the backoff alone (the `Retry-After` is not the point).
+    const SAFE: RetrySafety = RetrySafety::Transient { retry_after: None };
+    /// Transient, and the gateway asks to wait: `Retry-After` honoured.
+    const WAIT: RetrySafety = RetrySafety::Transient {
+        retry_after: Some(AFTER),
+    };
+
+    /// The retry safety of a gateway failure read with a `Retry-After` of [`AFTER`].
+    fn safety(mut f: GatewayFailure) -> RetrySafety {
+        f.retry_after = Some(AFTER);
+        into_error(f, "tel3", None).retry_safety()
+    }
+
+    /// One gateway answer (empty body) → kind, retry safety, whether the vendor may have
     /// processed it, and whether it was recognized.
     #[track_caller]
     fn check(
@@ -406,18 +424,24 @@ mod tests {
         code: Option<&str>,
         message: Option<&str>,
         kind: ErrorKind,
-        retry: RetryClass,
+        retry: RetrySafety,
         processed: bool,
     ) {
         let f = gateway_failure(status, code, message, true)
             .unwrap_or_else(|| panic!("not a gateway failure: {status} {code:?} {message:?}"));
         assert_eq!(
-            (f.kind, f.retry, f.vendor_may_have_processed, f.status),
+            (
+                f.kind,
+                safety(f.clone()),
+                f.vendor_may_have_processed,
+                f.status
+            ),
             (kind, retry, processed, status),
             "{status} {code:?} {message:?}"
         );
         assert_eq!(f.code.as_deref(), code);
         assert!(f.recognized, "{status} {code:?} {message:?}");
+        assert_eq!(f.retry_after, None);
         let e = into_error(f, "tel3", Some("req-1"));
         assert_eq!(e.kind(), kind);
         assert_eq!(e.billing(), Billing::NotBilled);
@@ -431,53 +455,53 @@ mod tests {
     fn table_rows() {
         let m = Some;
         // Quota and account.
-        check(403, None, m("Quota Exhausted"), QuotaExhausted, SafeToRetry, false);
-        check(403, None, m("Api Market Subscription quota exhausted"), QuotaExhausted, SafeToRetry, false);
-        check(403, Some("B403MQ"), m("Api Market Subscription quota exhausted"), QuotaExhausted, SafeToRetry, false);
-        check(403, Some("B403MQ"), None, QuotaExhausted, SafeToRetry, false);
-        check(403, None, m("Quota Expired"), QuotaExhausted, SafeToRetry, false);
-        check(403, Some("B403ME"), m("Quota Expired"), QuotaExhausted, SafeToRetry, false);
-        check(403, None, m("User Arrears"), QuotaExhausted, SafeToRetry, false);
-        check(403, None, m("Expiry of Authorization"), QuotaExhausted, SafeToRetry, false);
+        check(403, None, m("Quota Exhausted"), QuotaExhausted, SAFE, false);
+        check(403, None, m("Api Market Subscription quota exhausted"), QuotaExhausted, SAFE, false);
+        check(403, Some("B403MQ"), m("Api Market Subscription quota exhausted"), QuotaExhausted, SAFE, false);
+        check(403, Some("B403MQ"), None, QuotaExhausted, SAFE, false);
+        check(403, None, m("Quota Expired"), QuotaExhausted, SAFE, false);
+        check(403, Some("B403ME"), m("Quota Expired"), QuotaExhausted, SAFE, false);
+        check(403, None, m("User Arrears"), QuotaExhausted, SAFE, false);
+        check(403, None, m("Expiry of Authorization"), QuotaExhausted, SAFE, false);
         // Authentication and signature.
-        check(403, None, m("Unauthorized"), Unauthorized, Never, false);
-        check(403, Some("I403AA"), m("Unauthorized"), Unauthorized, Never, false);
-        check(400, None, m("Invalid AppCode `not exists`"), Unauthorized, Never, false);
-        check(400, None, m("Invalid AppCode"), Unauthorized, Never, false);
-        check(400, Some("A400AC"), m("Invalid AppCode `not exists`"), Unauthorized, Never, false);
-        check(401, Some("A401AC"), m("Invalid AppCode"), Unauthorized, Never, false);
-        check(400, None, m("Invalid AppKey"), Unauthorized, Never, false);
-        check(400, None, m("Invalid Signature, Server StringToSign:`GET#a`"), Unauthorized, Never, false);
-        check(400, None, m("Nonce Used"), Unauthorized, Never, false);
-        check(400, None, m("Timestamp Expired"), Unauthorized, Never, false);
-        check(400, None, m("Invalid Timestamp"), Unauthorized, Never, false);
-        check(400, None, m("Invalid Content-MD5"), Unauthorized, Never, false);
-        check(401, None, m("Empty Signature"), Unauthorized, Never, false);
+        check(403, None, m("Unauthorized"), Unauthorized, ElsewhereOnly, false);
+        check(403, Some("I403AA"), m("Unauthorized"), Unauthorized, ElsewhereOnly, false);
+        check(400, None, m("Invalid AppCode `not exists`"), Unauthorized, ElsewhereOnly, false);
+        check(400, None, m("Invalid AppCode"), Unauthorized, ElsewhereOnly, false);
+        check(400, Some("A400AC"), m("Invalid AppCode `not exists`"), Unauthorized, ElsewhereOnly, false);
+        check(401, Some("A401AC"), m("Invalid AppCode"), Unauthorized, ElsewhereOnly, false);
+        check(400, None, m("Invalid AppKey"), Unauthorized, ElsewhereOnly, false);
+        check(400, None, m("Invalid Signature, Server StringToSign:`GET#a`"), Unauthorized, ElsewhereOnly, false);
+        check(400, None, m("Nonce Used"), Unauthorized, ElsewhereOnly, false);
+        check(400, None, m("Timestamp Expired"), Unauthorized, ElsewhereOnly, false);
+        check(400, None, m("Invalid Timestamp"), Unauthorized, ElsewhereOnly, false);
+        check(400, None, m("Invalid Content-MD5"), Unauthorized, ElsewhereOnly, false);
+        check(401, None, m("Empty Signature"), Unauthorized, ElsewhereOnly, false);
         // Throttling.
-        check(403, None, m("Throttled by USER Flow Control"), Throttled, AfterDelay, false);
-        check(403, None, m("Throttled by APP Flow Control"), Throttled, AfterDelay, false);
-        check(403, None, m("Throttled by API Flow Control"), Throttled, AfterDelay, false);
-        check(403, None, m("Throttled by DOMAIN Flow Control"), Throttled, AfterDelay, false);
-        check(403, None, m("Throttled by GROUP Flow Control"), Throttled, AfterDelay, false);
-        check(429, Some("T429ID"), m("Throttled by APP Flow Control"), Throttled, AfterDelay, false);
-        check(429, Some("T429SR"), None, Throttled, AfterDelay, false);
+        check(403, None, m("Throttled by USER Flow Control"), Throttled, WAIT, false);
+        check(403, None, m("Throttled by APP Flow Control"), Throttled, WAIT, false);
+        check(403, None, m("Throttled by API Flow Control"), Throttled, WAIT, false);
+        check(403, None, m("Throttled by DOMAIN Flow Control"), Throttled, WAIT, false);
+        check(403, None, m("Throttled by GROUP Flow Control"), Throttled, WAIT, false);
+        check(429, Some("T429ID"), m("Throttled by APP Flow Control"), Throttled, WAIT, false);
+        check(429, Some("T429SR"), None, Throttled, WAIT, false);
         // Not found: a configuration error.
-        check(400, None, m("Invalid Url"), VendorFault, Never, false);
-        check(404, None, m("API Not Found"), VendorFault, Never, false);
-        check(404, None, m("Invalid Domain"), VendorFault, Never, false);
-        check(404, Some("I404NF"), m("API not found with `GET /x`"), VendorFault, Never, false);
+        check(400, None, m("Invalid Url"), VendorFault, ElsewhereOnly, false);
+        check(404, None, m("API Not Found"), VendorFault, ElsewhereOnly, false);
+        check(404, None, m("Invalid Domain"), VendorFault, ElsewhereOnly, false);
+        check(404, Some("I404NF"), m("API not found with `GET /x`"), VendorFault, ElsewhereOnly, false);
         // Too large.
         check(413, Some("I413RL"), m("Request body too Large"), InvalidInput, Never, false);
         check(413, Some("I413UL"), m("Request URL too Large"), InvalidInput, Never, false);
         check(413, None, m("Request body too Large"), InvalidInput, Never, false);
         // Unavailable: 503 is safe after a delay, 500/502 are not retried.
-        check(500, None, m("Internal Error"), VendorFault, Never, false);
-        check(502, None, m("Failed To Invoke Backend Service"), VendorFault, Never, false);
-        check(503, None, m("Service Unavailable"), VendorFault, AfterDelay, false);
-        check(503, None, m("Internal Error"), VendorFault, AfterDelay, false);
+        check(500, None, m("Internal Error"), VendorFault, ElsewhereOnly, false);
+        check(502, None, m("Failed To Invoke Backend Service"), VendorFault, ElsewhereOnly, false);
+        check(503, None, m("Service Unavailable"), VendorFault, WAIT, false);
+        check(503, None, m("Internal Error"), VendorFault, WAIT, false);
         // Backend timeout: the vendor may have processed it.
-        check(504, None, m("Async Service"), VendorFault, Never, true);
-        check(504, Some("D504TO"), m("Backend service request timeout"), VendorFault, Never, true);
+        check(504, None, m("Async Service"), VendorFault, ElsewhereOnly, true);
+        check(504, Some("D504TO"), m("Backend service request timeout"), VendorFault, ElsewhereOnly, true);
     }
 
     #[test]
@@ -580,7 +604,10 @@ mod tests {
             true,
         )
         .unwrap();
-        assert_eq!((f.kind, f.retry, f.recognized), (VendorFault, Never, false));
+        assert_eq!(
+            (f.kind, safety(f.clone()), f.recognized),
+            (VendorFault, ElsewhereOnly, false)
+        );
         assert_eq!(f.code.as_deref(), Some("I400MH"));
         assert_eq!(f.message, "Header `X-Ca-Stage` is Required");
         let e = into_error(f, "sjsys", None);
@@ -596,17 +623,28 @@ mod tests {
         // The status still tells throttling, "no work done" and "may have processed".
         let f = gateway_failure(429, Some("X429ZZ"), None, true).unwrap();
         assert_eq!(
-            (f.kind, f.retry, f.recognized),
-            (Throttled, AfterDelay, false)
+            (f.kind, safety(f.clone()), f.recognized),
+            (Throttled, WAIT, false)
         );
         assert_eq!(f.message, "gateway error (HTTP 429)");
         let f = gateway_failure(503, Some("S503XX"), None, true).unwrap();
-        assert_eq!((f.kind, f.retry), (VendorFault, AfterDelay));
+        assert_eq!((f.kind, safety(f)), (VendorFault, WAIT));
         let f = gateway_failure(504, Some("D504XX"), None, true).unwrap();
         assert_eq!(
-            (f.kind, f.retry, f.vendor_may_have_processed),
-            (VendorFault, Never, true)
+            (f.kind, safety(f.clone()), f.vendor_may_have_processed),
+            (VendorFault, ElsewhereOnly, true)
         );
+    }
+
+    #[test]
+    fn only_a_vendor_fault_503_without_work_becomes_transient() {
+        let at_503 = |message| safety(gateway_failure(503, None, Some(message), true).unwrap());
+        assert_eq!(at_503("Service Unavailable"), WAIT);
+        assert_eq!(at_503("Quota Exhausted"), SAFE);
+        assert_eq!(at_503("Throttled by API Flow Control"), WAIT);
+        assert_eq!(at_503("Unauthorized"), ElsewhereOnly);
+        assert_eq!(at_503("Request body too Large"), Never);
+        assert_eq!(at_503("Async Service"), ElsewhereOnly);
     }
 
     #[test]

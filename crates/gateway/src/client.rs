@@ -15,7 +15,7 @@ use hyper_util::rt::TokioExecutor;
 use shiming_core::{Billing, Error, ErrorKind};
 
 use crate::classify;
-use crate::retry::{self, RetryInput, RetryPolicy};
+use crate::retry::{self, RetryPolicy};
 use crate::sign;
 use crate::Credentials;
 
@@ -350,10 +350,11 @@ impl Default for GatewayClient {
     }
 }
 
-/// What one attempt ended with.
+/// What one attempt ended with. A failure's [`Error::retry_safety`] decides whether the
+/// policy repeats it.
 enum Attempt {
     Answer(ApiResponse),
-    Failed { error: Error, retry: RetryInput },
+    Failed(Error),
 }
 
 fn is_loopback(uri: &Uri) -> bool {
@@ -464,8 +465,8 @@ impl GatewayClient {
             attempt += 1;
             match self.attempt(credentials, request, attempt).await {
                 Attempt::Answer(response) => return Ok(response),
-                Attempt::Failed { error, retry } => {
-                    match policy.next_delay(attempt, &retry, retry::jitter()) {
+                Attempt::Failed(error) => {
+                    match policy.next_delay(attempt, &error, retry::jitter()) {
                         Some(delay) => {
                             tracing::debug!(
                                 vendor = request.vendor,
@@ -482,11 +483,14 @@ impl GatewayClient {
         }
     }
 
+    /// The client refuses to send: not sent, and not transient (its own configuration
+    /// would refuse every repeat).
     fn refuse(vendor: &'static str, message: &str) -> Attempt {
-        Attempt::Failed {
-            error: Error::new(ErrorKind::NotSent, message).with_vendor(vendor),
-            retry: RetryInput::Other,
-        }
+        Attempt::Failed(
+            Error::new(ErrorKind::NotSent, message)
+                .with_vendor(vendor)
+                .with_transient(false),
+        )
     }
 
     async fn attempt(
@@ -573,24 +577,16 @@ impl GatewayClient {
                     format!("no answer within {} ms after sending", timeout.as_millis()),
                 )
                 .with_vendor(vendor);
-                return Attempt::Failed {
-                    error,
-                    retry: RetryInput::MayHaveBeenCharged,
-                };
+                return Attempt::Failed(error);
             }
             Ok(Err(Failure::NotSent(message))) => {
-                let error = Error::new(ErrorKind::NotSent, message).with_vendor(vendor);
-                return Attempt::Failed {
-                    error,
-                    retry: RetryInput::NotSent,
-                };
+                return Attempt::Failed(
+                    Error::new(ErrorKind::NotSent, message).with_vendor(vendor),
+                );
             }
             Ok(Err(Failure::AfterSend(message))) => {
                 let error = Error::new(ErrorKind::MayHaveBeenCharged, message).with_vendor(vendor);
-                return Attempt::Failed {
-                    error,
-                    retry: RetryInput::MayHaveBeenCharged,
-                };
+                return Attempt::Failed(error);
             }
             Ok(Err(Failure::TooLarge { status, request_id })) => {
                 let billed = classify::is_billed(status.as_u16());
@@ -610,10 +606,7 @@ impl GatewayClient {
                 if let Some(id) = request_id {
                     error = error.with_request_id(id);
                 }
-                return Attempt::Failed {
-                    error,
-                    retry: RetryInput::Other,
-                };
+                return Attempt::Failed(error);
             }
             Ok(Ok(parts)) => parts,
         };
@@ -629,17 +622,16 @@ impl GatewayClient {
             error_message.as_deref(),
             body.is_empty(),
         );
-        if let Some(failure) = failure {
+        if let Some(mut failure) = failure {
             span.record("billed", false);
-            let retry_after = header(&headers, RETRY_AFTER).and_then(retry::parse_retry_after);
-            let retry = RetryInput::from_failure(&failure, retry_after);
+            failure.retry_after = header(&headers, RETRY_AFTER).and_then(retry::parse_retry_after);
             let error = classify::into_error(failure, vendor, request_id.as_deref());
             tracing::info!(
                 status = status.as_u16(),
                 kind = error.kind().code(),
                 "gateway refused the call"
             );
-            return Attempt::Failed { error, retry };
+            return Attempt::Failed(error);
         }
         let billed = classify::is_billed(status.as_u16());
         span.record("billed", billed);

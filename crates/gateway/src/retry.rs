@@ -2,28 +2,30 @@
 //!
 //! A [`RetryPolicy`] says how many attempts a call may take and how long to wait between
 //! them; [`RetryPolicy::next_delay`] is a pure function of the attempts made, how the last one
-//! failed ([`RetryInput`]) and a jitter value the caller supplies (see [`jitter`]).
+//! failed (its [`Error::retry_safety`], the rule the router's failover reads too) and a
+//! jitter value the caller supplies (see [`jitter`]).
 //!
 //! Every call is billable, so the default is [`RetryPolicy::none`]: one attempt. Even when
-//! retries are enabled, a call that may have been charged (sent, then no answer) is repeated
-//! only when the caller opted in with [`RetryPolicy::retry_may_have_been_charged`].
+//! retries are enabled, only [`RetrySafety::Transient`](shiming_core::RetrySafety::Transient) failures are repeated; a call that
+//! may have been charged ([`RetrySafety::MayCharge`](shiming_core::RetrySafety::MayCharge): sent, then no answer) is repeated only
+//! when the caller opted in with [`RetryPolicy::retry_may_have_been_charged`].
 //!
 //! ```
 //! use std::time::Duration;
-//! use shiming_gateway::retry::{RetryInput, RetryPolicy};
+//! use shiming_core::{Error, ErrorKind};
+//! use shiming_gateway::retry::RetryPolicy;
 //! let policy = RetryPolicy::standard();
-//! let delay = policy.next_delay(1, &RetryInput::NotSent, 1.0);
+//! let delay = policy.next_delay(1, &Error::new(ErrorKind::NotSent, "refused"), 1.0);
 //! assert_eq!(delay, Some(Duration::from_millis(100)));
-//! assert_eq!(policy.next_delay(1, &RetryInput::MayHaveBeenCharged, 1.0), None);
+//! let timeout = Error::new(ErrorKind::MayHaveBeenCharged, "timed out");
+//! assert_eq!(policy.next_delay(1, &timeout, 1.0), None);
 //! ```
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use shiming_core::ErrorKind;
-
-use crate::classify::{GatewayFailure, RetryClass};
+use shiming_core::Error;
 
 /// How many attempts a call may take and how long to wait between them.
 ///
@@ -53,8 +55,10 @@ impl RetryPolicy {
     /// One attempt, never a retry (the default: every call is billable).
     ///
     /// ```
-    /// use shiming_gateway::retry::{RetryInput, RetryPolicy};
-    /// assert_eq!(RetryPolicy::none().next_delay(1, &RetryInput::NotSent, 0.5), None);
+    /// use shiming_core::{Error, ErrorKind};
+    /// use shiming_gateway::retry::RetryPolicy;
+    /// let not_sent = Error::new(ErrorKind::NotSent, "x");
+    /// assert_eq!(RetryPolicy::none().next_delay(1, &not_sent, 0.5), None);
     /// ```
     pub const fn none() -> RetryPolicy {
         RetryPolicy {
@@ -69,10 +73,12 @@ impl RetryPolicy {
     /// have been charged are still not retried.
     ///
     /// ```
-    /// use shiming_gateway::retry::{RetryInput, RetryPolicy};
+    /// use shiming_core::{Error, ErrorKind};
+    /// use shiming_gateway::retry::RetryPolicy;
     /// let p = RetryPolicy::standard();
-    /// assert!(p.next_delay(2, &RetryInput::QuotaExhausted, 0.5).is_some());
-    /// assert!(p.next_delay(3, &RetryInput::QuotaExhausted, 0.5).is_none());
+    /// let quota = Error::new(ErrorKind::QuotaExhausted, "Quota Exhausted");
+    /// assert!(p.next_delay(2, &quota, 0.5).is_some());
+    /// assert!(p.next_delay(3, &quota, 0.5).is_none());
     /// ```
     pub const fn standard() -> RetryPolicy {
         RetryPolicy {
@@ -96,9 +102,11 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use shiming_gateway::retry::{RetryInput, RetryPolicy};
+    /// use shiming_core::{Error, ErrorKind};
+    /// use shiming_gateway::retry::RetryPolicy;
     /// let p = RetryPolicy::standard().backoff(Duration::from_secs(1), Duration::from_secs(3));
-    /// assert_eq!(p.next_delay(2, &RetryInput::NotSent, 1.0), Some(Duration::from_secs(2)));
+    /// let not_sent = Error::new(ErrorKind::NotSent, "x");
+    /// assert_eq!(p.next_delay(2, &not_sent, 1.0), Some(Duration::from_secs(2)));
     /// ```
     pub const fn backoff(mut self, initial: Duration, max: Duration) -> RetryPolicy {
         self.initial = initial;
@@ -106,14 +114,17 @@ impl RetryPolicy {
         self
     }
 
-    /// Whether a call that may have been charged (sent, then a timeout or a dropped
-    /// connection) is retried too. Off by default: opting in accepts that the vendor may bill
-    /// both attempts. (Signed requests are re-signed with a fresh nonce on every attempt.)
+    /// Whether a call that may have been charged ([`RetrySafety::MayCharge`](shiming_core::RetrySafety::MayCharge): sent, then a
+    /// timeout or a dropped connection) is retried too. Off by default: opting in accepts that
+    /// the vendor may bill both attempts. (Signed requests are re-signed with a fresh nonce on
+    /// every attempt.)
     ///
     /// ```
-    /// use shiming_gateway::retry::{RetryInput, RetryPolicy};
+    /// use shiming_core::{Error, ErrorKind};
+    /// use shiming_gateway::retry::RetryPolicy;
     /// let p = RetryPolicy::standard().retry_may_have_been_charged(true);
-    /// assert!(p.next_delay(1, &RetryInput::MayHaveBeenCharged, 0.5).is_some());
+    /// let timeout = Error::new(ErrorKind::MayHaveBeenCharged, "timed out");
+    /// assert!(p.next_delay(1, &timeout, 0.5).is_some());
     /// ```
     pub const fn retry_may_have_been_charged(mut self, retry: bool) -> RetryPolicy {
         self.retry_may_have_been_charged = retry;
@@ -130,23 +141,21 @@ impl RetryPolicy {
         self.max_attempts
     }
 
-    /// Whether this kind of failure is retried at all (attempts left aside).
+    /// Whether this failure is retried at all (attempts left aside): its
+    /// [`Error::retry_safety`] allows a retry, with this policy's
+    /// [`RetryPolicy::retry_may_have_been_charged`] as the opt-in.
     ///
     /// ```
-    /// use shiming_gateway::retry::{RetryInput, RetryPolicy};
-    /// assert!(RetryPolicy::none().retries(&RetryInput::NotSent));
-    /// assert!(!RetryPolicy::standard().retries(&RetryInput::Other));
+    /// use shiming_core::{Error, ErrorKind};
+    /// use shiming_gateway::retry::RetryPolicy;
+    /// assert!(RetryPolicy::none().retries(&Error::new(ErrorKind::NotSent, "x")));
+    /// assert!(!RetryPolicy::standard().retries(&Error::new(ErrorKind::Unauthorized, "x")));
     /// ```
     #[must_use]
-    pub const fn retries(&self, failure: &RetryInput) -> bool {
-        match failure {
-            RetryInput::NotSent
-            | RetryInput::Throttled { .. }
-            | RetryInput::Unavailable { .. }
-            | RetryInput::QuotaExhausted => true,
-            RetryInput::MayHaveBeenCharged => self.retry_may_have_been_charged,
-            RetryInput::Other => false,
-        }
+    pub fn retries(&self, failure: &Error) -> bool {
+        failure
+            .retry_safety()
+            .allows_retry(self.retry_may_have_been_charged)
     }
 
     /// How long to wait before the next attempt, or `None` to give up.
@@ -158,17 +167,22 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use shiming_gateway::retry::{RetryInput, RetryPolicy};
+    /// use shiming_core::{Error, ErrorKind};
+    /// use shiming_gateway::retry::RetryPolicy;
     /// let p = RetryPolicy::standard();
-    /// assert_eq!(p.next_delay(1, &RetryInput::NotSent, 0.0), Some(Duration::from_millis(50)));
-    /// assert_eq!(p.next_delay(2, &RetryInput::NotSent, 1.0), Some(Duration::from_millis(200)));
-    /// let wait = RetryInput::Throttled { retry_after: Some(Duration::from_secs(1)) };
+    /// let not_sent = Error::new(ErrorKind::NotSent, "x");
+    /// assert_eq!(p.next_delay(1, &not_sent, 0.0), Some(Duration::from_millis(50)));
+    /// assert_eq!(p.next_delay(2, &not_sent, 1.0), Some(Duration::from_millis(200)));
+    /// let wait = Error::new(ErrorKind::Throttled, "x").with_retry_after(Duration::from_secs(1));
     /// assert_eq!(p.next_delay(1, &wait, 0.0), Some(Duration::from_secs(1)));
-    /// assert_eq!(p.next_delay(3, &RetryInput::NotSent, 0.0), None);
+    /// assert_eq!(p.next_delay(3, &not_sent, 0.0), None);
     /// ```
     #[must_use]
-    pub fn next_delay(&self, attempt: u32, failure: &RetryInput, jitter: f64) -> Option<Duration> {
-        if !self.retries(failure) || attempt.max(1) >= self.max_attempts {
+    pub fn next_delay(&self, attempt: u32, failure: &Error, jitter: f64) -> Option<Duration> {
+        let safety = failure.retry_safety();
+        if !safety.allows_retry(self.retry_may_have_been_charged)
+            || attempt.max(1) >= self.max_attempts
+        {
             return None;
         }
         let doublings = attempt.saturating_sub(1);
@@ -185,7 +199,7 @@ impl RetryPolicy {
         // `try_from`: a huge `max` must not make the float round trip overflow.
         let delay = Duration::try_from_secs_f64(backoff.as_secs_f64() * factor)
             .map_or(backoff, |d| d.min(backoff));
-        let delay = match failure.retry_after() {
+        let delay = match safety.retry_after() {
             Some(after) if after > delay => after,
             _ => delay,
         };
@@ -197,102 +211,6 @@ impl Default for RetryPolicy {
     /// [`RetryPolicy::none`].
     fn default() -> RetryPolicy {
         RetryPolicy::none()
-    }
-}
-
-/// How an attempt failed, as far as retrying is concerned.
-///
-/// ```
-/// use std::time::Duration;
-/// use shiming_gateway::retry::RetryInput;
-/// let t = RetryInput::Throttled { retry_after: Some(Duration::from_secs(2)) };
-/// assert_eq!(t.retry_after(), Some(Duration::from_secs(2)));
-/// assert_eq!(RetryInput::NotSent.retry_after(), None);
-/// ```
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RetryInput {
-    /// The request never left this machine: safe.
-    NotSent,
-    /// Flow control refused it (the vendor did no work): safe after a delay.
-    Throttled {
-        /// The `Retry-After` header, if any.
-        retry_after: Option<Duration>,
-    },
-    /// The gateway answered 503 before the vendor processed it: safe after a delay.
-    Unavailable {
-        /// The `Retry-After` header, if any.
-        retry_after: Option<Duration>,
-    },
-    /// The package is used up or expired (the vendor did no work): safe, though the same
-    /// credential usually keeps failing.
-    QuotaExhausted,
-    /// Sent, then no answer (timeout, reset): may have been charged. Retried only when the
-    /// policy opted in.
-    MayHaveBeenCharged,
-    /// Anything else (credentials, configuration, input, a backend timeout, an unknown
-    /// failure): never retried.
-    Other,
-}
-
-impl RetryInput {
-    /// The server's `Retry-After`, for [`RetryInput::Throttled`] and
-    /// [`RetryInput::Unavailable`].
-    ///
-    /// ```
-    /// use shiming_gateway::retry::RetryInput;
-    /// assert_eq!(RetryInput::Unavailable { retry_after: None }.retry_after(), None);
-    /// ```
-    #[must_use]
-    pub const fn retry_after(&self) -> Option<Duration> {
-        match self {
-            RetryInput::Throttled { retry_after } | RetryInput::Unavailable { retry_after } => {
-                *retry_after
-            }
-            _ => None,
-        }
-    }
-
-    /// The retry input for a classified gateway answer, with its `Retry-After` (see
-    /// [`parse_retry_after`]).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use shiming_gateway::{classify::gateway_failure, retry::RetryInput};
-    /// let f = gateway_failure(503, None, Some("Service Unavailable"), true).unwrap();
-    /// let after = Some(Duration::from_secs(1));
-    /// assert_eq!(RetryInput::from_failure(&f, after), RetryInput::Unavailable { retry_after: after });
-    /// let f = gateway_failure(504, Some("D504TO"), None, true).unwrap();
-    /// assert_eq!(RetryInput::from_failure(&f, None), RetryInput::Other);
-    /// ```
-    #[must_use]
-    pub fn from_failure(failure: &GatewayFailure, retry_after: Option<Duration>) -> RetryInput {
-        match (failure.retry, failure.kind) {
-            (RetryClass::AfterDelay, ErrorKind::Throttled) => RetryInput::Throttled { retry_after },
-            (RetryClass::AfterDelay, _) => RetryInput::Unavailable { retry_after },
-            (RetryClass::SafeToRetry, _) => RetryInput::QuotaExhausted,
-            _ => RetryInput::Other,
-        }
-    }
-
-    /// The retry input for an error kind alone (a 503 cannot be told from other vendor
-    /// faults this way; use [`RetryInput::from_failure`] for gateway answers).
-    ///
-    /// ```
-    /// use shiming_core::ErrorKind;
-    /// use shiming_gateway::retry::RetryInput;
-    /// assert_eq!(RetryInput::from_kind(ErrorKind::NotSent), RetryInput::NotSent);
-    /// assert_eq!(RetryInput::from_kind(ErrorKind::VendorFault), RetryInput::Other);
-    /// ```
-    #[must_use]
-    pub const fn from_kind(kind: ErrorKind) -> RetryInput {
-        match kind {
-            ErrorKind::NotSent => RetryInput::NotSent,
-            ErrorKind::Throttled => RetryInput::Throttled { retry_after: None },
-            ErrorKind::QuotaExhausted => RetryInput::QuotaExhausted,
-            ErrorKind::MayHaveBeenCharged => RetryInput::MayHaveBeenCharged,
-            _ => RetryInput::Other,
-        }
     }
 }
 
@@ -340,22 +258,50 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classify::gateway_failure;
+    use crate::classify::{gateway_failure, into_error};
+    use shiming_core::{ErrorKind, RetrySafety};
 
     const MS: fn(u64) -> Duration = Duration::from_millis;
 
-    fn safe_inputs() -> [RetryInput; 6] {
+    fn not_sent() -> Error {
+        Error::new(ErrorKind::NotSent, "could not connect")
+    }
+
+    /// Flow control, with the server's `Retry-After` if any.
+    fn throttled(retry_after: Option<Duration>) -> Error {
+        let e = Error::new(ErrorKind::Throttled, "Throttled by APP Flow Control");
+        match retry_after {
+            Some(after) => e.with_retry_after(after),
+            None => e,
+        }
+    }
+
+    /// A gateway 503 before the vendor did any work, with its `Retry-After` if any.
+    fn unavailable(retry_after: Option<Duration>) -> Error {
+        let e = Error::new(ErrorKind::VendorFault, "Service Unavailable").with_transient(true);
+        match retry_after {
+            Some(after) => e.with_retry_after(after),
+            None => e,
+        }
+    }
+
+    fn may_have_been_charged() -> Error {
+        Error::new(ErrorKind::MayHaveBeenCharged, "timed out")
+    }
+
+    /// Not retried whatever the policy: credentials.
+    fn other() -> Error {
+        Error::new(ErrorKind::Unauthorized, "Unauthorized")
+    }
+
+    fn safe_failures() -> [Error; 6] {
         [
-            RetryInput::NotSent,
-            RetryInput::Throttled { retry_after: None },
-            RetryInput::Throttled {
-                retry_after: Some(MS(10)),
-            },
-            RetryInput::Unavailable { retry_after: None },
-            RetryInput::Unavailable {
-                retry_after: Some(MS(10)),
-            },
-            RetryInput::QuotaExhausted,
+            not_sent(),
+            throttled(None),
+            throttled(Some(MS(10))),
+            unavailable(None),
+            unavailable(Some(MS(10))),
+            Error::new(ErrorKind::QuotaExhausted, "Quota Exhausted"),
         ]
     }
 
@@ -364,50 +310,48 @@ mod tests {
         let p = RetryPolicy::none();
         assert_eq!(p, RetryPolicy::default());
         assert_eq!(p.attempts(), 1);
-        for input in safe_inputs()
+        for failure in safe_failures()
             .into_iter()
-            .chain([RetryInput::MayHaveBeenCharged, RetryInput::Other])
+            .chain([may_have_been_charged(), other()])
         {
             for attempt in 0..5 {
-                assert_eq!(p.next_delay(attempt, &input, 0.5), None, "{input:?}");
+                assert_eq!(p.next_delay(attempt, &failure, 0.5), None, "{failure:?}");
             }
         }
         // Even opting in to "may have been charged" does not add attempts.
         let p = RetryPolicy::none().retry_may_have_been_charged(true);
-        assert_eq!(p.next_delay(1, &RetryInput::MayHaveBeenCharged, 0.5), None);
+        assert_eq!(p.next_delay(1, &may_have_been_charged(), 0.5), None);
     }
 
     #[test]
     fn standard_retries_only_what_did_no_work() {
         let p = RetryPolicy::standard();
-        for input in safe_inputs() {
-            assert!(p.next_delay(1, &input, 0.5).is_some(), "{input:?}");
-            assert!(p.next_delay(2, &input, 0.5).is_some(), "{input:?}");
-            assert_eq!(p.next_delay(3, &input, 0.5), None, "{input:?}");
+        for failure in safe_failures() {
+            assert!(p.next_delay(1, &failure, 0.5).is_some(), "{failure:?}");
+            assert!(p.next_delay(2, &failure, 0.5).is_some(), "{failure:?}");
+            assert_eq!(p.next_delay(3, &failure, 0.5), None, "{failure:?}");
         }
-        assert_eq!(p.next_delay(1, &RetryInput::MayHaveBeenCharged, 0.5), None);
-        assert_eq!(p.next_delay(1, &RetryInput::Other, 0.5), None);
+        assert_eq!(p.next_delay(1, &may_have_been_charged(), 0.5), None);
+        assert_eq!(p.next_delay(1, &other(), 0.5), None);
         let p = p.retry_may_have_been_charged(true);
-        assert!(p
-            .next_delay(1, &RetryInput::MayHaveBeenCharged, 0.5)
-            .is_some());
-        assert_eq!(p.next_delay(1, &RetryInput::Other, 0.5), None);
+        assert!(p.next_delay(1, &may_have_been_charged(), 0.5).is_some());
+        assert_eq!(p.next_delay(1, &other(), 0.5), None);
     }
 
     #[test]
     fn attempts_cap() {
         let p = RetryPolicy::standard().max_attempts(5);
         for attempt in 1..5 {
-            assert!(p.next_delay(attempt, &RetryInput::NotSent, 0.5).is_some());
+            assert!(p.next_delay(attempt, &not_sent(), 0.5).is_some());
         }
         for attempt in [5, 6, u32::MAX] {
-            assert_eq!(p.next_delay(attempt, &RetryInput::NotSent, 0.5), None);
+            assert_eq!(p.next_delay(attempt, &not_sent(), 0.5), None);
         }
         assert_eq!(RetryPolicy::standard().max_attempts(0).attempts(), 1);
         assert_eq!(
             RetryPolicy::standard()
                 .max_attempts(1)
-                .next_delay(1, &RetryInput::NotSent, 0.5),
+                .next_delay(1, &not_sent(), 0.5),
             None
         );
     }
@@ -416,7 +360,7 @@ mod tests {
     fn backoff_doubles_up_to_the_cap() {
         let p = RetryPolicy::standard().max_attempts(u32::MAX);
         let full: Vec<_> = (1..=7)
-            .map(|a| p.next_delay(a, &RetryInput::NotSent, 1.0).unwrap())
+            .map(|a| p.next_delay(a, &not_sent(), 1.0).unwrap())
             .collect();
         assert_eq!(
             full,
@@ -432,33 +376,27 @@ mod tests {
         );
         // Huge attempt numbers neither overflow nor exceed the cap.
         for attempt in [31, 32, 33, 1000, u32::MAX - 1] {
-            assert_eq!(
-                p.next_delay(attempt, &RetryInput::NotSent, 1.0),
-                Some(MS(2000))
-            );
+            assert_eq!(p.next_delay(attempt, &not_sent(), 1.0), Some(MS(2000)));
         }
         let p = RetryPolicy::standard()
             .max_attempts(10)
             .backoff(Duration::from_secs(1), Duration::from_secs(5));
         assert_eq!(
-            p.next_delay(3, &RetryInput::NotSent, 1.0),
+            p.next_delay(3, &not_sent(), 1.0),
             Some(Duration::from_secs(4))
         );
         assert_eq!(
-            p.next_delay(4, &RetryInput::NotSent, 1.0),
+            p.next_delay(4, &not_sent(), 1.0),
             Some(Duration::from_secs(5))
         );
         let zero = p.backoff(Duration::ZERO, Duration::ZERO);
-        assert_eq!(
-            zero.next_delay(1, &RetryInput::NotSent, 1.0),
-            Some(Duration::ZERO)
-        );
+        assert_eq!(zero.next_delay(1, &not_sent(), 1.0), Some(Duration::ZERO));
     }
 
     #[test]
     fn jitter_scales_between_half_and_full() {
         let p = RetryPolicy::standard();
-        let at = |j: f64| p.next_delay(2, &RetryInput::NotSent, j).unwrap();
+        let at = |j: f64| p.next_delay(2, &not_sent(), j).unwrap();
         assert_eq!(at(0.0), MS(100));
         assert_eq!(at(0.5), MS(150));
         assert_eq!(at(1.0), MS(200));
@@ -472,21 +410,20 @@ mod tests {
     #[test]
     fn retry_after_is_honoured_up_to_the_cap() {
         let p = RetryPolicy::standard();
-        let throttled = |s: u64| RetryInput::Throttled {
-            retry_after: Some(MS(s)),
-        };
+        let throttled = |s: u64| throttled(Some(MS(s)));
         // Longer than the backoff: used.
         assert_eq!(p.next_delay(1, &throttled(700), 1.0), Some(MS(700)));
-        let unavailable = RetryInput::Unavailable {
-            retry_after: Some(MS(1500)),
-        };
+        let unavailable = unavailable(Some(MS(1500)));
         assert_eq!(p.next_delay(1, &unavailable, 0.0), Some(MS(1500)));
         // Shorter than the backoff: the backoff wins.
         assert_eq!(p.next_delay(2, &throttled(10), 1.0), Some(MS(200)));
         // Longer than the cap: capped.
         assert_eq!(p.next_delay(1, &throttled(60_000), 0.0), Some(MS(2000)));
         // Not a retryable failure: still none.
-        assert_eq!(p.next_delay(1, &RetryInput::Other, 0.0), None);
+        assert_eq!(p.next_delay(1, &other(), 0.0), None);
+        let lasting =
+            Error::new(ErrorKind::VendorFault, "Internal Error").with_retry_after(MS(1500));
+        assert_eq!(p.next_delay(1, &lasting, 0.0), None);
     }
 
     #[test]
@@ -525,28 +462,22 @@ mod tests {
         }
     }
 
+    /// What the client's gateway failures (read with a `Retry-After`) and errors of a kind
+    /// alone are, for retrying.
     #[test]
-    fn inputs_from_gateway_failures_and_kinds() {
+    fn safety_of_gateway_failures_and_kinds() {
         let after = Some(Duration::from_secs(1));
-        let input = |status, code, message| {
-            RetryInput::from_failure(
-                &gateway_failure(status, code, Some(message), true).unwrap(),
-                after,
-            )
+        let safety = |status, code, message| {
+            let mut f = gateway_failure(status, code, Some(message), true).unwrap();
+            f.retry_after = after;
+            into_error(f, "tel3", None).retry_safety()
         };
-        assert_eq!(
-            input(403, None, "Throttled by APP Flow Control"),
-            RetryInput::Throttled { retry_after: after }
-        );
-        assert_eq!(
-            input(429, Some("T429ID"), "x"),
-            RetryInput::Throttled { retry_after: after }
-        );
-        assert_eq!(
-            input(503, None, "Service Unavailable"),
-            RetryInput::Unavailable { retry_after: after }
-        );
-        assert_eq!(input(403, Some("B403MQ"), "x"), RetryInput::QuotaExhausted);
+        let wait = RetrySafety::Transient { retry_after: after };
+        let now = RetrySafety::Transient { retry_after: None };
+        assert_eq!(safety(403, None, "Throttled by APP Flow Control"), wait);
+        assert_eq!(safety(429, Some("T429ID"), "x"), wait);
+        assert_eq!(safety(503, None, "Service Unavailable"), wait);
+        assert_eq!(safety(403, Some("B403MQ"), "x"), now);
         for (status, message) in [
             (504, "Async Service"),
             (500, "Internal Error"),
@@ -555,23 +486,18 @@ mod tests {
             (404, "API Not Found"),
             (413, "Request body too Large"),
         ] {
-            assert_eq!(input(status, None, message), RetryInput::Other, "{message}");
+            let s = safety(status, None, message);
+            assert!(!s.allows_retry(true), "{message}: {s:?}");
         }
+        let of_kind = |kind| Error::new(kind, "x").retry_safety();
+        assert_eq!(of_kind(ErrorKind::NotSent), now);
+        assert_eq!(of_kind(ErrorKind::Throttled), now);
+        assert_eq!(of_kind(ErrorKind::QuotaExhausted), now);
         assert_eq!(
-            RetryInput::from_kind(ErrorKind::Throttled),
-            RetryInput::Throttled { retry_after: None }
+            of_kind(ErrorKind::MayHaveBeenCharged),
+            RetrySafety::MayCharge
         );
-        assert_eq!(
-            RetryInput::from_kind(ErrorKind::QuotaExhausted),
-            RetryInput::QuotaExhausted
-        );
-        assert_eq!(
-            RetryInput::from_kind(ErrorKind::MayHaveBeenCharged),
-            RetryInput::MayHaveBeenCharged
-        );
-        assert_eq!(
-            RetryInput::from_kind(ErrorKind::Unauthorized),
-            RetryInput::Other
-        );
+        assert_eq!(of_kind(ErrorKind::Unauthorized), RetrySafety::ElsewhereOnly);
+        assert_eq!(of_kind(ErrorKind::VendorFault), RetrySafety::ElsewhereOnly);
     }
 }

@@ -44,13 +44,21 @@ impl std::str::FromStr for Order {
 
 /// When a router may try the next vendor.
 ///
-/// Always (these answers certainly cost nothing): the vendor was not reached (`not_sent`),
-/// refused the credentials, was out of quota, throttled, or failed without the gateway
-/// charging (a non-2xx fault). Never: after an input error (the next vendor would refuse it
-/// too), after a verdict, or after any failure the marketplace charged for. Only when opted in:
-/// after a `NoRecord` verdict ([`FailoverPolicy::on_no_record`] — the next vendor is charged
-/// as well) and after a call that may have been charged
-/// ([`FailoverPolicy::after_possible_charge`] — it may cost twice).
+/// After a failure, as its [`Error::retry_safety`] allows (the rule the gateway's retry
+/// policy reads too; the table is [`RetrySafety`]'s): always after a failure that certainly
+/// cost nothing ([`RetrySafety::Transient`], [`RetrySafety::ElsewhereOnly`]: not sent,
+/// credentials, quota, flow control, a non-2xx fault…); never after an input error (the next
+/// vendor would refuse it too) or a failure the marketplace charged for
+/// ([`RetrySafety::Never`]); after a call that may have been charged
+/// ([`RetrySafety::MayCharge`]) only when opted in ([`FailoverPolicy::after_possible_charge`]
+/// — it may cost twice). After a verdict: never, except a `NoRecord` verdict when opted in
+/// ([`FailoverPolicy::on_no_record`] — the next vendor is charged as well).
+///
+/// [`RetrySafety`]: shiming_core::RetrySafety
+/// [`RetrySafety::Transient`]: shiming_core::RetrySafety::Transient
+/// [`RetrySafety::ElsewhereOnly`]: shiming_core::RetrySafety::ElsewhereOnly
+/// [`RetrySafety::Never`]: shiming_core::RetrySafety::Never
+/// [`RetrySafety::MayCharge`]: shiming_core::RetrySafety::MayCharge
 ///
 /// ```
 /// let p = shiming::FailoverPolicy::default();
@@ -103,11 +111,7 @@ impl FailoverPolicy {
     pub fn allows_after(&self, result: &Result<Verification, Error>) -> bool {
         match result {
             Ok(v) => v.verdict == Verdict::NoRecord && self.on_no_record,
-            Err(e) => match (e.kind(), e.billing()) {
-                (ErrorKind::InvalidInput, _) | (_, Billing::Billed) => false,
-                (_, Billing::NotBilled) if e.kind() != ErrorKind::MayHaveBeenCharged => true,
-                _ => self.after_possible_charge,
-            },
+            Err(e) => e.retry_safety().allows_failover(self.after_possible_charge),
         }
     }
 }
@@ -544,6 +548,66 @@ mod tests {
             let r = Ok(Verification::new(verdict, "tel3", Billing::Billed));
             assert!(!strict.allows_after(&r));
             assert_eq!(eager.allows_after(&r), eager_moves_on);
+        }
+    }
+
+    /// The one rule, end to end: for every kind × billing (and the two marks the gateway
+    /// sets), what the gateway's retry policy and the router's failover policy do, each by
+    /// default and opted in to a possible second charge.
+    #[test]
+    fn retry_and_failover_for_every_kind_and_billing() {
+        use shiming_gateway::retry::RetryPolicy;
+        use Billing::{Billed, NotBilled, Unknown};
+        use ErrorKind::*;
+        // (retry: default, opted in; failover: default, opted in)
+        type Does = (bool, bool, bool, bool);
+        const NEVER: Does = (false, false, false, false);
+        const ELSEWHERE: Does = (false, false, true, true);
+        const ANYWHERE: Does = (true, true, true, true);
+        const OPTED_IN: Does = (false, true, false, true);
+        // (kind, mark, not billed, billed, billing unknown)
+        let table = [
+            (InvalidInput, None, NEVER, NEVER, NEVER),
+            (Unauthorized, None, ELSEWHERE, NEVER, OPTED_IN),
+            (QuotaExhausted, None, ANYWHERE, NEVER, OPTED_IN),
+            (Throttled, None, ANYWHERE, NEVER, OPTED_IN),
+            (VendorFault, None, ELSEWHERE, NEVER, OPTED_IN),
+            // A gateway 503 before the vendor did any work.
+            (VendorFault, Some(true), ANYWHERE, NEVER, OPTED_IN),
+            (NotSent, None, ANYWHERE, NEVER, OPTED_IN),
+            // The client refused to send (its own configuration).
+            (NotSent, Some(false), ELSEWHERE, NEVER, OPTED_IN),
+            (MayHaveBeenCharged, None, OPTED_IN, NEVER, OPTED_IN),
+            (MalformedAnswer, None, ELSEWHERE, NEVER, OPTED_IN),
+        ];
+        let retry = RetryPolicy::standard();
+        let retry_opted = retry.retry_may_have_been_charged(true);
+        let failover = FailoverPolicy::default();
+        let failover_opted = failover.with_after_possible_charge(true);
+        for (kind, mark, not_billed, billed, unknown) in table {
+            for (billing, expected) in [
+                (NotBilled, not_billed),
+                (Billed, billed),
+                (Unknown, unknown),
+            ] {
+                let error = || {
+                    let e = Error::new(kind, "x").with_billing(billing);
+                    match mark {
+                        Some(transient) => e.with_transient(transient),
+                        None => e,
+                    }
+                };
+                let does = (
+                    retry.next_delay(1, &error(), 0.5).is_some(),
+                    retry_opted.next_delay(1, &error(), 0.5).is_some(),
+                    failover.allows_after(&Err(error())),
+                    failover_opted.allows_after(&Err(error())),
+                );
+                assert_eq!(does, expected, "{kind:?} {mark:?} {billing:?}");
+                // The `on_no_record` switch is about verdicts only.
+                let no_record = failover_opted.with_on_no_record(true);
+                assert_eq!(no_record.allows_after(&Err(error())), expected.3);
+            }
         }
     }
 

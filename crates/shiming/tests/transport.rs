@@ -381,7 +381,7 @@ async fn quota_exhausted_is_not_billed() {
             ErrorKind::QuotaExhausted,
             Billing::NotBilled,
         );
-        assert!(e.kind().is_safe_to_retry(), "{s}");
+        assert!(e.retry_safety().allows_retry(false), "{s}");
         assert!(e.request_id().is_some(), "{s}: {e}");
         let u = m.usage_of(DEMO_APPCODE, s.product());
         assert_eq!(
@@ -411,7 +411,7 @@ async fn throttled_calls_are_not_billed() {
                 ErrorKind::Throttled,
                 Billing::NotBilled,
             );
-            assert!(e.kind().is_safe_to_retry(), "{s}");
+            assert!(e.retry_safety().allows_retry(false), "{s}");
             let journal = m.journal();
             assert_eq!(journal.len(), 1, "{s}, vpc {vpc_style}: sent once");
             assert_eq!(journal[0].status, if vpc_style { 429 } else { 403 }, "{s}");
@@ -507,7 +507,11 @@ async fn a_late_answer_may_have_been_charged_and_is_not_retried() {
                 ErrorKind::MayHaveBeenCharged,
                 Billing::Unknown,
             );
-            assert!(!e.kind().is_safe_to_retry(), "{s}");
+            assert_eq!(
+                e.retry_safety(),
+                shiming::core::RetrySafety::MayCharge,
+                "{s}"
+            );
             assert_eq!(
                 demo_usage(&m, s.product()),
                 (1, 1),
@@ -662,7 +666,7 @@ async fn nothing_listening_is_not_sent() {
             ErrorKind::NotSent,
             Billing::NotBilled,
         );
-        assert!(e.kind().is_safe_to_retry(), "{s}");
+        assert!(e.retry_safety().allows_retry(false), "{s}");
     }
 }
 
