@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The API ids of the manifest and the `Product` variant each one names.
+/// The API ids of the manifest and the `Vendor` variant each one names.
 const APIS: [(&str, &str); 5] = [
     ("tel3", "Tel3"),
     ("sxm3v2", "Sxm3v2"),
@@ -93,7 +93,7 @@ fn table(text: &str, vendors: &Path) -> String {
         );
         let _ = writeln!(
             out,
-            "    Raw {{ api: Product::{variant}, name: {name:?}, status: {status}, billed: {billed}, \
+            "    Raw {{ api: Vendor::{variant}, name: {name:?}, status: {status}, billed: {billed}, \
              seed: {seed:?}, description: {description:?}, body: include_bytes!(concat!(\
              env!(\"CARGO_MANIFEST_DIR\"), \"/fixtures/vendors/{api}/{name}.json\")) }},"
         );

@@ -180,7 +180,7 @@ impl MarketArgs {
 fn refuse_unusable(config: &Config, only: Option<Vendor>) -> Result<(), UsageError> {
     if let Some(only) = only {
         return match config.unusable_because(only) {
-            Some(why) => Err(UsageError(refusal(only.name(), Some(why)))),
+            Some(why) => Err(UsageError(refusal(only.id(), Some(why)))),
             None => Ok(()),
         };
     }

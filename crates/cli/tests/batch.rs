@@ -15,7 +15,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use shiming_mock_market::config::DEMO_APPCODE;
-use shiming_mock_market::{JournalEntry, MarketConfig, MockHandle, MockMarket, Product};
+use shiming_mock_market::{JournalEntry, MarketConfig, MockHandle, MockMarket, Vendor};
 
 /// The mock market's registry of synthetic people.
 const REGISTRY: &str = include_str!("../../mock-market/fixtures/people.tsv");
@@ -755,7 +755,7 @@ fn budget_stops_early_and_resume_finishes_the_rest() {
     assert!(err.contains("10 already done by an earlier run"), "{err}");
     let lines = by_line(&read_rows(&dir.join("out.csv")).1);
     assert!(lines.keys().copied().eq(2..=41));
-    assert_eq!(m.usage_of(DEMO_APPCODE, Product::Tel3).received, 40);
+    assert_eq!(m.usage_of(DEMO_APPCODE, Vendor::Tel3).received, 40);
     assert_eq!(total_charged(&m), 40, "no row was sent twice");
 
     // With every vendor (worst case 0.420 a row, actual 0.170), the spend stays within the
@@ -769,7 +769,7 @@ fn budget_stops_early_and_resume_finishes_the_rest() {
         &["--budget", "1.50", "--concurrency", "4"],
     ));
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    let charged = m2.usage_of(DEMO_APPCODE, Product::Sxm3v2).charged;
+    let charged = m2.usage_of(DEMO_APPCODE, Vendor::Sxm3v2).charged;
     assert!(
         charged >= 3 && charged * 170 <= 1_500,
         "charged {charged} × 0.170"
@@ -886,7 +886,7 @@ fn personal_data_only_with_include_input() {
 fn failover_to_the_next_vendor_charges_each_row_once() {
     let dir = scratch("failover");
     let m = MockMarket::start().expect("mock market");
-    m.set_quota(DEMO_APPCODE, &[Product::Sxm3v2], Some(0));
+    m.set_quota(DEMO_APPCODE, &[Vendor::Sxm3v2], Some(0));
     write_people(&dir, &three_element(), 30);
     let out = run(batch(&m, &dir, &["--concurrency", "8"]));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -905,8 +905,8 @@ fn failover_to_the_next_vendor_charges_each_row_once() {
             "{r:?}"
         );
     }
-    let sxm = m.usage_of(DEMO_APPCODE, Product::Sxm3v2);
-    let tel3 = m.usage_of(DEMO_APPCODE, Product::Tel3);
+    let sxm = m.usage_of(DEMO_APPCODE, Vendor::Sxm3v2);
+    let tel3 = m.usage_of(DEMO_APPCODE, Vendor::Tel3);
     assert_eq!((sxm.received, sxm.charged), (30, 0));
     assert_eq!((tel3.received, tel3.charged), (30, 30));
     assert_eq!(total_charged(&m), 30);
@@ -919,7 +919,7 @@ fn failover_to_the_next_vendor_charges_each_row_once() {
 fn quota_running_out_mid_batch() {
     let dir = scratch("quota");
     let m = MockMarket::start().expect("mock market");
-    m.set_quota(DEMO_APPCODE, &[Product::Tel3], Some(15));
+    m.set_quota(DEMO_APPCODE, &[Vendor::Tel3], Some(15));
     write_people(&dir, &three_element(), 40);
     let out = run(batch(&m, &dir, &["--vendor", "tel3", "--concurrency", "8"]));
     let err = stderr(&out);

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 use shiming_mock_market::config::DEMO_APPCODE;
-use shiming_mock_market::{Fault, MockHandle, MockMarket, Product, Throttle};
+use shiming_mock_market::{Fault, MockHandle, MockMarket, Throttle, Vendor};
 
 // The registry's synthetic people (crates/mock-market, fixtures/people.tsv).
 const NAME: &str = "陈思远";
@@ -305,7 +305,7 @@ fn with<'a>(mut args: Vec<&'a str>, more: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// (received, charged) at the mock for the demo AppCode on `product`.
-fn usage(m: &MockHandle, product: Product) -> (u64, u64) {
+fn usage(m: &MockHandle, product: Vendor) -> (u64, u64) {
     let u = m.usage_of(DEMO_APPCODE, product);
     (u.received, u.charged)
 }
@@ -317,8 +317,8 @@ fn total(m: &MockHandle) -> (u64, u64) {
         .fold((0, 0), |(r, c), u| (r + u.received, c + u.charged))
 }
 
-fn product(vendor: &str) -> Product {
-    Product::from_id(vendor).expect("a product id")
+fn product(vendor: &str) -> Vendor {
+    Vendor::from_id(vendor).expect("a product id")
 }
 
 fn temp_file(name: &str, content: &str) -> PathBuf {
@@ -498,7 +498,7 @@ fn a_wrong_appcode_is_unauthorized() {
     assert_eq!(journal.len(), 1, "{journal:?}");
     assert!(!journal[0].charged);
     assert_eq!(e["request_id"], journal[0].request_id.as_str());
-    assert_eq!(usage(&m, Product::Tel3), (0, 0));
+    assert_eq!(usage(&m, Vendor::Tel3), (0, 0));
     assert_eq!(total(&m), (0, 0));
 
     // With auto, a refused AppCode fails over (nothing was charged) until every vendor
@@ -530,7 +530,7 @@ fn a_wrong_appcode_is_unauthorized() {
 #[test]
 fn no_quota_left_is_quota_exhausted() {
     let m = mock();
-    m.set_quota(DEMO_APPCODE, &[Product::Tel3], Some(0));
+    m.set_quota(DEMO_APPCODE, &[Vendor::Tel3], Some(0));
     let run = verify(
         &m,
         &with(person(NAME, ID, Some(MOBILE)), &["--vendor", "tel3"]),
@@ -545,7 +545,7 @@ fn no_quota_left_is_quota_exhausted() {
         json!([{"vendor": "tel3", "outcome": "quota_exhausted", "billed": false, "price": "0.200"}])
     );
     // Received by the gateway, refused for quota, not charged; no other vendor asked.
-    assert_eq!(usage(&m, Product::Tel3), (1, 0));
+    assert_eq!(usage(&m, Vendor::Tel3), (1, 0));
     assert_eq!(total(&m), (1, 0));
     assert_eq!(m.journal().len(), 1);
 }
@@ -573,7 +573,7 @@ fn flow_control_is_throttled_in_both_gateway_styles() {
         let journal = m.journal();
         assert_eq!(journal.len(), 1, "{journal:?}");
         assert_eq!(journal[0].status, if vpc_style { 429 } else { 403 });
-        assert_eq!(usage(&m, Product::Tel3), (0, 0));
+        assert_eq!(usage(&m, Vendor::Tel3), (0, 0));
         assert_eq!(total(&m), (0, 0));
     }
 }
@@ -581,7 +581,7 @@ fn flow_control_is_throttled_in_both_gateway_styles() {
 #[test]
 fn a_gateway_503_is_unavailable() {
     let m = mock();
-    m.queue_fault(Fault::Unavailable(503), 1, Some(Product::Tel3));
+    m.queue_fault(Fault::Unavailable(503), 1, Some(Vendor::Tel3));
     let run = verify(
         &m,
         &with(person(NAME, ID, Some(MOBILE)), &["--vendor", "tel3"]),
@@ -594,12 +594,12 @@ fn a_gateway_503_is_unavailable() {
         e["attempts"],
         json!([{"vendor": "tel3", "outcome": "unavailable", "billed": false, "price": "0.200"}])
     );
-    assert_eq!(usage(&m, Product::Tel3), (1, 0));
+    assert_eq!(usage(&m, Vendor::Tel3), (1, 0));
     assert_eq!(total(&m), (1, 0));
     assert_eq!(m.journal().len(), 1, "not retried");
 
     // Human output names the public kind, not the internal one.
-    m.queue_fault(Fault::Unavailable(503), 1, Some(Product::Tel3));
+    m.queue_fault(Fault::Unavailable(503), 1, Some(Vendor::Tel3));
     let url = m.url();
     let mut args = vec![
         "verify",
@@ -620,13 +620,13 @@ fn a_gateway_503_is_unavailable() {
     );
     assert!(!run.stderr.contains("vendor_fault"), "{run:?}");
     assert!(run.stderr.contains("billed: no"), "{run:?}");
-    assert_eq!(usage(&m, Product::Tel3), (2, 0));
+    assert_eq!(usage(&m, Vendor::Tel3), (2, 0));
 }
 
 #[test]
 fn a_dropped_connection_may_have_been_charged_and_is_not_retried() {
     let m = mock();
-    m.queue_fault(Fault::Drop, 1, Some(Product::Tel3));
+    m.queue_fault(Fault::Drop, 1, Some(Vendor::Tel3));
     let run = verify(
         &m,
         &with(
@@ -643,13 +643,13 @@ fn a_dropped_connection_may_have_been_charged_and_is_not_retried() {
         json!([{"vendor": "tel3", "outcome": "may_have_been_charged", "billed": null, "price": "0.200"}])
     );
     // The mock did charge it; the CLI sent it once.
-    assert_eq!(usage(&m, Product::Tel3), (1, 1));
+    assert_eq!(usage(&m, Vendor::Tel3), (1, 1));
     assert_eq!(total(&m), (1, 1));
     assert_eq!(m.journal().len(), 1);
 
     // With auto, no failover after a call that may have been charged.
     let m = mock();
-    m.queue_fault(Fault::Drop, 1, Some(Product::Sxm3v2));
+    m.queue_fault(Fault::Drop, 1, Some(Vendor::Sxm3v2));
     let run = verify(
         &m,
         &with(person(NAME, ID, Some(MOBILE)), &["--timeout", "5"]),
@@ -660,8 +660,8 @@ fn a_dropped_connection_may_have_been_charged_and_is_not_retried() {
     assert_eq!(e["billed"], Value::Null);
     assert_eq!(e["attempts"].as_array().map(Vec::len), Some(1));
     assert_eq!(e["attempts"][0]["vendor"], "sxm3v2");
-    assert_eq!(usage(&m, Product::Sxm3v2), (1, 1));
-    assert_eq!(usage(&m, Product::Tel3), (0, 0));
+    assert_eq!(usage(&m, Vendor::Sxm3v2), (1, 1));
+    assert_eq!(usage(&m, Vendor::Tel3), (0, 0));
     assert_eq!(total(&m), (1, 1));
 }
 
@@ -669,7 +669,7 @@ fn a_dropped_connection_may_have_been_charged_and_is_not_retried() {
 fn an_unreadable_answer_is_a_protocol_error() {
     for fault in [Fault::Malformed, Fault::Truncate] {
         let m = mock();
-        m.queue_fault(fault, 1, Some(Product::Tel3));
+        m.queue_fault(fault, 1, Some(Vendor::Tel3));
         let run = verify(
             &m,
             &with(person(NAME, ID, Some(MOBILE)), &["--vendor", "tel3"]),
@@ -683,7 +683,7 @@ fn an_unreadable_answer_is_a_protocol_error() {
             e["attempts"],
             json!([{"vendor": "tel3", "outcome": "protocol", "billed": true, "price": "0.200"}])
         );
-        assert_eq!(usage(&m, Product::Tel3), (1, 1), "{fault}");
+        assert_eq!(usage(&m, Vendor::Tel3), (1, 1), "{fault}");
         assert_eq!(total(&m), (1, 1), "{fault}");
     }
 }
@@ -694,7 +694,7 @@ fn an_unreadable_answer_is_a_protocol_error() {
 #[test]
 fn no_quota_at_the_first_vendor_fails_over_with_exactly_one_charge() {
     let m = mock();
-    m.set_quota(DEMO_APPCODE, &[Product::Sxm3v2], Some(0));
+    m.set_quota(DEMO_APPCODE, &[Vendor::Sxm3v2], Some(0));
     let run = verify(
         &m,
         &with(person(NAME, ID, Some(MOBILE)), &["--vendor", "auto"]),
@@ -712,8 +712,8 @@ fn no_quota_at_the_first_vendor_fails_over_with_exactly_one_charge() {
             {"vendor": "tel3", "outcome": "match", "billed": true, "price": "0.200"},
         ])
     );
-    assert_eq!(usage(&m, Product::Sxm3v2), (1, 0));
-    assert_eq!(usage(&m, Product::Tel3), (1, 1));
+    assert_eq!(usage(&m, Vendor::Sxm3v2), (1, 0));
+    assert_eq!(usage(&m, Vendor::Tel3), (1, 1));
     assert_eq!(total(&m), (2, 1), "exactly one charged call in total");
 
     // The human summary names both vendors.
@@ -739,19 +739,19 @@ fn no_quota_at_the_first_vendor_fails_over_with_exactly_one_charge() {
 #[test]
 fn a_503_at_the_first_vendor_fails_over() {
     let m = mock();
-    m.queue_fault(Fault::Unavailable(503), 1, Some(Product::Sxm3v2));
+    m.queue_fault(Fault::Unavailable(503), 1, Some(Vendor::Sxm3v2));
     let run = verify(&m, &person(NAME, ID, Some(MOBILE)));
     assert_eq!(run.code, 0, "{run:?}");
     let v = run.json();
     assert_eq!(v["vendor"], "tel3");
     assert_eq!(v["attempts"][0]["outcome"], "unavailable");
     assert_eq!(v["attempts"][0]["billed"], false);
-    assert_eq!(usage(&m, Product::Sxm3v2), (1, 0));
-    assert_eq!(usage(&m, Product::Tel3), (1, 1));
+    assert_eq!(usage(&m, Vendor::Sxm3v2), (1, 0));
+    assert_eq!(usage(&m, Vendor::Tel3), (1, 1));
     assert_eq!(total(&m), (2, 1));
 
     // The human summary uses the same public outcome names as --json.
-    m.queue_fault(Fault::Unavailable(503), 1, Some(Product::Sxm3v2));
+    m.queue_fault(Fault::Unavailable(503), 1, Some(Vendor::Sxm3v2));
     let url = m.url();
     let mut args = vec!["verify", "--endpoint", &url, "--appcode", DEMO_APPCODE];
     args.extend(person(NAME, ID, Some(MOBILE)));
@@ -1145,7 +1145,7 @@ fn no_personal_data_in_any_vendor_answer_human_or_json() {
     // Every failure kind, human and JSON.
     for fault in [Fault::Unavailable(503), Fault::Drop, Fault::Malformed] {
         for json_flag in [true, false] {
-            m.queue_fault(fault, 1, Some(Product::Tel3));
+            m.queue_fault(fault, 1, Some(Vendor::Tel3));
             let mut args = vec![
                 "verify",
                 "--endpoint",

@@ -16,6 +16,10 @@
 //! * [`Identity`], [`Verdict`], [`Verification`], [`Error`] and the verifier traits
 //!   [`ThreeElementVerifier`] / [`TwoElementVerifier`] — what every vendor crate returns.
 //! * [`mask`] — how personal data is shown in `Debug`, `Display`, logs and errors.
+//! * [`Vendor`] — the vendor catalogue: the five marketplace APIs, each with its API id,
+//!   product name, gateway host and default endpoint, [`Elements`] and default [`Price`]
+//!   (money as whole 厘, never a float). The vendor crates, the `shiming` facade and the mock
+//!   market all read their vendor facts here.
 //!
 //! **This crate does no I/O**: no network, no files, no clock. Everything time-dependent
 //! takes the caller's "today".
@@ -43,7 +47,9 @@ pub mod mask;
 pub mod mobile;
 pub mod name;
 pub mod nationality;
+mod price;
 pub mod region;
+mod vendor;
 mod verification;
 mod verifier;
 
@@ -51,5 +57,7 @@ pub use carrier::Carrier;
 pub use date::{Date, DateError};
 pub use error::{Billing, Error, ErrorKind, RetrySafety};
 pub use identity::Identity;
+pub use price::{Price, PriceError};
+pub use vendor::{Elements, UnknownVendor, Vendor};
 pub use verification::{Outcome, Verdict, Verification};
 pub use verifier::{ThreeElementVerifier, TwoElementVerifier};

@@ -23,7 +23,8 @@ use crate::{Error, Identity, Verification};
 /// ```
 #[async_trait]
 pub trait ThreeElementVerifier: Send + Sync {
-    /// The vendor API id (`tel3`, `sxm3v2`, `sjsys`, `phonethird`, …).
+    /// The vendor API id: [`crate::Vendor::id`] for the catalogued APIs (`tel3`, `sxm3v2`,
+    /// `sjsys`, `phonethird`), any other name for a verifier of your own.
     fn vendor(&self) -> &'static str;
 
     /// Checks that name, ID number and mobile belong together. Fails with
@@ -49,7 +50,8 @@ pub trait ThreeElementVerifier: Send + Sync {
 /// ```
 #[async_trait]
 pub trait TwoElementVerifier: Send + Sync {
-    /// The vendor API id (`sfz2`, …).
+    /// The vendor API id: [`crate::Vendor::id`] for the catalogued APIs (`sfz2`), any other
+    /// name for a verifier of your own.
     fn vendor(&self) -> &'static str;
 
     /// Checks that name and ID number belong together.

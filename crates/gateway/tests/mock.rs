@@ -7,7 +7,7 @@
 
 use shiming_gateway::{ApiRequest, Credentials, GatewayClient, RequestBody};
 use shiming_mock_market::config::{DEMO_APPCODE, DEMO_APP_KEY, DEMO_APP_SECRET};
-use shiming_mock_market::{MockMarket, Product};
+use shiming_mock_market::{MockMarket, Vendor};
 use shiming_test_support::market::{demo_usage, usage};
 use shiming_test_support::people::{ID, MOBILE, NAME};
 
@@ -24,7 +24,7 @@ async fn a_666_vendor_failure_is_an_unbilled_answer_not_an_error() {
         .unwrap();
     assert_eq!((r.status.as_u16(), r.billed), (666, false));
     assert!(r.request_id.is_some());
-    assert_eq!(demo_usage(&m, Product::Tel3), (1, 0));
+    assert_eq!(demo_usage(&m, Vendor::Tel3), (1, 0));
 }
 
 /// A query string, a form and a JSON body (with `Content-MD5`), each signed with a fresh nonce
@@ -58,7 +58,7 @@ async fn every_body_kind_is_signed_as_the_independent_verifier_expects() {
         let r = client.call(&signed, request).await.unwrap();
         assert_eq!((r.status.as_u16(), r.billed), (200, true), "{kind}");
     }
-    for product in [Product::Tel3, Product::Sjsys, Product::Sxm3v2] {
+    for product in [Vendor::Tel3, Vendor::Sjsys, Vendor::Sxm3v2] {
         assert_eq!(usage(&m, DEMO_APP_KEY, product), (1, 1), "{}", product.id());
     }
 }

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::market::{Market, Request};
-use crate::{scenarios, Fault, Product};
+use crate::{scenarios, Fault, Vendor};
 
 /// Paths starting with this are the admin API.
 pub const PREFIX: &str = "/__admin/";
@@ -51,10 +51,10 @@ struct FaultRequest {
     product: Option<String>,
 }
 
-fn product_list(product: Option<&str>) -> Result<Vec<Product>, String> {
+fn product_list(product: Option<&str>) -> Result<Vec<Vendor>, String> {
     match product {
-        None => Ok(Product::ALL.to_vec()),
-        Some(id) => Product::from_id(id)
+        None => Ok(Vendor::ALL.to_vec()),
+        Some(id) => Vendor::from_id(id)
             .map(|p| vec![p])
             .ok_or_else(|| format!("unknown product {id:?}")),
     }

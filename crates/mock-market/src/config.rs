@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::gateway::signature::AntiReplay;
-use crate::Product;
+use crate::Vendor;
 
 /// The AppCode accepted when no credentials are configured (documented in the README).
 pub const DEMO_APPCODE: &str = "shimingdemoappcode0000000000000";
@@ -17,15 +17,15 @@ pub const DEMO_APP_SECRET: &str = "demo-secret";
 /// One buyer credential: an AppCode, or an AppKey with its AppSecret, subscribed to products.
 ///
 /// ```
-/// use shiming_mock_market::{Credential, Product};
-/// let c = Credential::app_code("abc").only(&[Product::Tel3]);
-/// assert!(c.is_subscribed(Product::Tel3));
-/// assert!(!c.is_subscribed(Product::Sfz2));
+/// use shiming_mock_market::{Credential, Vendor};
+/// let c = Credential::app_code("abc").only(&[Vendor::Tel3]);
+/// assert!(c.is_subscribed(Vendor::Tel3));
+/// assert!(!c.is_subscribed(Vendor::Sfz2));
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credential {
     pub(crate) kind: CredentialKind,
-    pub(crate) products: BTreeSet<Product>,
+    pub(crate) products: BTreeSet<Vendor>,
     /// [`Credential::label`], computed once (it is on every journal entry).
     label: Arc<str>,
 }
@@ -40,13 +40,13 @@ impl Credential {
     /// An AppCode subscribed to every product.
     ///
     /// ```
-    /// assert!(shiming_mock_market::Credential::app_code("x").is_subscribed(shiming_mock_market::Product::Sjsys));
+    /// assert!(shiming_mock_market::Credential::app_code("x").is_subscribed(shiming_mock_market::Vendor::Sjsys));
     /// ```
     #[must_use]
     pub fn app_code(code: &str) -> Credential {
         Credential {
             kind: CredentialKind::AppCode(code.to_string()),
-            products: Product::ALL.into_iter().collect(),
+            products: Vendor::ALL.into_iter().collect(),
             label: app_code_label(code).into(),
         }
     }
@@ -64,7 +64,7 @@ impl Credential {
                 key: key.to_string(),
                 secret: secret.to_string(),
             },
-            products: Product::ALL.into_iter().collect(),
+            products: Vendor::ALL.into_iter().collect(),
             label: format!("appkey:{key}").into(),
         }
     }
@@ -72,11 +72,11 @@ impl Credential {
     /// Restricts the subscription to `products`.
     ///
     /// ```
-    /// use shiming_mock_market::{Credential, Product};
-    /// assert!(!Credential::app_code("x").only(&[]).is_subscribed(Product::Tel3));
+    /// use shiming_mock_market::{Credential, Vendor};
+    /// assert!(!Credential::app_code("x").only(&[]).is_subscribed(Vendor::Tel3));
     /// ```
     #[must_use]
-    pub fn only(mut self, products: &[Product]) -> Credential {
+    pub fn only(mut self, products: &[Vendor]) -> Credential {
         self.products = products.iter().copied().collect();
         self
     }
@@ -84,10 +84,10 @@ impl Credential {
     /// Whether this credential bought `product`.
     ///
     /// ```
-    /// assert!(shiming_mock_market::Credential::app_code("x").is_subscribed(shiming_mock_market::Product::Tel3));
+    /// assert!(shiming_mock_market::Credential::app_code("x").is_subscribed(shiming_mock_market::Vendor::Tel3));
     /// ```
     #[must_use]
-    pub fn is_subscribed(&self, product: Product) -> bool {
+    pub fn is_subscribed(&self, product: Vendor) -> bool {
         self.products.contains(&product)
     }
 
@@ -182,7 +182,7 @@ pub struct MarketConfig {
     /// Products whose API has anti-replay on: signed requests must carry `X-Ca-Timestamp` and
     /// `X-Ca-Nonce` (else 400 ``Header `X-Ca-Nonce` is Required``). Empty by default: the
     /// gateway's documented default, where both are optional and checked when present.
-    pub anti_replay: BTreeSet<Product>,
+    pub anti_replay: BTreeSet<Vendor>,
 }
 
 impl MarketConfig {
@@ -190,15 +190,15 @@ impl MarketConfig {
     ///
     /// ```
     /// use shiming_mock_market::gateway::signature::AntiReplay;
-    /// use shiming_mock_market::{MarketConfig, Product};
+    /// use shiming_mock_market::{MarketConfig, Vendor};
     /// let mut config = MarketConfig::default();
-    /// assert_eq!(config.anti_replay_of(Product::Tel3), AntiReplay::Optional);
-    /// config.anti_replay.insert(Product::Tel3);
-    /// assert_eq!(config.anti_replay_of(Product::Tel3), AntiReplay::Required);
-    /// assert_eq!(config.anti_replay_of(Product::Sfz2), AntiReplay::Optional);
+    /// assert_eq!(config.anti_replay_of(Vendor::Tel3), AntiReplay::Optional);
+    /// config.anti_replay.insert(Vendor::Tel3);
+    /// assert_eq!(config.anti_replay_of(Vendor::Tel3), AntiReplay::Required);
+    /// assert_eq!(config.anti_replay_of(Vendor::Sfz2), AntiReplay::Optional);
     /// ```
     #[must_use]
-    pub fn anti_replay_of(&self, product: Product) -> AntiReplay {
+    pub fn anti_replay_of(&self, product: Vendor) -> AntiReplay {
         if self.anti_replay.contains(&product) {
             AntiReplay::Required
         } else {
@@ -243,7 +243,7 @@ impl Default for MarketConfig {
 /// }"#).unwrap().into_config();
 /// assert_eq!(c.credentials.len(), 2);
 /// assert_eq!(c.quota, Some(100));
-/// assert!(c.anti_replay.contains(&shiming_mock_market::Product::Sjsys));
+/// assert!(c.anti_replay.contains(&shiming_mock_market::Vendor::Sjsys));
 /// ```
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -317,13 +317,13 @@ impl FileConfig {
                 }
             }
             for p in c.products.iter().flatten() {
-                if Product::from_id(p).is_none() {
+                if Vendor::from_id(p).is_none() {
                     return Err(format!("config: credentials[{i}]: unknown product {p:?}"));
                 }
             }
         }
         for p in &config.anti_replay {
-            if Product::from_id(p).is_none() {
+            if Vendor::from_id(p).is_none() {
                 return Err(format!("config: anti_replay: unknown product {p:?}"));
             }
         }
@@ -351,8 +351,8 @@ impl FileConfig {
                     };
                     match c.products {
                         Some(ids) => {
-                            let products: Vec<Product> =
-                                ids.iter().filter_map(|id| Product::from_id(id)).collect();
+                            let products: Vec<Vendor> =
+                                ids.iter().filter_map(|id| Vendor::from_id(id)).collect();
                             credential.only(&products)
                         }
                         None => credential,
@@ -378,7 +378,7 @@ impl FileConfig {
         config.anti_replay = self
             .anti_replay
             .iter()
-            .filter_map(|id| Product::from_id(id))
+            .filter_map(|id| Vendor::from_id(id))
             .collect();
         config
     }

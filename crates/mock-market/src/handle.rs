@@ -8,9 +8,7 @@ use tokio::sync::oneshot;
 
 use crate::config::MarketConfig;
 use crate::market::Market;
-use crate::{
-    server, Credential, Fault, JournalEntry, Pipeline, Product, Registry, Throttle, Usage,
-};
+use crate::{server, Credential, Fault, JournalEntry, Pipeline, Registry, Throttle, Usage, Vendor};
 
 /// Entry point for in-process use.
 ///
@@ -49,9 +47,9 @@ impl MockMarket {
     /// A builder to choose credentials, quota, throttling and limits.
     ///
     /// ```
-    /// use shiming_mock_market::{Credential, MockMarket, Product};
+    /// use shiming_mock_market::{Credential, MockMarket, Vendor};
     /// let market = MockMarket::builder()
-    ///     .credential(Credential::app_code("my-code").only(&[Product::Tel3]))
+    ///     .credential(Credential::app_code("my-code").only(&[Vendor::Tel3]))
     ///     .quota(3)
     ///     .start()
     ///     .unwrap();
@@ -134,10 +132,10 @@ impl MockMarketBuilder {
     /// present), as on the gateway.
     ///
     /// ```
-    /// use shiming_mock_market::{MockMarket, Product};
-    /// # drop(MockMarket::builder().anti_replay(&[Product::Tel3, Product::Sjsys]));
+    /// use shiming_mock_market::{MockMarket, Vendor};
+    /// # drop(MockMarket::builder().anti_replay(&[Vendor::Tel3, Vendor::Sjsys]));
     /// ```
-    pub fn anti_replay(mut self, products: &[Product]) -> MockMarketBuilder {
+    pub fn anti_replay(mut self, products: &[Vendor]) -> MockMarketBuilder {
         self.config.anti_replay.extend(products.iter().copied());
         self
     }
@@ -187,7 +185,7 @@ impl MockMarketBuilder {
     /// [`Pipeline::respond`] in memory (the listen address is ignored).
     ///
     /// ```
-    /// use shiming_mock_market::{MockMarket, Product};
+    /// use shiming_mock_market::{MockMarket, Vendor};
     /// let market = MockMarket::builder().quota(0).pipeline();
     /// let request = http::Request::get("/idcard")
     ///     .header("Authorization", "APPCODE shimingdemoappcode0000000000000")
@@ -300,12 +298,12 @@ impl MockHandle {
     /// The usage row of one credential (AppCode, AppKey or label) and product.
     ///
     /// ```
-    /// use shiming_mock_market::{config::DEMO_APPCODE, MockMarket, Product};
+    /// use shiming_mock_market::{config::DEMO_APPCODE, MockMarket, Vendor};
     /// let m = MockMarket::start().unwrap();
-    /// assert_eq!(m.usage_of(DEMO_APPCODE, Product::Tel3).charged, 0);
+    /// assert_eq!(m.usage_of(DEMO_APPCODE, Vendor::Tel3).charged, 0);
     /// ```
     #[must_use]
-    pub fn usage_of(&self, credential: &str, product: Product) -> Usage {
+    pub fn usage_of(&self, credential: &str, product: Vendor) -> Usage {
         self.market.usage_of(credential, product)
     }
 
@@ -336,19 +334,19 @@ impl MockHandle {
     /// let m = shiming_mock_market::MockMarket::start().unwrap();
     /// m.queue_fault(shiming_mock_market::Fault::Drop, 1, None);
     /// ```
-    pub fn queue_fault(&self, fault: Fault, count: u64, product: Option<Product>) {
+    pub fn queue_fault(&self, fault: Fault, count: u64, product: Option<Vendor>) {
         self.market.state.queue_fault(fault, count, product);
     }
 
     /// Sets the charges left for `credential` (AppCode, AppKey or label) on `products`.
     ///
     /// ```
-    /// use shiming_mock_market::{config::DEMO_APPCODE, MockMarket, Product};
+    /// use shiming_mock_market::{config::DEMO_APPCODE, MockMarket, Vendor};
     /// let m = MockMarket::start().unwrap();
-    /// m.set_quota(DEMO_APPCODE, &[Product::Tel3], Some(0));
-    /// assert_eq!(m.usage_of(DEMO_APPCODE, Product::Tel3).quota_left, Some(0));
+    /// m.set_quota(DEMO_APPCODE, &[Vendor::Tel3], Some(0));
+    /// assert_eq!(m.usage_of(DEMO_APPCODE, Vendor::Tel3).quota_left, Some(0));
     /// ```
-    pub fn set_quota(&self, credential: &str, products: &[Product], quota: Option<u64>) {
+    pub fn set_quota(&self, credential: &str, products: &[Vendor], quota: Option<u64>) {
         let label = self.market.label_of(credential);
         self.market.state.set_quota(&label, products, quota);
     }

@@ -5,7 +5,8 @@
 //!
 //! # Crate organization
 //!
-//! * [`Product`] — the five APIs, their hosts, methods and paths.
+//! * [`Vendor`] — the five APIs (products), shiming-core's vendor catalogue re-exported: ids,
+//!   hosts, product names; [`routing`] adds each API's documented method and path.
 //! * [`gateway`] — authentication (AppCode, AppKey/AppSecret signatures), quota, throttling.
 //!   `X-Ca-Timestamp` and `X-Ca-Nonce` are optional, as the gateway documents them (checked
 //!   when present); [`MarketConfig::anti_replay`] (JSON `"anti_replay": ["tel3"]`, or
@@ -40,9 +41,9 @@ pub mod journal;
 mod market;
 mod params;
 mod pipeline;
-mod product;
 mod registry;
 mod reply;
+pub mod routing;
 pub mod scenarios;
 mod server;
 mod state;
@@ -56,7 +57,8 @@ pub use journal::JournalEntry;
 pub use market::{FAULT_HEADER, SCENARIO_HEADER};
 pub use params::Params;
 pub use pipeline::Pipeline;
-pub use product::Product;
 pub use registry::{Person, Registry, RegistryError, RegistryVerdict};
 pub use reply::Reply;
 pub use state::Usage;
+
+pub use shiming_core::Vendor;

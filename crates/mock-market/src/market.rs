@@ -14,8 +14,8 @@ use crate::journal::{masked_params, scrub_text};
 use crate::state::{now_millis, State};
 use crate::vendors::{self, VendorContext};
 use crate::{
-    admin, scenarios, Answer, Credential, Fault, JournalEntry, Params, Product, Registry, Reply,
-    Usage,
+    admin, routing, scenarios, Answer, Credential, Fault, JournalEntry, Params, Registry, Reply,
+    Usage, Vendor,
 };
 use std::borrow::Cow;
 
@@ -174,7 +174,7 @@ impl Market {
     }
 
     /// The usage row of one credential (AppCode, AppKey or label) and product.
-    pub(crate) fn usage_of(&self, credential: &str, product: Product) -> Usage {
+    pub(crate) fn usage_of(&self, credential: &str, product: Vendor) -> Usage {
         let label = self.label_of(credential);
         self.state
             .usage()
@@ -207,7 +207,7 @@ impl Market {
     fn authenticate(
         &self,
         req: &Request,
-        product: Product,
+        product: Vendor,
         skew_ms: i64,
     ) -> Result<&Credential, GatewayError> {
         if let Some(auth) = header_str(&req.headers, &AUTHORIZATION) {
@@ -284,8 +284,8 @@ impl Market {
                 "POST" => Cow::Borrowed("POST"),
                 other => Cow::Owned(scrub_text(&other.chars().take(16).collect::<String>())),
             },
-            path: match Product::from_path(req.path()) {
-                Some(p) => Cow::Borrowed(p.path()),
+            path: match routing::by_path(req.path()).and_then(routing::path) {
+                Some(path) => Cow::Borrowed(path),
                 None => Cow::Owned(scrub_text(
                     &req.path().chars().take(256).collect::<String>(),
                 )),
@@ -374,14 +374,14 @@ impl Market {
         if req.target_len > self.config.max_url_bytes {
             return Handled::Gateway(GatewayError::UrlTooLarge);
         }
-        let Some(product) = Product::from_path(req.path()) else {
+        let Some(product) = routing::by_path(req.path()) else {
             return not_found();
         };
         entry.product = Some(product.id());
-        if req.method != product.method() {
+        if req.method != routing::method(product) {
             return not_found();
         }
-        if let Some(host_product) = header_str(&req.headers, &HOST).and_then(Product::from_host) {
+        if let Some(host_product) = header_str(&req.headers, &HOST).and_then(routing::by_host) {
             if host_product != product {
                 return not_found();
             }
@@ -487,7 +487,7 @@ impl Market {
     /// 5. The vendor (or a documented body), with the faults that act around it.
     fn backend(
         &self,
-        product: Product,
+        product: Vendor,
         params: &Params,
         sequence: u64,
         scenario: Option<&scenarios::Scenario>,

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 
 use crate::market::{self, Market};
-use crate::{JournalEntry, Product, Reply, Usage};
+use crate::{JournalEntry, Reply, Usage, Vendor};
 
 /// A market that answers requests handed to it in memory — for fuzz targets and tests that
 /// want the full request pipeline without a socket, a thread or a runtime.
@@ -65,7 +65,7 @@ impl Pipeline {
     ///
     /// ```
     /// use bytes::Bytes;
-    /// use shiming_mock_market::{config::DEMO_APPCODE, MockMarket, Product};
+    /// use shiming_mock_market::{config::DEMO_APPCODE, MockMarket, Vendor};
     ///
     /// let market = MockMarket::pipeline();
     /// let request = http::Request::get("/mobile?xm=%E9%99%88%E6%80%9D%E8%BF%9C&sfz=330106198805160711&mob=13957120001")
@@ -78,7 +78,7 @@ impl Pipeline {
     /// assert!(response.headers().contains_key("x-ca-request-id"));
     /// let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
     /// assert_eq!(body["msg"], "校验通过");
-    /// assert_eq!(market.usage_of(DEMO_APPCODE, Product::Tel3).charged, 1);
+    /// assert_eq!(market.usage_of(DEMO_APPCODE, Vendor::Tel3).charged, 1);
     /// ```
     #[must_use]
     pub fn respond(&self, request: http::Request<Bytes>) -> Reply {
@@ -110,11 +110,11 @@ impl Pipeline {
     /// The usage row of one credential (AppCode, AppKey or label) and product.
     ///
     /// ```
-    /// use shiming_mock_market::{config::DEMO_APPCODE, MockMarket, Product};
-    /// assert_eq!(MockMarket::pipeline().usage_of(DEMO_APPCODE, Product::Sfz2).received, 0);
+    /// use shiming_mock_market::{config::DEMO_APPCODE, MockMarket, Vendor};
+    /// assert_eq!(MockMarket::pipeline().usage_of(DEMO_APPCODE, Vendor::Sfz2).received, 0);
     /// ```
     #[must_use]
-    pub fn usage_of(&self, credential: &str, product: Product) -> Usage {
+    pub fn usage_of(&self, credential: &str, product: Vendor) -> Usage {
         self.market.usage_of(credential, product)
     }
 }

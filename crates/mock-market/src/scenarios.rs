@@ -13,10 +13,10 @@
 //! the manifest's description says "assumed"; see `fixtures/README.md`.
 //!
 //! ```
-//! use shiming_mock_market::{scenarios, Product};
+//! use shiming_mock_market::{scenarios, Vendor};
 //!
 //! let s = scenarios::find("tel3/fail-mobile").unwrap();
-//! assert_eq!(s.api, Product::Tel3);
+//! assert_eq!(s.api, Vendor::Tel3);
 //! assert_eq!(s.status.as_u16(), 666);
 //! assert!(!s.billed);
 //! assert_eq!(s.body, r#"{"ok":0,"msg":"手机号码有误"}"#.as_bytes());
@@ -28,7 +28,7 @@ use std::sync::OnceLock;
 use bytes::Bytes;
 use http::StatusCode;
 
-use crate::{Answer, Product};
+use crate::{Answer, Vendor};
 
 /// One documented answer of one API.
 ///
@@ -43,7 +43,7 @@ use crate::{Answer, Product};
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Scenario {
     /// The API that answers with this body.
-    pub api: Product,
+    pub api: Vendor,
     /// The scenario's name within its API, kebab-case (`fail-mobile`).
     pub name: &'static str,
     /// The HTTP status the vendor sends it with: 200, or 666 for 拇指云's unbilled failures.
@@ -109,17 +109,17 @@ impl fmt::Debug for Scenario {
 #[must_use]
 pub fn find(id: &str) -> Option<&'static Scenario> {
     let (api, name) = id.split_once('/')?;
-    let api = Product::from_id(api)?;
+    let api = Vendor::from_id(api)?;
     all().iter().find(|s| s.api == api && s.name == name)
 }
 
 /// Every scenario, in manifest order (grouped by API).
 ///
 /// ```
-/// use shiming_mock_market::{scenarios, Product};
+/// use shiming_mock_market::{scenarios, Vendor};
 ///
 /// let all = scenarios::all();
-/// for p in Product::ALL {
+/// for p in Vendor::ALL {
 ///     assert!(all.iter().any(|s| s.api == p && s.name == "success"));
 /// }
 /// ```
@@ -131,7 +131,7 @@ pub fn all() -> &'static [Scenario] {
 
 /// A manifest row as `build.rs` writes it (a status code is not constructible in a `static`).
 struct Raw {
-    api: Product,
+    api: Vendor,
     name: &'static str,
     status: u16,
     billed: bool,

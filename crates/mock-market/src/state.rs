@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::config::MarketConfig;
 use crate::gateway::signature::NonceCache;
-use crate::{Fault, JournalEntry, Product};
+use crate::{Fault, JournalEntry, Vendor};
 
 /// Counters of one (credential, product) pair, like the marketplace's 使用情况 page.
 ///
@@ -37,7 +37,7 @@ pub struct Usage {
 struct QueuedFault {
     fault: Fault,
     remaining: u64,
-    product: Option<Product>,
+    product: Option<Vendor>,
 }
 
 /// `quota_left` value meaning "unlimited".
@@ -65,7 +65,7 @@ impl Counter {
 struct Inner {
     journal: VecDeque<JournalEntry>,
     faults: VecDeque<QueuedFault>,
-    windows: HashMap<(String, Product), (Instant, u32)>,
+    windows: HashMap<(String, Vendor), (Instant, u32)>,
     nonces: NonceCache,
 }
 
@@ -94,8 +94,8 @@ pub(crate) fn now_millis() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-fn product_index(product: Product) -> usize {
-    Product::ALL.iter().position(|&p| p == product).unwrap_or(0)
+fn product_index(product: Vendor) -> usize {
+    Vendor::ALL.iter().position(|&p| p == product).unwrap_or(0)
 }
 
 impl State {
@@ -125,7 +125,7 @@ impl State {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn counter(&self, credential: &str, product: Product) -> Option<&Counter> {
+    fn counter(&self, credential: &str, product: Vendor) -> Option<&Counter> {
         let i = self.labels.iter().position(|l| l == credential)?;
         self.counters.get(i).map(|row| &row[product_index(product)])
     }
@@ -148,7 +148,7 @@ impl State {
     /// Counts an authenticated request and reserves one unit of quota; `false` when none is
     /// left. Reserving first keeps "exactly N charged calls" true under concurrency; a call
     /// that ends up not charged gives its unit back with [`State::settle`].
-    pub(crate) fn receive(&self, credential: &str, product: Product) -> bool {
+    pub(crate) fn receive(&self, credential: &str, product: Vendor) -> bool {
         let Some(c) = self.counter(credential, product) else {
             return true;
         };
@@ -163,7 +163,7 @@ impl State {
     }
 
     /// Settles a received call: charges it, or returns its reserved unit of quota.
-    pub(crate) fn settle(&self, credential: &str, product: Product, charged: bool) {
+    pub(crate) fn settle(&self, credential: &str, product: Vendor, charged: bool) {
         let Some(c) = self.counter(credential, product) else {
             return;
         };
@@ -179,7 +179,7 @@ impl State {
     }
 
     /// Flow control: `true` when this call exceeds `per_second` in the current one-second window.
-    pub(crate) fn throttled(&self, credential: &str, product: Product, per_second: u32) -> bool {
+    pub(crate) fn throttled(&self, credential: &str, product: Vendor, per_second: u32) -> bool {
         let mut inner = self.lock();
         let now = Instant::now();
         let window = inner
@@ -194,7 +194,7 @@ impl State {
     }
 
     /// Sets the quota of `credential` (a label) for `products`.
-    pub(crate) fn set_quota(&self, credential: &str, products: &[Product], quota: Option<u64>) {
+    pub(crate) fn set_quota(&self, credential: &str, products: &[Vendor], quota: Option<u64>) {
         for &product in products {
             if let Some(c) = self.counter(credential, product) {
                 c.quota_left
@@ -208,7 +208,7 @@ impl State {
     pub(crate) fn usage(&self) -> Vec<Usage> {
         let mut rows = Vec::new();
         for (label, row) in self.labels.iter().zip(&self.counters) {
-            for (product, c) in Product::ALL.iter().zip(row) {
+            for (product, c) in Vendor::ALL.iter().zip(row) {
                 let quota = c.quota_left.load(Ordering::Acquire);
                 let quota_left = (quota != UNLIMITED).then_some(quota);
                 let received = c.received.load(Ordering::Relaxed);
@@ -252,7 +252,7 @@ impl State {
     }
 
     /// Queues `fault` for the next `count` requests (of `product`, if given).
-    pub(crate) fn queue_fault(&self, fault: Fault, count: u64, product: Option<Product>) {
+    pub(crate) fn queue_fault(&self, fault: Fault, count: u64, product: Option<Vendor>) {
         if count == 0 {
             return;
         }
@@ -266,7 +266,7 @@ impl State {
     }
 
     /// Takes the next queued fault that applies to `product`.
-    pub(crate) fn take_fault(&self, product: Product) -> Option<Fault> {
+    pub(crate) fn take_fault(&self, product: Vendor) -> Option<Fault> {
         if !self.faults_queued.load(Ordering::Acquire) {
             return None;
         }

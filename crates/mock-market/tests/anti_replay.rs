@@ -11,7 +11,7 @@ use shiming_mock_market::config::{FileConfig, DEMO_APP_KEY, DEMO_APP_SECRET};
 use shiming_mock_market::gateway::signature::{
     sign, string_to_sign, SignatureMethod, SignedRequest,
 };
-use shiming_mock_market::{MockMarket, Product};
+use shiming_mock_market::{MockMarket, Vendor};
 
 fn now_ms() -> u64 {
     SystemTime::now()
@@ -78,13 +78,13 @@ fn a_signed_request_without_timestamp_and_nonce_is_accepted_by_default() {
         let r = signed_get(m.addr(), "/mobile", "tel3/success", &[]);
         assert_eq!(outcome(&r), (200, None), "{}", r.text());
     }
-    assert_eq!(m.usage_of(DEMO_APP_KEY, Product::Tel3).charged, 2);
+    assert_eq!(m.usage_of(DEMO_APP_KEY, Vendor::Tel3).charged, 2);
 }
 
 #[test]
 fn anti_replay_on_a_product_requires_both_headers_there_only() {
     let m = MockMarket::builder()
-        .anti_replay(&[Product::Tel3])
+        .anti_replay(&[Vendor::Tel3])
         .vpc_error_codes(true)
         .start()
         .unwrap();
@@ -113,7 +113,7 @@ fn anti_replay_on_a_product_requires_both_headers_there_only() {
     // Another product of the same market keeps the default.
     let r = signed_get(m.addr(), "/idcard", "sfz2/success", &[]);
     assert_eq!(outcome(&r), (200, None));
-    assert_eq!(m.usage_of(DEMO_APP_KEY, Product::Tel3).charged, 1);
+    assert_eq!(m.usage_of(DEMO_APP_KEY, Vendor::Tel3).charged, 1);
 }
 
 #[test]
@@ -121,7 +121,7 @@ fn present_but_bad_headers_are_refused_and_replays_detected_in_both_modes() {
     for anti_replay in [false, true] {
         let mut builder = MockMarket::builder();
         if anti_replay {
-            builder = builder.anti_replay(&Product::ALL);
+            builder = builder.anti_replay(&Vendor::ALL);
         }
         let m = builder.start().unwrap();
         let now = now_ms().to_string();
@@ -156,7 +156,7 @@ fn present_but_bad_headers_are_refused_and_replays_detected_in_both_modes() {
         assert_eq!(outcome(&first), (200, None));
         let replay = signed_get(m.addr(), "/mobile", "tel3/success", &fresh);
         assert_eq!(outcome(&replay), (400, Some("Nonce Used")));
-        assert_eq!(m.usage_of(DEMO_APP_KEY, Product::Tel3).charged, 1);
+        assert_eq!(m.usage_of(DEMO_APP_KEY, Vendor::Tel3).charged, 1);
     }
 }
 

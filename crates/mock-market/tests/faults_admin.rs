@@ -4,7 +4,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use shiming_mock_market::{scenarios, Fault, MockMarket, Product};
+use shiming_mock_market::{routing, scenarios, Fault, MockMarket, Vendor};
 use support::{send, tel3, APPCODE};
 
 const SUCCESS: (&str, &str) = ("X-Mock-Scenario", "tel3/success");
@@ -19,11 +19,19 @@ fn every_documented_body_is_replayed_byte_for_byte() {
             ("Authorization", auth.as_str()),
             ("X-Mock-Scenario", id.as_str()),
         ];
-        let (target, body) = match s.api.method().as_str() {
-            "GET" => (s.api.path().to_string(), Vec::new()),
-            _ => (s.api.path().to_string(), b"{}".to_vec()),
+        let path = routing::path(s.api).expect("a simulated API");
+        let (target, body) = match routing::method(s.api).as_str() {
+            "GET" => (path.to_string(), Vec::new()),
+            _ => (path.to_string(), b"{}".to_vec()),
         };
-        let r = send(m.addr(), s.api.method().as_str(), &target, &headers, &body).unwrap();
+        let r = send(
+            m.addr(),
+            routing::method(s.api).as_str(),
+            &target,
+            &headers,
+            &body,
+        )
+        .unwrap();
         assert_eq!(r.status, s.status.as_u16(), "{id}");
         assert_eq!(r.body, s.body, "{id}");
         assert_eq!(
@@ -33,7 +41,7 @@ fn every_documented_body_is_replayed_byte_for_byte() {
         );
     }
     // Every product saw its scenarios; billed ones were charged, others not.
-    for product in Product::ALL {
+    for product in Vendor::ALL {
         let billed = scenarios::all()
             .iter()
             .filter(|s| s.api == product && s.billed)
@@ -75,7 +83,7 @@ fn unknown_or_foreign_scenarios_are_refused_loudly() {
     )
     .unwrap();
     assert_eq!(r.status, 400);
-    assert_eq!(m.usage_of(APPCODE, Product::Tel3).received, 0);
+    assert_eq!(m.usage_of(APPCODE, Vendor::Tel3).received, 0);
 }
 
 #[test]
@@ -94,7 +102,7 @@ fn drop_is_charged_but_unanswered_and_reset_is_neither() {
         r.describe()
     );
     assert_eq!(
-        m.usage_of(APPCODE, Product::Tel3).charged,
+        m.usage_of(APPCODE, Vendor::Tel3).charged,
         1,
         "processed and charged"
     );
@@ -111,7 +119,7 @@ fn drop_is_charged_but_unanswered_and_reset_is_neither() {
         r.describe()
     );
     assert_eq!(
-        m.usage_of(APPCODE, Product::Tel3).charged,
+        m.usage_of(APPCODE, Vendor::Tel3).charged,
         1,
         "reset is not charged"
     );
@@ -148,7 +156,7 @@ fn broken_bodies_and_backend_failures() {
         assert!(r.header("x-ca-error-message").is_some());
     }
     // full + truncate + malformed were 2xx; 502/503/504 were not charged.
-    assert_eq!(m.usage_of(APPCODE, Product::Tel3).charged, 3);
+    assert_eq!(m.usage_of(APPCODE, Vendor::Tel3).charged, 3);
     let r = tel3(m.addr(), "a", "b", "c", &[("X-Mock-Fault", "explode")]).unwrap();
     assert_eq!(r.status, 400);
 }
@@ -183,7 +191,7 @@ fn queued_faults_apply_to_the_next_requests_only() {
         .map(|_| tel3(m.addr(), "a", "b", "c", &[SUCCESS]).unwrap().status)
         .collect();
     assert_eq!(statuses, [503, 503, 200]);
-    m.queue_fault(Fault::Unavailable(502), 1, Some(Product::Sfz2));
+    m.queue_fault(Fault::Unavailable(502), 1, Some(Vendor::Sfz2));
     assert_eq!(
         tel3(m.addr(), "a", "b", "c", &[SUCCESS]).unwrap().status,
         200,

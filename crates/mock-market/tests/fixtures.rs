@@ -15,7 +15,7 @@ use serde_json::Value;
 use shiming_core::id_card::{self, ValidationOptions};
 use shiming_core::mobile::{self, MobileKind};
 use shiming_core::{name, Carrier, Date};
-use shiming_mock_market::{scenarios, Answer, Product, Registry, RegistryVerdict};
+use shiming_mock_market::{scenarios, Answer, Registry, RegistryVerdict, Vendor};
 
 /// This crate's fixtures: what `build.rs` and `src/registry.rs` compile in.
 fn fixtures() -> PathBuf {
@@ -139,7 +139,7 @@ fn every_manifest_row_has_its_file_and_every_file_is_listed() {
             continue;
         }
         assert!(path.is_dir(), "stray file fixtures/vendors/{file}");
-        assert!(Product::from_id(&file).is_some(), "unknown api dir {file}");
+        assert!(Vendor::from_id(&file).is_some(), "unknown api dir {file}");
         for body in fs::read_dir(&path).unwrap() {
             let body = body.unwrap().file_name().into_string().unwrap();
             let stem = body
@@ -149,7 +149,7 @@ fn every_manifest_row_has_its_file_and_every_file_is_listed() {
         }
     }
     assert_eq!(listed, files);
-    for p in Product::ALL {
+    for p in Vendor::ALL {
         assert!(listed.contains(&format!("{}/success", p.id())), "{p:?}");
     }
 }
@@ -208,8 +208,8 @@ fn status_and_billing() {
         assert_eq!(s.billed, s.status.is_success(), "{}", s.id());
         let code = s.status.as_u16();
         match s.api {
-            Product::Tel3 | Product::Sfz2 => assert!(code == 200 || code == 666, "{}", s.id()),
-            Product::Sxm3v2 if s.name == "fail-params" => assert_eq!(code, 400),
+            Vendor::Tel3 | Vendor::Sfz2 => assert!(code == 200 || code == 666, "{}", s.id()),
+            Vendor::Sxm3v2 if s.name == "fail-params" => assert_eq!(code, 400),
             _ => assert_eq!(code, 200, "{}", s.id()),
         }
         if code == 666 {
@@ -230,7 +230,7 @@ fn set<'a>(keys: &[&'a str]) -> BTreeSet<&'a str> {
 #[test]
 fn muzhiyun_bodies_agree_with_manifest() {
     for s in scenarios::all() {
-        if !matches!(s.api, Product::Tel3 | Product::Sfz2) {
+        if !matches!(s.api, Vendor::Tel3 | Vendor::Sfz2) {
             continue;
         }
         let (id, b) = (s.id(), json(s.body));
@@ -244,7 +244,7 @@ fn muzhiyun_bodies_agree_with_manifest() {
             continue;
         }
         match s.api {
-            Product::Tel3 => {
+            Vendor::Tel3 => {
                 assert_eq!(keys(&b), set(&["ok", "msg", "xm", "sfz", "mob", "match"]));
                 let expected = match s.name {
                     "success" => 1,
@@ -306,7 +306,7 @@ fn sjsys_bodies_agree_with_manifest() {
         "接口调用失败",
     ];
     let mut codes = BTreeSet::new();
-    for s in scenarios::all().iter().filter(|s| s.api == Product::Sjsys) {
+    for s in scenarios::all().iter().filter(|s| s.api == Vendor::Sjsys) {
         let (id, b) = (s.id(), json(s.body));
         assert_eq!(keys(&b), set(&["code", "message", "data", "seqNo"]), "{id}");
         assert_eq!(b["seqNo"], "4XU29Z4D1704061618", "{id}");
@@ -346,7 +346,7 @@ fn sjsys_bodies_agree_with_manifest() {
 fn sxm3v2_bodies_agree_with_manifest() {
     let mut channels = BTreeSet::new();
     let mut results = BTreeSet::new();
-    for s in scenarios::all().iter().filter(|s| s.api == Product::Sxm3v2) {
+    for s in scenarios::all().iter().filter(|s| s.api == Vendor::Sxm3v2) {
         let (id, b) = (s.id(), json(s.body));
         assert_eq!(
             keys(&b),
@@ -399,7 +399,7 @@ fn phonethird_bodies_agree_with_manifest() {
     let mut seen = BTreeSet::new();
     for s in scenarios::all()
         .iter()
-        .filter(|s| s.api == Product::Phonethird)
+        .filter(|s| s.api == Vendor::Phonethird)
     {
         let (id, b) = (s.id(), json(s.body));
         let all = [

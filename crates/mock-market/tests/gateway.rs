@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use shiming_mock_market::{Credential, MockMarket, Product, Throttle};
+use shiming_mock_market::{Credential, MockMarket, Throttle, Vendor};
 use support::{
     appcode_header, enc, raw, raw_within, read_until_closed, send, tel3, Exchange, APPCODE,
 };
@@ -77,7 +77,7 @@ fn routing_by_method_path_and_host() {
 #[test]
 fn appcode_authentication_and_subscriptions() {
     let m = MockMarket::builder()
-        .credential(Credential::app_code("code-tel3-only").only(&[Product::Tel3]))
+        .credential(Credential::app_code("code-tel3-only").only(&[Vendor::Tel3]))
         .start()
         .unwrap();
     let r = send(
@@ -119,8 +119,8 @@ fn appcode_authentication_and_subscriptions() {
     .unwrap();
     assert_eq!(r.status, 200);
     // Nothing was charged for the refused calls.
-    assert_eq!(m.usage_of("code-tel3-only", Product::Tel3).charged, 1);
-    assert_eq!(m.usage_of("code-tel3-only", Product::Sfz2).charged, 0);
+    assert_eq!(m.usage_of("code-tel3-only", Vendor::Tel3).charged, 1);
+    assert_eq!(m.usage_of("code-tel3-only", Vendor::Sfz2).charged, 0);
 }
 
 #[test]
@@ -139,13 +139,13 @@ fn quota_runs_out_after_exactly_n_charged_calls_and_666_is_free() {
     assert_eq!(r.status, 403);
     assert_eq!(r.header("x-ca-error-message"), Some("Quota Exhausted"));
     assert!(r.body.is_empty());
-    let usage = m.usage_of(APPCODE, Product::Tel3);
+    let usage = m.usage_of(APPCODE, Vendor::Tel3);
     assert_eq!(
         (usage.received, usage.charged, usage.quota_left),
         (9, 3, Some(0))
     );
     // Other products keep their own quota.
-    assert_eq!(m.usage_of(APPCODE, Product::Sfz2).quota_left, Some(3));
+    assert_eq!(m.usage_of(APPCODE, Vendor::Sfz2).quota_left, Some(3));
 }
 
 #[test]
@@ -205,7 +205,7 @@ fn throttling_classic_and_vpc() {
         assert_eq!(&statuses[..2], &[200, 200]);
         assert!(statuses[2..].iter().all(|&s| s == status), "{statuses:?}");
         assert_eq!(
-            m.usage_of(APPCODE, Product::Tel3).charged,
+            m.usage_of(APPCODE, Vendor::Tel3).charged,
             2,
             "throttled calls are not charged"
         );
@@ -270,7 +270,7 @@ fn signature_vector_e_is_accepted_once_and_replays_are_refused() {
         (replay.status, replay.header("x-ca-error-message")),
         (400, Some("Nonce Used"))
     );
-    assert_eq!(m.usage_of("203753385", Product::Sjsys).charged, 1);
+    assert_eq!(m.usage_of("203753385", Vendor::Sjsys).charged, 1);
 }
 
 /// Vector F (a blank and an empty form value, both signed as the bare key, as Aliyun's Java
@@ -399,7 +399,7 @@ fn oversized_requests_get_413_and_nothing_is_charged() {
         (r.status, r.header("x-ca-error-message")),
         (413, Some("Request body too Large"))
     );
-    assert_eq!(m.usage_of(APPCODE, Product::Sxm3v2).charged, 0);
+    assert_eq!(m.usage_of(APPCODE, Vendor::Sxm3v2).charged, 0);
 }
 
 #[test]
@@ -558,7 +558,7 @@ fn sixteen_hundred_concurrent_connections_are_each_answered() {
         TOTAL as u64,
         "every connection accepted once"
     );
-    let usage = m.usage_of(APPCODE, Product::Tel3);
+    let usage = m.usage_of(APPCODE, Vendor::Tel3);
     assert_eq!(
         (usage.received, usage.charged),
         (TOTAL as u64, TOTAL as u64)
@@ -590,7 +590,7 @@ fn quota_is_exact_under_concurrency() {
         .collect();
     assert_eq!(statuses.iter().filter(|&&s| s == 200).count(), 10);
     assert_eq!(statuses.iter().filter(|&&s| s == 403).count(), 54);
-    let usage = m.usage_of(APPCODE, Product::Tel3);
+    let usage = m.usage_of(APPCODE, Vendor::Tel3);
     assert_eq!(
         (usage.received, usage.charged, usage.quota_left),
         (64, 10, Some(0))
@@ -609,7 +609,7 @@ fn an_unbilled_answer_gives_its_reserved_quota_back() {
             .status,
         503
     );
-    assert_eq!(m.usage_of(APPCODE, Product::Tel3).quota_left, Some(1));
+    assert_eq!(m.usage_of(APPCODE, Vendor::Tel3).quota_left, Some(1));
     assert_eq!(
         tel3(m.addr(), "a", "b", "c", &[SUCCESS]).unwrap().status,
         200
@@ -635,6 +635,6 @@ async fn works_inside_a_tokio_test() {
     stream.read_to_end(&mut answer).await.unwrap();
     let reply = support::parse(&answer).unwrap();
     assert_eq!(reply.status, 200);
-    assert_eq!(m.usage_of(APPCODE, Product::Tel3).charged, 1);
+    assert_eq!(m.usage_of(APPCODE, Vendor::Tel3).charged, 1);
     drop(m); // stops the server from inside the async context without blocking it
 }

@@ -11,7 +11,7 @@ use shiming_mock_market::config::{DEMO_APPCODE, DEMO_APP_KEY, DEMO_APP_SECRET};
 use shiming_mock_market::gateway::signature::{
     sign, string_to_sign, SignatureMethod, SignedRequest,
 };
-use shiming_mock_market::{MockMarket, Pipeline, Product, Reply};
+use shiming_mock_market::{MockMarket, Pipeline, Reply, Vendor};
 
 const AUTH: &str = "APPCODE shimingdemoappcode0000000000000";
 
@@ -56,7 +56,7 @@ fn a_documented_body_is_the_same_bytes_as_over_a_socket() {
     }
     assert!(successes >= 1);
     assert_eq!(
-        pipeline.usage_of(DEMO_APPCODE, Product::Tel3).charged,
+        pipeline.usage_of(DEMO_APPCODE, Vendor::Tel3).charged,
         successes,
         "2xx answers only are charged"
     );
@@ -100,7 +100,7 @@ fn vendors_answer_from_query_form_and_json_parameters() {
         .unwrap();
     let sjsys = answered(pipeline.respond(form));
     assert_eq!(sjsys.status(), 200);
-    for product in [Product::Tel3, Product::Sxm3v2, Product::Sjsys] {
+    for product in [Vendor::Tel3, Vendor::Sxm3v2, Vendor::Sjsys] {
         assert_eq!(
             pipeline.usage_of(DEMO_APPCODE, product).charged,
             1,
@@ -161,7 +161,7 @@ fn routing_auth_and_limits_are_the_gateways() {
     );
     let long = format!("/mobile?xm={}", "a".repeat(9_000));
     assert_eq!(status(pipeline.respond(get(&long, &[]))).0, 413);
-    assert_eq!(pipeline.usage_of(DEMO_APPCODE, Product::Tel3).charged, 0);
+    assert_eq!(pipeline.usage_of(DEMO_APPCODE, Vendor::Tel3).charged, 0);
 }
 
 #[test]
@@ -211,7 +211,7 @@ fn faults_are_values_not_waits() {
     )));
     assert_eq!(timeout.status(), 504);
     // latency, late and drop were processed and charged; reset and 504 were not.
-    assert_eq!(pipeline.usage_of(DEMO_APPCODE, Product::Tel3).charged, 3);
+    assert_eq!(pipeline.usage_of(DEMO_APPCODE, Vendor::Tel3).charged, 3);
     let unknown = answered(pipeline.respond(get("/mobile", &[("X-Mock-Fault", "explode")])));
     assert_eq!(unknown.status(), 400);
 }
@@ -342,7 +342,7 @@ impl Rng {
 #[test]
 fn arbitrary_requests_never_panic() {
     let pipeline = MockMarket::builder()
-        .anti_replay(&[Product::Sjsys])
+        .anti_replay(&[Vendor::Sjsys])
         .late_answer_delay(Duration::from_secs(1))
         .pipeline();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);

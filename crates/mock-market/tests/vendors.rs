@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::Value;
-use shiming_mock_market::{MockMarket, Product};
+use shiming_mock_market::{MockMarket, Vendor};
 use support::{enc, send, APPCODE};
 
 /// README examples in `fixtures/people.tsv`.
@@ -98,7 +98,7 @@ fn tel3_outcomes_and_unbilled_failures() {
     let (_, v) = get(&m, "/mobile", &[("xm", mn), ("sfz", mi), ("mob", mp)]);
     assert_eq!(v["match"], 2, "carriers do not verify MVNO numbers");
     // Documented failures: HTTP 666, ok 0, not billed.
-    let before = m.usage_of(APPCODE, Product::Tel3).charged;
+    let before = m.usage_of(APPCODE, Vendor::Tel3).charged;
     for (params, msg) in [
         (vec![("sfz", i), ("mob", p)], "未传入真实姓名xm"),
         (vec![("xm", n), ("mob", p)], "未传入身份证号码sfz"),
@@ -122,7 +122,7 @@ fn tel3_outcomes_and_unbilled_failures() {
             (666, Some(0), Some(msg))
         );
     }
-    assert_eq!(m.usage_of(APPCODE, Product::Tel3).charged, before);
+    assert_eq!(m.usage_of(APPCODE, Vendor::Tel3).charged, before);
 }
 
 #[test]
@@ -190,7 +190,7 @@ fn sxm3v2_json_and_form_bodies() {
         (400, Some(0), true)
     );
     // Two 200 verdicts + one 200 no-record were charged; the 400 was not.
-    assert_eq!(m.usage_of(APPCODE, Product::Sxm3v2).charged, 3);
+    assert_eq!(m.usage_of(APPCODE, Vendor::Sxm3v2).charged, 3);
 }
 
 #[test]

@@ -45,7 +45,20 @@ use std::time::Duration;
 use serde::Deserialize;
 use shiming_gateway::{Credentials, GatewayClient};
 
-use crate::{FailoverPolicy, Order, Price, Route, Router, Vendor};
+use crate::{is_compiled_in, FailoverPolicy, Order, Price, Route, Router, Vendor};
+
+/// The environment-variable prefix for `vendor`'s credentials: `SHIMING_` and the API id in
+/// capitals, read as `SHIMING_TEL3_APPCODE` or `SHIMING_TEL3_APP_KEY` +
+/// `SHIMING_TEL3_APP_SECRET`. Configuration, not a vendor fact: it lives here, not in the
+/// catalogue.
+///
+/// ```
+/// assert_eq!(shiming::config::env_prefix(shiming::Vendor::Sxm3v2), "SHIMING_SXM3V2");
+/// ```
+#[must_use]
+pub fn env_prefix(vendor: Vendor) -> String {
+    format!("SHIMING_{}", vendor.id().to_ascii_uppercase())
+}
 
 /// Settings for one vendor.
 ///
@@ -163,7 +176,7 @@ impl fmt::Display for Unusable {
             Unusable::NoCredentials(vendor) => write!(
                 f,
                 "no credentials (set {}_APPCODE or SHIMING_APPCODE)",
-                vendor.env_prefix()
+                env_prefix(*vendor)
             ),
             Unusable::NoConsent => f.write_str(
                 "phonethird needs the person's consent to its authorization text before every check; attest it with consent_obtained_by_caller = true (or SHIMING_PHONETHIRD_CONSENT=1)",
@@ -446,7 +459,7 @@ impl Config {
         };
         let account_wide = read("SHIMING");
         for vendor in Vendor::ALL {
-            let own = read(vendor.env_prefix());
+            let own = read(&env_prefix(vendor));
             if own.is_none() && account_wide.is_none() && !self.vendors.contains_key(&vendor) {
                 continue;
             }
@@ -553,7 +566,7 @@ impl Config {
         let settings = self.vendors.get(&vendor).unwrap_or(&default);
         if !settings.enabled {
             Some(Unusable::Disabled)
-        } else if !vendor.is_compiled_in() {
+        } else if !is_compiled_in(vendor) {
             Some(Unusable::NotCompiledIn)
         } else if settings.credentials.is_none() {
             Some(Unusable::NoCredentials(vendor))

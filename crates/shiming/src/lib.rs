@@ -9,7 +9,9 @@
 //!   ([`Order`]), failing over as [`FailoverPolicy`] allows; every result carries its
 //!   [`Attempts`] (which vendors were tried, which billed, what it cost).
 //! * [`config`] — a router from a TOML file and `SHIMING_*` environment variables.
-//! * [`Vendor`] / [`Price`] — the five APIs and the price table, in exact money.
+//! * [`Vendor`] / [`Price`] — the vendor catalogue (re-exported from `shiming-core`, which the
+//!   vendor crates and the mock market read too): the five APIs, what each checks and costs by
+//!   default, in exact money; [`is_compiled_in`] says whether this build holds a vendor's client.
 //! * [`core`] (re-exported `shiming-core`): offline validation of ID numbers, mobiles and
 //!   names, and the shared result and error types; [`gateway`] (`shiming-gateway`): the
 //!   marketplace transport.
@@ -37,22 +39,20 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
-mod price;
 mod route;
 mod router;
 mod trail;
 mod vendor;
 
-pub use price::{Price, PriceError};
 pub use route::Route;
 pub use router::{FailoverPolicy, NoRoute, Order, RouteError, Routed, Router, RouterBuilder};
 pub use trail::{Attempt, Attempts};
-pub use vendor::{Elements, UnknownVendor, Vendor};
+pub use vendor::is_compiled_in;
 
 pub use shiming_core as core;
 pub use shiming_core::{
-    Billing, Carrier, Error, ErrorKind, Identity, Outcome, ThreeElementVerifier,
-    TwoElementVerifier, Verdict, Verification,
+    Billing, Carrier, Elements, Error, ErrorKind, Identity, Outcome, Price, PriceError,
+    ThreeElementVerifier, TwoElementVerifier, UnknownVendor, Vendor, Verdict, Verification,
 };
 pub use shiming_gateway as gateway;
 pub use shiming_vendor_kit::today_in_china;

@@ -16,7 +16,8 @@ enum Check {
 
 /// One vendor a [`crate::Router`] may send a check to: a verifier, its priority (lower goes
 /// first), its price per call, and whether it is enabled. The price defaults to
-/// [`Vendor::default_price`] for the five known APIs and to zero for any other verifier.
+/// the catalogue's [`Vendor::default_price`] for a verifier whose id is one of the five
+/// ([`Vendor::from_id`]), and to zero for any other.
 ///
 /// ```
 /// use shiming::{Price, Route};
@@ -48,10 +49,10 @@ impl fmt::Debug for Route {
     }
 }
 
+/// The catalogue's default price for the verifier's exact API id; zero for a verifier the
+/// catalogue does not list.
 fn default_price(vendor: &str) -> Price {
-    vendor
-        .parse::<Vendor>()
-        .map_or(Price::ZERO, Vendor::default_price)
+    Vendor::from_id(vendor).map_or(Price::ZERO, Vendor::default_price)
 }
 
 impl Route {

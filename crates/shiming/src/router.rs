@@ -233,7 +233,7 @@ impl NoRoute {
             if i > 0 {
                 text.push_str(if i + 1 == names.len() { " or " } else { ", " });
             }
-            text.push_str(vendor.name());
+            text.push_str(vendor.id());
         }
         text
     }
@@ -253,7 +253,7 @@ impl NoRoute {
     pub fn message(self, which: &str, advice: &str) -> String {
         let what = match self.elements {
             Elements::Three => "name + ID number + mobile",
-            Elements::Two => "name + ID number without a mobile",
+            _ => "name + ID number without a mobile",
         };
         format!("no {which} vendor checks {what}{advice}")
     }

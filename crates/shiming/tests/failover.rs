@@ -8,7 +8,7 @@ use shiming::{
     Billing, ErrorKind, FailoverPolicy, Identity, Order, Outcome, Router, Vendor, Verdict,
 };
 use shiming_mock_market::config::DEMO_APPCODE;
-use shiming_mock_market::{Fault, MockHandle, MockMarket, Product};
+use shiming_mock_market::{Fault, MockHandle, MockMarket};
 use shiming_test_support::market::{demo_usage, total_usage};
 
 const NAME: &str = "陈思远";
@@ -52,7 +52,7 @@ async fn price_order_sends_to_the_cheapest_three_element_vendor() {
     assert_eq!(routed.attempts.tried(), ["sxm3v2"]);
     assert_eq!(routed.attempts.billed(), ["sxm3v2"]);
     assert_eq!(routed.attempts.cost().to_string(), "0.170");
-    assert_eq!(demo_usage(&m, Product::Sxm3v2), (1, 1));
+    assert_eq!(demo_usage(&m, Vendor::Sxm3v2), (1, 1));
     assert_eq!(total_charged(&m), 1);
 }
 
@@ -70,13 +70,13 @@ async fn priority_order_follows_the_configuration() {
     assert_eq!(order, ["sjsys", "tel3", "phonethird", "sxm3v2"]);
     let routed = r.verify(&who()).await.unwrap();
     assert_eq!(routed.verification.vendor, "sjsys");
-    assert_eq!(demo_usage(&m, Product::Sjsys), (1, 1));
+    assert_eq!(demo_usage(&m, Vendor::Sjsys), (1, 1));
 }
 
 #[tokio::test]
 async fn quota_exhausted_fails_over_with_exactly_one_charge() {
     let m = MockMarket::start().unwrap();
-    m.set_quota(DEMO_APPCODE, &[Product::Sxm3v2], Some(0));
+    m.set_quota(DEMO_APPCODE, &[Vendor::Sxm3v2], Some(0));
     let r = router(&m, "order = \"price\"");
     let routed = r.verify(&who()).await.unwrap();
     assert_eq!(routed.verification.verdict, Verdict::Match);
@@ -89,8 +89,8 @@ async fn quota_exhausted_fails_over_with_exactly_one_charge() {
     );
     assert_eq!(routed.attempts[0].billing, Billing::NotBilled);
     assert_eq!(routed.attempts.cost().to_string(), "0.200");
-    assert_eq!(demo_usage(&m, Product::Sxm3v2), (1, 0));
-    assert_eq!(demo_usage(&m, Product::Tel3), (1, 1));
+    assert_eq!(demo_usage(&m, Vendor::Sxm3v2), (1, 0));
+    assert_eq!(demo_usage(&m, Vendor::Tel3), (1, 1));
     assert_eq!(total_charged(&m), 1);
 }
 
@@ -142,29 +142,29 @@ async fn may_have_been_charged_stops_unless_opted_in() {
     let m = MockMarket::start().unwrap();
     let timeout = "order = \"price\"\ntimeout_seconds = 1\n";
     // The mock takes the charge and drops the connection without answering.
-    m.queue_fault(Fault::Drop, 1, Some(Product::Sxm3v2));
+    m.queue_fault(Fault::Drop, 1, Some(Vendor::Sxm3v2));
     let e = router(&m, timeout).verify(&who()).await.unwrap_err();
     assert_eq!(e.error.kind(), ErrorKind::MayHaveBeenCharged);
     assert_eq!(e.attempts.tried(), ["sxm3v2"]);
     assert_eq!(e.billing(), Billing::Unknown);
-    assert_eq!(demo_usage(&m, Product::Sxm3v2), (1, 1));
-    assert_eq!(demo_usage(&m, Product::Tel3), (0, 0));
+    assert_eq!(demo_usage(&m, Vendor::Sxm3v2), (1, 1));
+    assert_eq!(demo_usage(&m, Vendor::Tel3), (0, 0));
 
-    m.queue_fault(Fault::Drop, 1, Some(Product::Sxm3v2));
+    m.queue_fault(Fault::Drop, 1, Some(Vendor::Sxm3v2));
     let opted = format!("{timeout}[failover]\nafter_possible_charge = true\n");
     let routed = router(&m, &opted).verify(&who()).await.unwrap();
     assert_eq!(routed.verification.vendor, "tel3");
     assert_eq!(routed.attempts.tried(), ["sxm3v2", "tel3"]);
     assert_eq!(routed.attempts[0].billing, Billing::Unknown);
     assert_eq!(routed.attempts.cost_at_most().to_string(), "0.370");
-    assert_eq!(demo_usage(&m, Product::Sxm3v2), (2, 2));
-    assert_eq!(demo_usage(&m, Product::Tel3), (1, 1));
+    assert_eq!(demo_usage(&m, Vendor::Sxm3v2), (2, 2));
+    assert_eq!(demo_usage(&m, Vendor::Tel3), (1, 1));
 }
 
 #[tokio::test]
 async fn unavailable_and_unauthorized_fail_over() {
     let m = MockMarket::start().unwrap();
-    m.queue_fault(Fault::Unavailable(503), 1, Some(Product::Sxm3v2));
+    m.queue_fault(Fault::Unavailable(503), 1, Some(Vendor::Sxm3v2));
     let r = router(&m, "order = \"price\"");
     let routed = r.verify(&who()).await.unwrap();
     assert_eq!(routed.attempts.tried(), ["sxm3v2", "tel3"]);
@@ -195,7 +195,7 @@ async fn every_vendor_failing_returns_the_last_error_with_the_trail() {
     let m = MockMarket::start().unwrap();
     m.set_quota(
         DEMO_APPCODE,
-        &[Product::Sxm3v2, Product::Tel3, Product::Sjsys],
+        &[Vendor::Sxm3v2, Vendor::Tel3, Vendor::Sjsys],
         Some(0),
     );
     let e = router(&m, "order = \"price\"")
@@ -219,7 +219,7 @@ async fn two_elements_go_to_sfz2_and_need_a_route() {
         .unwrap();
     assert_eq!(routed.verification.vendor, "sfz2");
     assert_eq!(routed.verification.verdict, Verdict::Match);
-    assert_eq!(demo_usage(&m, Product::Sfz2), (1, 1));
+    assert_eq!(demo_usage(&m, Vendor::Sfz2), (1, 1));
 
     let mut config = Config::from_toml_str("[vendors.sfz2]\nenabled = false").unwrap();
     config.endpoint = Some(m.url());
@@ -237,13 +237,13 @@ async fn two_elements_go_to_sfz2_and_need_a_route() {
         .unwrap_err();
     assert_eq!(e.error.kind(), ErrorKind::NotSent);
     assert!(e.error.message().contains("sfz2"), "{e}");
-    assert_eq!(demo_usage(&m, Product::Sfz2), (1, 1));
+    assert_eq!(demo_usage(&m, Vendor::Sfz2), (1, 1));
 }
 
 #[tokio::test]
 async fn builder_routes_and_failover_policy_compose() {
     let m = MockMarket::start().unwrap();
-    m.set_quota(DEMO_APPCODE, &[Product::Tel3], Some(0));
+    m.set_quota(DEMO_APPCODE, &[Vendor::Tel3], Some(0));
     let code = shiming::gateway::Credentials::app_code(DEMO_APPCODE);
     let tel3 = shiming::tel3::Tel3Client::builder(code.clone())
         .endpoint(m.url())

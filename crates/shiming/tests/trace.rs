@@ -8,7 +8,7 @@ use shiming::config::Config;
 use shiming::gateway::GatewayClient;
 use shiming::{ErrorKind, Identity, Routed, Verdict};
 use shiming_mock_market::config::DEMO_APPCODE;
-use shiming_mock_market::{Fault, MockHandle, MockMarket, Product};
+use shiming_mock_market::{Fault, MockHandle, MockMarket, Vendor};
 use shiming_test_support::trace::traced;
 
 const PEOPLE: [(&str, &str, Option<&str>); 4] = [
@@ -61,10 +61,10 @@ fn routed_runs_log_no_personal_data_or_credentials() {
         let router = config.router(&GatewayClient::new());
         // Each vendor in turn answers, by using up the ones before it.
         let order = [
-            Product::Sxm3v2,
-            Product::Tel3,
-            Product::Sjsys,
-            Product::Phonethird,
+            Vendor::Sxm3v2,
+            Vendor::Tel3,
+            Vendor::Sjsys,
+            Vendor::Phonethird,
         ];
         for used_up in 0..order.len() {
             m.reset();
@@ -80,7 +80,7 @@ fn routed_runs_log_no_personal_data_or_credentials() {
                 let expected: Vec<&str> = if mobile.is_some() {
                     order[..=used_up].iter().map(|p| p.id()).collect()
                 } else {
-                    vec![Product::Sfz2.id()]
+                    vec![Vendor::Sfz2.id()]
                 };
                 assert_answered(&m, &routed, &expected, verdict);
             }
@@ -90,10 +90,10 @@ fn routed_runs_log_no_personal_data_or_credentials() {
                 "{} answered the three three-element checks",
                 answering.id()
             );
-            assert_eq!(m.usage_of(DEMO_APPCODE, Product::Sfz2).charged, 1);
+            assert_eq!(m.usage_of(DEMO_APPCODE, Vendor::Sfz2).charged, 1);
         }
         m.reset();
-        m.queue_fault(Fault::Drop, 1, Some(Product::Sxm3v2));
+        m.queue_fault(Fault::Drop, 1, Some(Vendor::Sxm3v2));
         let (name, id, mobile) = PEOPLE[0];
         // sxm3v2 may have charged and did not answer; the configuration allows failing
         // over after that, so tel3 answers.
@@ -102,7 +102,7 @@ fn routed_runs_log_no_personal_data_or_credentials() {
             .await
             .expect("tel3 answers after the dropped call");
         assert_answered(&m, &routed, &["sxm3v2", "tel3"], Verdict::Match);
-        assert_eq!(m.usage_of(DEMO_APPCODE, Product::Sxm3v2).charged, 1);
+        assert_eq!(m.usage_of(DEMO_APPCODE, Vendor::Sxm3v2).charged, 1);
         // Refused locally: no vendor is asked.
         let refused = router
             .verify(&Identity::unchecked(name, "330106198805160712", mobile))

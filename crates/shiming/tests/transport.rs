@@ -20,7 +20,7 @@ use shiming::{
     Verification,
 };
 use shiming_mock_market::config::{DEMO_APPCODE, DEMO_APP_KEY, DEMO_APP_SECRET};
-use shiming_mock_market::{Credential, Fault, MockHandle, MockMarket, Product, Throttle};
+use shiming_mock_market::{Credential, Fault, MockHandle, MockMarket, Throttle, Vendor};
 use shiming_test_support::market::{demo_usage, nothing_listening, usage};
 use shiming_test_support::people::{self, assert_error_hidden, ID, MOBILE, NAME};
 use shiming_test_support::trace::traced;
@@ -62,13 +62,13 @@ impl std::fmt::Display for Subject {
 
 impl Subject {
     /// The product the subject calls at the mock (the gateway alone sends a tel3 request).
-    fn product(self) -> Product {
+    fn product(self) -> Vendor {
         match self {
-            Subject::Gateway | Subject::Tel3 => Product::Tel3,
-            Subject::Sxm3v2 => Product::Sxm3v2,
-            Subject::Sjsys => Product::Sjsys,
-            Subject::Sfz2 => Product::Sfz2,
-            Subject::Phonethird => Product::Phonethird,
+            Subject::Gateway | Subject::Tel3 => Vendor::Tel3,
+            Subject::Sxm3v2 => Vendor::Sxm3v2,
+            Subject::Sjsys => Vendor::Sjsys,
+            Subject::Sfz2 => Vendor::Sfz2,
+            Subject::Phonethird => Vendor::Phonethird,
         }
     }
 
@@ -78,11 +78,11 @@ impl Subject {
     }
 
     /// A product this subject does not call, for a credential subscribed to that one only.
-    fn other_product(self) -> Product {
-        if self.product() == Product::Sfz2 {
-            Product::Tel3
+    fn other_product(self) -> Vendor {
+        if self.product() == Vendor::Sfz2 {
+            Vendor::Tel3
         } else {
-            Product::Sfz2
+            Vendor::Sfz2
         }
     }
 

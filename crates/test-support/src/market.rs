@@ -2,18 +2,18 @@
 //! test on a free port of its own).
 
 use shiming_mock_market::config::DEMO_APPCODE;
-use shiming_mock_market::{MockHandle, Product};
+use shiming_mock_market::{MockHandle, Vendor};
 
 /// (received, charged) of `credential` (AppCode, AppKey or label) on `product`.
 #[must_use]
-pub fn usage(m: &MockHandle, credential: &str, product: Product) -> (u64, u64) {
+pub fn usage(m: &MockHandle, credential: &str, product: Vendor) -> (u64, u64) {
     let u = m.usage_of(credential, product);
     (u.received, u.charged)
 }
 
 /// (received, charged) of the demo AppCode on `product`.
 #[must_use]
-pub fn demo_usage(m: &MockHandle, product: Product) -> (u64, u64) {
+pub fn demo_usage(m: &MockHandle, product: Vendor) -> (u64, u64) {
     usage(m, DEMO_APPCODE, product)
 }
 

@@ -2,7 +2,7 @@
 //! answers from the [`Registry`], with the documented messages, codes and
 //! statuses, and masked echoes in the vendor's own style.
 
-use crate::{Answer, Params, Product, Registry};
+use crate::{Answer, Params, Registry, Vendor};
 
 mod common;
 mod mask;
@@ -24,22 +24,25 @@ pub struct VendorContext<'a> {
     pub sequence: u64,
 }
 
-/// The vendor's answer to `params`.
+/// The vendor's answer to `params`: a 404 with an empty body (never billed) for a vendor the
+/// catalogue lists and this market does not simulate (none today; see
+/// [`crate::routing::path`]).
 ///
 /// ```
-/// use shiming_mock_market::{vendors, Params, Product, Registry};
+/// use shiming_mock_market::{vendors, Params, Vendor, Registry};
 /// let registry = Registry::builtin();
 /// let ctx = vendors::VendorContext { registry: &registry, sequence: 1 };
-/// let a = vendors::answer(Product::Tel3, &Params::default(), &ctx);
+/// let a = vendors::answer(Vendor::Tel3, &Params::default(), &ctx);
 /// assert_eq!(a.status.as_u16(), 666);
 /// ```
 #[must_use]
-pub fn answer(product: Product, params: &Params, ctx: &VendorContext<'_>) -> Answer {
+pub fn answer(product: Vendor, params: &Params, ctx: &VendorContext<'_>) -> Answer {
     match product {
-        Product::Tel3 => tel3::answer(params, ctx),
-        Product::Sxm3v2 => sxm3v2::answer(params, ctx),
-        Product::Sjsys => sjsys::answer(params, ctx),
-        Product::Sfz2 => sfz2::answer(params, ctx),
-        Product::Phonethird => phonethird::answer(params, ctx),
+        Vendor::Tel3 => tel3::answer(params, ctx),
+        Vendor::Sxm3v2 => sxm3v2::answer(params, ctx),
+        Vendor::Sjsys => sjsys::answer(params, ctx),
+        Vendor::Sfz2 => sfz2::answer(params, ctx),
+        Vendor::Phonethird => phonethird::answer(params, ctx),
+        _ => Answer::json(http::StatusCode::NOT_FOUND, ""),
     }
 }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::common::{self, Clock};
 use super::{mask, phonethird, sfz2, sjsys, sxm3v2, tel3, VendorContext};
-use crate::{Answer, Params, Product, Registry};
+use crate::{Answer, Params, Registry, Vendor};
 
 /// 2024-01-01 06:26:58 China Standard Time (the Unix time in the sjsys example).
 const NOW: i64 = 1_704_061_618;
@@ -53,14 +53,15 @@ fn registry() -> Registry {
     Registry::parse(&text).unwrap()
 }
 
-fn respond(product: Product, params: &Params, ctx: &VendorContext<'_>) -> Answer {
+fn respond(product: Vendor, params: &Params, ctx: &VendorContext<'_>) -> Answer {
     let clock = Clock::at(NOW);
     match product {
-        Product::Tel3 => tel3::respond(params, ctx, clock),
-        Product::Sxm3v2 => sxm3v2::respond(params, ctx, clock),
-        Product::Sjsys => sjsys::respond(params, ctx, clock),
-        Product::Sfz2 => sfz2::respond(params, ctx, clock),
-        Product::Phonethird => phonethird::respond(params, ctx, clock),
+        Vendor::Tel3 => tel3::respond(params, ctx, clock),
+        Vendor::Sxm3v2 => sxm3v2::respond(params, ctx, clock),
+        Vendor::Sjsys => sjsys::respond(params, ctx, clock),
+        Vendor::Sfz2 => sfz2::respond(params, ctx, clock),
+        Vendor::Phonethird => phonethird::respond(params, ctx, clock),
+        other => panic!("no simulator for {other}"),
     }
 }
 
@@ -74,7 +75,7 @@ fn params(pairs: &[(&str, &str)]) -> Params {
 }
 
 /// Calls `product` with sequence [`SEQ`]; returns the status and the body text.
-fn call(product: Product, pairs: &[(&str, &str)]) -> (u16, String) {
+fn call(product: Vendor, pairs: &[(&str, &str)]) -> (u16, String) {
     let registry = registry();
     let ctx = VendorContext {
         registry: &registry,
@@ -90,7 +91,7 @@ type Case<'a> = (&'a [(&'a str, &'a str)], u16, Vec<(&'a str, Value)>);
 /// Runs the cases of one product: status and the values at the given JSON pointers; checks
 /// that no input of two or more characters is echoed whole. Returns the values found at
 /// `key` (the field that names the outcome), for coverage checks.
-fn run(product: Product, key: &str, cases: &[Case<'_>]) -> HashSet<String> {
+fn run(product: Vendor, key: &str, cases: &[Case<'_>]) -> HashSet<String> {
     let mut seen = HashSet::new();
     for (pairs, status, expected) in cases {
         let (got_status, body) = call(product, pairs);
@@ -118,7 +119,7 @@ fn run(product: Product, key: &str, cases: &[Case<'_>]) -> HashSet<String> {
     seen
 }
 
-fn assert_covers(product: Product, seen: &HashSet<String>, documented: &[&str]) {
+fn assert_covers(product: Vendor, seen: &HashSet<String>, documented: &[&str]) {
     for d in documented {
         assert!(seen.contains(*d), "{product:?}: {d} is never produced");
     }
@@ -328,9 +329,9 @@ fn tel3_checks_in_documented_order() {
             vec![msg("运营商不存在记录"), field("/match", json!(2))],
         ),
     ];
-    let seen = run(Product::Tel3, "/msg", &cases);
+    let seen = run(Vendor::Tel3, "/msg", &cases);
     assert_covers(
-        Product::Tel3,
+        Vendor::Tel3,
         &seen,
         &[
             "未传入真实姓名xm",
@@ -357,11 +358,11 @@ fn tel3_checks_in_documented_order() {
 #[test]
 fn tel3_exact_bodies() {
     assert_eq!(
-        call(Product::Tel3, &[]),
+        call(Vendor::Tel3, &[]),
         (666, r#"{"ok":0,"msg":"未传入真实姓名xm"}"#.to_string())
     );
     assert_eq!(
-        call(Product::Tel3, &[("xm", "张三"), ("sfz", ZHANG_ID), ("mob", ZHANG_MOB)]),
+        call(Vendor::Tel3, &[("xm", "张三"), ("sfz", ZHANG_ID), ("mob", ZHANG_MOB)]),
         (
             200,
             r#"{"ok":1,"msg":"校验通过","xm":"张****","sfz":"1101******2X","mob":"13800*******0","match":1}"#
@@ -370,7 +371,7 @@ fn tel3_exact_bodies() {
     );
     assert_eq!(
         call(
-            Product::Tel3,
+            Vendor::Tel3,
             &[("xm", "张三"), ("sfz", ZHANG_ID), ("mob", "1380013800")]
         ),
         (666, r#"{"ok":0,"msg":"手机号码有误"}"#.to_string())
@@ -471,9 +472,9 @@ fn sfz2_checks_in_documented_order() {
             ],
         ),
     ];
-    let seen = run(Product::Sfz2, "/msg", &cases);
+    let seen = run(Vendor::Sfz2, "/msg", &cases);
     assert_covers(
-        Product::Sfz2,
+        Vendor::Sfz2,
         &seen,
         &[
             "未传入真实姓名xm",
@@ -494,7 +495,7 @@ fn sfz2_checks_in_documented_order() {
 #[test]
 fn sfz2_exact_bodies() {
     assert_eq!(
-        call(Product::Sfz2, &[("xm", "李四"), ("sfz", LI_ID)]),
+        call(Vendor::Sfz2, &[("xm", "李四"), ("sfz", LI_ID)]),
         (
             200,
             r#"{"ok":1,"msg":"实名信息正确","xm":"李*","sfz":"3505*****19","match":true,"birthday":"19****16","sex":"男","address":"福建省泉州市**县"}"#
@@ -502,7 +503,7 @@ fn sfz2_exact_bodies() {
         )
     );
     assert_eq!(
-        call(Product::Sfz2, &[("xm", "李四"), ("sfz", BAD_CHECK_ID)]),
+        call(Vendor::Sfz2, &[("xm", "李四"), ("sfz", BAD_CHECK_ID)]),
         (666, r#"{"ok":0,"msg":"身份证号码有误"}"#.to_string())
     );
 }
@@ -632,14 +633,14 @@ fn sxm3v2_checks_in_order() {
             r(3, "无记录", "cmcc"),
         ),
     ];
-    let seen = run(Product::Sxm3v2, "/data/resultDesc", &cases);
-    assert_covers(Product::Sxm3v2, &seen, &["一致", "不一致", "无记录"]);
+    let seen = run(Vendor::Sxm3v2, "/data/resultDesc", &cases);
+    assert_covers(Vendor::Sxm3v2, &seen, &["一致", "不一致", "无记录"]);
 }
 
 #[test]
 fn sxm3v2_exact_bodies() {
     let (status, body) = call(
-        Product::Sxm3v2,
+        Vendor::Sxm3v2,
         &[
             ("name", "张三"),
             ("mobile", ZHANG_MOB),
@@ -659,7 +660,7 @@ fn sxm3v2_exact_bodies() {
             r#"{{"code":"200","msg":"成功","isFee":1,"seqNo":"{seq_no}","data":{{"result":1,"resultDesc":"一致","mobileChannel":"cmcc"}}}}"#
         )
     );
-    let (status, body) = call(Product::Sxm3v2, &[("name", "张三")]);
+    let (status, body) = call(Vendor::Sxm3v2, &[("name", "张三")]);
     assert_eq!(status, 400);
     assert_eq!(
         body,
@@ -785,9 +786,9 @@ fn sjsys_checks_in_order() {
             err("10001", "查询无结果"),
         ),
     ];
-    let seen = run(Product::Sjsys, "/code", &cases);
+    let seen = run(Vendor::Sjsys, "/code", &cases);
     assert_covers(
-        Product::Sjsys,
+        Vendor::Sjsys,
         &seen,
         &["10000", "10001", "10002", "10003", "10004", "10007"],
     );
@@ -798,7 +799,7 @@ fn sjsys_exact_bodies() {
     let seq = common::base36(SEQ, 8, true);
     assert_eq!(
         call(
-            Product::Sjsys,
+            Vendor::Sjsys,
             &[
                 ("idcard", ZHANG_ID),
                 ("mobile", ZHANG_MOB),
@@ -813,7 +814,7 @@ fn sjsys_exact_bodies() {
         )
     );
     assert_eq!(
-        call(Product::Sjsys, &[]),
+        call(Vendor::Sjsys, &[]),
         (
             200,
             format!(
@@ -932,9 +933,9 @@ fn phonethird_checks_in_order() {
             s("202", "无法验证", ""),
         ),
     ];
-    let seen = run(Product::Phonethird, "/status", &cases);
+    let seen = run(Vendor::Phonethird, "/status", &cases);
     assert_covers(
-        Product::Phonethird,
+        Vendor::Phonethird,
         &seen,
         &["01", "02", "202", "203", "204", "205", "206", "207"],
     );
@@ -949,7 +950,7 @@ fn phonethird_exact_bodies() {
     );
     assert_eq!(
         call(
-            Product::Phonethird,
+            Vendor::Phonethird,
             &[
                 ("idCard", ZHANG_ID),
                 ("mobile", ZHANG_MOB),
@@ -964,7 +965,7 @@ fn phonethird_exact_bodies() {
         )
     );
     assert_eq!(
-        call(Product::Phonethird, &[("mobile", "12")]),
+        call(Vendor::Phonethird, &[("mobile", "12")]),
         (
             200,
             format!(
@@ -1004,19 +1005,19 @@ fn references_are_unique_per_request() {
             let v: Value = serde_json::from_slice(&a.body).unwrap();
             v[key].as_str().unwrap().to_string()
         };
-        let s = reference(Product::Sjsys, &p, "seqNo");
+        let s = reference(Vendor::Sjsys, &p, "seqNo");
         assert_eq!(s.len(), 18, "{s}");
         assert!(s[..8]
             .bytes()
             .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()));
         assert!(s.ends_with("1704061618"));
         sjsys_refs.insert(s);
-        let t = reference(Product::Phonethird, &q, "traceId");
+        let t = reference(Vendor::Phonethird, &q, "traceId");
         let parts: Vec<&str> = t.split('_').collect();
         assert_eq!(parts.len(), 3, "{t}");
         assert_eq!((parts[0].len(), parts[1].len(), parts[2].len()), (14, 6, 8));
         phone_refs.insert(t);
-        sxm_refs.insert(reference(Product::Sxm3v2, &r, "seqNo"));
+        sxm_refs.insert(reference(Vendor::Sxm3v2, &r, "seqNo"));
     }
     assert_eq!(sjsys_refs.len(), 2_000);
     assert_eq!(phone_refs.len(), 2_000);
@@ -1031,12 +1032,12 @@ fn public_entry_point_dispatches() {
         sequence: 1,
     };
     let a = super::answer(
-        Product::Tel3,
+        Vendor::Tel3,
         &params(&[("xm", "张三"), ("sfz", ZHANG_ID), ("mob", ZHANG_MOB)]),
         &ctx,
     );
     assert_eq!(a.status.as_u16(), 200);
-    for product in Product::ALL {
+    for product in Vendor::ALL {
         let a = super::answer(product, &Params::default(), &ctx);
         assert!(!a.body.is_empty(), "{product:?}");
     }

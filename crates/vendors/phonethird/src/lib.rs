@@ -68,14 +68,14 @@
 /// ```
 /// assert_eq!(shiming_phonethird::VENDOR, "phonethird");
 /// ```
-pub const VENDOR: &str = "phonethird";
+pub const VENDOR: &str = shiming_core::Vendor::Phonethird.id();
 
 /// The production base URL (always HTTPS, although the seed shows `http(s)://`).
 ///
 /// ```
 /// assert!(shiming_phonethird::DEFAULT_ENDPOINT.starts_with("https://"));
 /// ```
-pub const DEFAULT_ENDPOINT: &str = "https://phonethird.market.alicloudapi.com";
+pub const DEFAULT_ENDPOINT: &str = shiming_core::Vendor::Phonethird.default_endpoint();
 
 mod client;
 pub mod request;

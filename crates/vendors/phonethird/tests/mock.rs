@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use shiming_core::{Billing, Carrier, ErrorKind, Identity, ThreeElementVerifier, Verdict};
 use shiming_gateway::Credentials;
 use shiming_mock_market::config::DEMO_APPCODE;
-use shiming_mock_market::{MockHandle, MockMarket, Product};
+use shiming_mock_market::{MockHandle, MockMarket, Vendor};
 use shiming_phonethird::{Consent, PhonethirdClient, PhonethirdClientBuilder};
 use shiming_test_support::market::demo_usage;
 use shiming_test_support::people::{three as who, ID, MOBILE, MVNO, NAME, OTHER_NAME, UNKNOWN_ID};
@@ -28,7 +28,7 @@ fn client(m: &MockHandle) -> PhonethirdClient {
 }
 
 fn usage(m: &MockHandle) -> (u64, u64) {
-    demo_usage(m, Product::Phonethird)
+    demo_usage(m, Vendor::Phonethird)
 }
 
 #[tokio::test]

@@ -44,14 +44,14 @@
 /// ```
 /// assert_eq!(shiming_sfz2::VENDOR, "sfz2");
 /// ```
-pub const VENDOR: &str = "sfz2";
+pub const VENDOR: &str = shiming_core::Vendor::Sfz2.id();
 
 /// The marketplace endpoint (scheme and host, no path). Always HTTPS.
 ///
 /// ```
 /// assert!(shiming_sfz2::DEFAULT_ENDPOINT.starts_with("https://"));
 /// ```
-pub const DEFAULT_ENDPOINT: &str = "https://sfz2.market.alicloudapi.com";
+pub const DEFAULT_ENDPOINT: &str = shiming_core::Vendor::Sfz2.default_endpoint();
 
 pub mod request;
 pub mod response;

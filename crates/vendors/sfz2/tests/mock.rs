@@ -9,7 +9,7 @@ use http::StatusCode;
 use shiming_core::{Billing, Error, ErrorKind, Identity, TwoElementVerifier, Verdict};
 use shiming_gateway::{Credentials, GatewayClient};
 use shiming_mock_market::config::DEMO_APPCODE;
-use shiming_mock_market::{Fault, MockHandle, MockMarket, Product};
+use shiming_mock_market::{Fault, MockHandle, MockMarket, Vendor};
 use shiming_sfz2::{request, response, Sfz2Client};
 use shiming_test_support::market::demo_usage;
 use shiming_test_support::people::{
@@ -34,7 +34,7 @@ fn unvalidated(m: &MockHandle) -> Sfz2Client {
 
 /// (received, charged) of the demo AppCode on sfz2.
 fn usage(m: &MockHandle) -> (u64, u64) {
-    demo_usage(m, Product::Sfz2)
+    demo_usage(m, Vendor::Sfz2)
 }
 
 #[track_caller]
@@ -175,7 +175,7 @@ async fn refused_locally_means_never_sent() {
 #[tokio::test]
 async fn a_truncated_666_failure_is_malformed_and_not_billed() {
     let m = MockMarket::start().unwrap();
-    m.queue_fault(Fault::Truncate, 1, Some(Product::Sfz2));
+    m.queue_fault(Fault::Truncate, 1, Some(Vendor::Sfz2));
     let e = unvalidated(&m)
         .verify_two(&who(NAME, BAD_CHECKSUM))
         .await
@@ -205,7 +205,7 @@ async fn decode_and_decode_parts_agree_on_real_answers() {
     ];
     for (identity, fault) in &cases {
         if let Some(fault) = fault {
-            m.queue_fault(*fault, 1, Some(Product::Sfz2));
+            m.queue_fault(*fault, 1, Some(Vendor::Sfz2));
         }
         let req = request::encode(&m.url(), identity);
         let r = gateway.call(&appcode(), &req).await.unwrap();

@@ -56,7 +56,7 @@
 /// ```
 /// assert_eq!(shiming_sjsys::VENDOR, "sjsys");
 /// ```
-pub const VENDOR: &str = "sjsys";
+pub const VENDOR: &str = shiming_core::Vendor::Sjsys.id();
 
 /// The marketplace endpoint (scheme and host, no path). Always `https`, although the vendor's
 /// page shows `http://`: the AppCode travels in a header.
@@ -64,7 +64,7 @@ pub const VENDOR: &str = "sjsys";
 /// ```
 /// assert!(shiming_sjsys::DEFAULT_ENDPOINT.starts_with("https://"));
 /// ```
-pub const DEFAULT_ENDPOINT: &str = "https://sjsys.market.alicloudapi.com";
+pub const DEFAULT_ENDPOINT: &str = shiming_core::Vendor::Sjsys.default_endpoint();
 
 pub mod request;
 pub mod response;

@@ -8,7 +8,7 @@
 use shiming_core::{Billing, ErrorKind, Identity, ThreeElementVerifier, Verdict};
 use shiming_gateway::Credentials;
 use shiming_mock_market::config::DEMO_APPCODE;
-use shiming_mock_market::{MockHandle, MockMarket, Product};
+use shiming_mock_market::{MockHandle, MockMarket, Vendor};
 use shiming_sjsys::response::{DETAIL_ABNORMAL, DETAIL_NO_RESULT};
 use shiming_sjsys::SjsysClient;
 use shiming_test_support::market::demo_usage;
@@ -27,7 +27,7 @@ fn demo(market: &MockHandle) -> SjsysClient {
 }
 
 fn usage(market: &MockHandle) -> (u64, u64) {
-    demo_usage(market, Product::Sjsys)
+    demo_usage(market, Vendor::Sjsys)
 }
 
 #[tokio::test]

@@ -54,7 +54,7 @@
 /// ```
 /// assert_eq!(shiming_sxm3v2::VENDOR, "sxm3v2");
 /// ```
-pub const VENDOR: &str = "sxm3v2";
+pub const VENDOR: &str = shiming_core::Vendor::Sxm3v2.id();
 
 /// The marketplace endpoint (scheme and host, no path). Always `https`: the AppCode travels in
 /// a header.
@@ -62,7 +62,7 @@ pub const VENDOR: &str = "sxm3v2";
 /// ```
 /// assert!(shiming_sxm3v2::DEFAULT_ENDPOINT.starts_with("https://"));
 /// ```
-pub const DEFAULT_ENDPOINT: &str = "https://sxm3v2.market.alicloudapi.com";
+pub const DEFAULT_ENDPOINT: &str = shiming_core::Vendor::Sxm3v2.default_endpoint();
 
 pub mod request;
 pub mod response;

@@ -8,7 +8,7 @@
 use shiming_core::{Billing, Carrier, ErrorKind, Identity, ThreeElementVerifier, Verdict};
 use shiming_gateway::Credentials;
 use shiming_mock_market::config::DEMO_APPCODE;
-use shiming_mock_market::{MockHandle, MockMarket, Product};
+use shiming_mock_market::{MockHandle, MockMarket, Vendor};
 use shiming_sxm3v2::Sxm3v2Client;
 use shiming_test_support::market::demo_usage;
 use shiming_test_support::people::{
@@ -26,7 +26,7 @@ fn demo(market: &MockHandle) -> Sxm3v2Client {
 }
 
 fn usage(market: &MockHandle) -> (u64, u64) {
-    demo_usage(market, Product::Sxm3v2)
+    demo_usage(market, Vendor::Sxm3v2)
 }
 
 #[tokio::test]

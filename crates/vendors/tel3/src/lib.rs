@@ -40,14 +40,14 @@
 /// ```
 /// assert_eq!(shiming_tel3::VENDOR, "tel3");
 /// ```
-pub const VENDOR: &str = "tel3";
+pub const VENDOR: &str = shiming_core::Vendor::Tel3.id();
 
 /// The marketplace endpoint (scheme and host, no path). Always HTTPS.
 ///
 /// ```
 /// assert!(shiming_tel3::DEFAULT_ENDPOINT.starts_with("https://"));
 /// ```
-pub const DEFAULT_ENDPOINT: &str = "https://tel3.market.alicloudapi.com";
+pub const DEFAULT_ENDPOINT: &str = shiming_core::Vendor::Tel3.default_endpoint();
 
 pub mod request;
 pub mod response;

@@ -10,7 +10,7 @@ use shiming_core::id_card::ValidationOptions;
 use shiming_core::{Billing, Error, ErrorKind, Identity, ThreeElementVerifier, Verdict};
 use shiming_gateway::{Credentials, GatewayClient};
 use shiming_mock_market::config::DEMO_APPCODE;
-use shiming_mock_market::{Fault, MockHandle, MockMarket, Product};
+use shiming_mock_market::{Fault, MockHandle, MockMarket, Vendor};
 use shiming_tel3::{request, response, Tel3Client};
 use shiming_test_support::market::demo_usage;
 use shiming_test_support::people::{
@@ -39,7 +39,7 @@ fn unvalidated(m: &MockHandle) -> Tel3Client {
 
 /// (received, charged) of the demo AppCode on tel3.
 fn usage(m: &MockHandle) -> (u64, u64) {
-    demo_usage(m, Product::Tel3)
+    demo_usage(m, Vendor::Tel3)
 }
 
 #[track_caller]
@@ -248,7 +248,7 @@ async fn strict_regions_save_the_charge_for_an_abolished_region() {
 #[tokio::test]
 async fn a_truncated_666_failure_is_malformed_and_not_billed() {
     let m = MockMarket::start().unwrap();
-    m.queue_fault(Fault::Truncate, 1, Some(Product::Tel3));
+    m.queue_fault(Fault::Truncate, 1, Some(Vendor::Tel3));
     let e = unvalidated(&m)
         .verify_three(&who(NAME, BAD_CHECKSUM_ID, MOBILE))
         .await
@@ -278,7 +278,7 @@ async fn decode_and_decode_parts_agree_on_real_answers() {
     ];
     for (identity, fault) in &cases {
         if let Some(fault) = fault {
-            m.queue_fault(*fault, 1, Some(Product::Tel3));
+            m.queue_fault(*fault, 1, Some(Vendor::Tel3));
         }
         let req = request::encode(&m.url(), identity);
         let r = gateway.call(&appcode(), &req).await.unwrap();

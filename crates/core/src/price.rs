@@ -7,7 +7,7 @@ use std::str::FromStr;
 /// marketplace's prices have three decimals (`0.033`, `0.475`).
 ///
 /// ```
-/// use shiming::Price;
+/// use shiming_core::Price;
 /// let p: Price = "0.475".parse().unwrap();
 /// assert_eq!(p.li(), 475);
 /// assert_eq!(p.to_string(), "0.475");
@@ -20,14 +20,14 @@ impl Price {
     /// Nothing.
     ///
     /// ```
-    /// assert_eq!(shiming::Price::ZERO.li(), 0);
+    /// assert_eq!(shiming_core::Price::ZERO.li(), 0);
     /// ```
     pub const ZERO: Price = Price(0);
 
     /// `li` 厘 (thousandths of a yuan).
     ///
     /// ```
-    /// assert_eq!(shiming::Price::from_li(33).to_string(), "0.033");
+    /// assert_eq!(shiming_core::Price::from_li(33).to_string(), "0.033");
     /// ```
     #[must_use]
     pub const fn from_li(li: u64) -> Price {
@@ -37,7 +37,7 @@ impl Price {
     /// The amount in 厘.
     ///
     /// ```
-    /// assert_eq!(shiming::Price::from_li(200).li(), 200);
+    /// assert_eq!(shiming_core::Price::from_li(200).li(), 200);
     /// ```
     #[must_use]
     pub const fn li(self) -> u64 {
@@ -47,7 +47,7 @@ impl Price {
     /// `self × n`, saturating.
     ///
     /// ```
-    /// assert_eq!(shiming::Price::from_li(33).times(1000).to_string(), "33.000");
+    /// assert_eq!(shiming_core::Price::from_li(33).times(1000).to_string(), "33.000");
     /// ```
     #[must_use]
     pub const fn times(self, n: u64) -> Price {
@@ -84,7 +84,7 @@ impl fmt::Display for Price {
 /// Why a text is not a price.
 ///
 /// ```
-/// let e = "0.0001".parse::<shiming::Price>().unwrap_err();
+/// let e = "0.0001".parse::<shiming_core::Price>().unwrap_err();
 /// assert!(e.to_string().contains("three decimals"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
