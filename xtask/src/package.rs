@@ -1,7 +1,7 @@
 //! `cargo xtask package`: the publishable crates build from what would be uploaded.
 //!
-//! 1. `cargo package --workspace --exclude xtask --exclude shiming-fuzz-targets --exclude
-//!    shiming-test-support --allow-dirty`: every crate is packaged in
+//! 1. `cargo package --workspace --exclude <tool>… --allow-dirty`, the tools being the members
+//!    `cargo metadata` lists with `publish = false`: every other crate is packaged in
 //!    dependency order (cargo resolves the unpublished siblings through its own temporary
 //!    registry) and each package's libraries and binaries are built from the unpacked
 //!    `.crate` (the verification step). The `.crate` files stay in `target/package/`.
@@ -62,27 +62,23 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     }
     forget_unpacked_siblings()?;
+    let members = Members::of(&util::metadata()?)?;
     // Cargo takes a registry crate of an unchanged version for immutable, so the target
     // directory may still hold a sibling compiled from an earlier run's package (a stale
     // `shiming-core` then fails the mock market's verification). Clean ours by name; the
     // verification builds them from their packages anyway.
     let mut clean = vec!["clean"];
-    for name in PUBLISHED {
+    for name in &members.published {
         clean.extend(["-p", name]);
     }
     util::cargo(&clean)?;
     let t = Instant::now();
-    util::cargo(&[
-        "package",
-        "--workspace",
-        "--exclude",
-        "xtask",
-        "--exclude",
-        "shiming-fuzz-targets",
-        "--exclude",
-        "shiming-test-support",
-        "--allow-dirty",
-    ])?;
+    let mut package = vec!["package", "--workspace"];
+    for name in &members.tools {
+        package.extend(["--exclude", name]);
+    }
+    package.push("--allow-dirty");
+    util::cargo(&package)?;
     let package_time = t.elapsed();
     let mut crates: Vec<(String, PathBuf, u64)> = Vec::new();
     for entry in fs::read_dir(&packages)? {
@@ -223,30 +219,50 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The directory outside the repository the packages are unpacked and installed in: one per
-/// checkout (several checkouts may run this at once), the same on every run (so the shared
-/// target directory sees the same unpacked paths and only rebuilds what changed).
+/// The workspace members, from `cargo metadata --format-version 1 --no-deps`.
+#[derive(Debug, PartialEq, Eq)]
+struct Members {
+    /// Published: no `publish = false` in the manifest. Packaged, and cleaned first.
+    published: Vec<String>,
+    /// `publish = false` (`xtask`, the fuzz targets, the test support): left out.
+    tools: Vec<String>,
+}
+
+impl Members {
+    /// The members of `json`, each list in the order cargo gives them.
+    fn of(json: &str) -> Result<Members> {
+        let value: serde_json::Value = serde_json::from_str(json)?;
+        let mut members = Members {
+            published: Vec::new(),
+            tools: Vec::new(),
+        };
+        for p in value["packages"]
+            .as_array()
+            .ok_or("cargo metadata: no packages")?
+        {
+            let name = p["name"]
+                .as_str()
+                .ok_or("cargo metadata: a package without a name")?
+                .to_string();
+            if util::is_published(p) {
+                members.published.push(name);
+            } else {
+                members.tools.push(name);
+            }
+        }
+        if members.published.is_empty() {
+            return Err("cargo metadata: no published crate in the workspace".into());
+        }
+        Ok(members)
+    }
+}
+
 /// Removes the sources cargo unpacked from earlier runs' temporary registry. `cargo package
 /// --workspace` publishes each sibling to a registry under `target/package/tmp-registry` and
 /// unpacks it under `$CARGO_HOME/registry/src/-<hash of that path>/`; when the version has not
 /// changed, cargo trusts an earlier unpack and verifies against a stale copy of the sibling
 /// (a change to `shiming-core` then "fails" to build the mock market). Only directories of
 /// path-named registries (`-…`) and only the workspace's own `shiming*` crates are removed.
-/// The publishable crates of the workspace (cleaned before packaging, see [`run`]).
-const PUBLISHED: [&str; 11] = [
-    "shiming-core",
-    "shiming-gateway",
-    "shiming-vendor-kit",
-    "shiming-tel3",
-    "shiming-sxm3v2",
-    "shiming-sjsys",
-    "shiming-sfz2",
-    "shiming-phonethird",
-    "shiming-mock-market",
-    "shiming",
-    "shiming-cli",
-];
-
 fn forget_unpacked_siblings() -> Result<()> {
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
@@ -278,6 +294,9 @@ fn forget_unpacked_siblings() -> Result<()> {
     Ok(())
 }
 
+/// The directory outside the repository the packages are unpacked and installed in: one per
+/// checkout (several checkouts may run this at once), the same on every run (so the shared
+/// target directory sees the same unpacked paths and only rebuilds what changed).
 fn scratch_dir(root: &Path) -> PathBuf {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -466,4 +485,36 @@ fn request(addr: &str, api: &str, scenario: &str) -> Result<(String, Vec<u8>)> {
         .into());
     }
     Ok((status, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_are_published_unless_publish_is_false() {
+        // Abridged `cargo metadata --format-version 1 --no-deps`: `publish` is `null` without
+        // the key, `[]` for `publish = false`, the registries for `publish = ["…"]`.
+        let json = r#"{
+            "packages": [
+                {"name": "shiming-core", "version": "0.1.0", "publish": null},
+                {"name": "xtask", "version": "0.0.0", "publish": []},
+                {"name": "shiming-cli", "version": "0.1.0", "publish": ["crates-io"]},
+                {"name": "shiming-test-support", "version": "0.0.0", "publish": []}
+            ],
+            "workspace_members": [],
+            "workspace_root": "/ws"
+        }"#;
+        assert_eq!(
+            Members::of(json).unwrap(),
+            Members {
+                published: vec!["shiming-core".into(), "shiming-cli".into()],
+                tools: vec!["xtask".into(), "shiming-test-support".into()],
+            }
+        );
+        let tools_only = r#"{"packages": [{"name": "xtask", "publish": []}]}"#;
+        assert!(Members::of(tools_only).is_err());
+        assert!(Members::of(r#"{"packages": [{"publish": null}]}"#).is_err());
+        assert!(Members::of("{}").is_err());
+    }
 }

@@ -15,12 +15,14 @@
 //!   gets in without I/O, and are allowed.
 //! * **`core-deps`** — `shiming-core`'s `[dependencies]` and `[build-dependencies]` hold none of
 //!   [`IO_CRATES`] (runtimes, HTTP, TLS, sockets, OS randomness, file-system helpers).
-//! * **`layers`** — every workspace crate has a floor in [`LAYERS`]; `[dependencies]` and
+//! * **`layers`** — every published workspace crate has a floor in [`LAYERS`], and the table
+//!   names nothing else: an entry that is no workspace member, or whose crate is
+//!   `publish = false`, is a violation too (at the table). `[dependencies]` and
 //!   `[build-dependencies]` point only to strictly lower floors (dev-dependencies may point
 //!   anywhere: tests use the mock market). So the transport knows no vendor kit or vendor crate,
 //!   no vendor crate knows another, and the mock market, beside the transport on floor 1,
 //!   depends on `shiming-core` alone among workspace crates — never on the transport, the kit or
-//!   a vendor crate. A crate missing from the table must be `publish = false` (a tool such as
+//!   a vendor crate. A crate missing from the table is `publish = false` (a tool such as
 //!   `xtask` or `shiming-fuzz-targets`): tools may depend on anything, and nothing may depend on
 //!   a tool — not even as a dev-dependency, except on [`TEST_SUPPORT`], the shared test support,
 //!   which is a dev-dependency only.
@@ -100,8 +102,13 @@ const fn layer(package: &'static str, floor: u8, role: Role) -> Layer {
     }
 }
 
-/// Every published workspace crate, lowest floor first; adding a crate is one line. A crate of
-/// the table that does not exist (yet) is simply not checked.
+/// Where [`LAYERS`] is, for violations about it.
+const LAYERS_AT: (&str, u32) = (file!(), line!() + 6);
+
+/// Every published workspace crate and nothing else, lowest floor first; adding a crate is one
+/// line. [`check_table`] holds the table to the workspace: a published member missing here, an
+/// entry that is no member and an entry whose crate is `publish = false` all fail. (`cargo
+/// xtask package` reads which crates are published from `cargo metadata`, not from here.)
 const LAYERS: &[Layer] = &[
     layer("shiming-core", 0, Role::Core),
     layer("shiming-gateway", 1, Role::Transport),
@@ -189,24 +196,12 @@ const EXHAUSTIVE_ENUMS: &[(&str, &str, &str)] = &[(
 /// Runs every check on the workspace and fails when any invariant is broken.
 pub fn run() -> util::Result<()> {
     let root = util::root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let manifest = root.join("Cargo.toml");
-    let manifest = manifest.to_str().ok_or("non-UTF-8 path")?;
-    let json = util::output(
-        &cargo,
-        &[
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--manifest-path",
-            manifest,
-        ],
-    )?;
-    let packages = parse_metadata(&json)?;
+    let packages = parse_metadata(&util::metadata()?)?;
     let crates = packages.len();
     let read = |path: &Path| std::fs::read_to_string(root.join(path)).ok();
-    let violations = check(packages, &read);
+    let mut violations = check_table(&packages, LAYERS);
+    violations.extend(check(packages, &read));
+    violations.sort();
     for v in &violations {
         println!("{v}");
     }
@@ -344,8 +339,7 @@ fn parse_metadata(json: &str) -> Result<Vec<Package>, String> {
         let manifest = p["manifest_path"]
             .as_str()
             .ok_or_else(|| format!("cargo metadata: {name} has no manifest_path"))?;
-        // `null`: any registry; `[]`: `publish = false`; a list: those registries.
-        let published = p["publish"].as_array().map_or(true, |r| !r.is_empty());
+        let published = util::is_published(p);
         let mut deps = Vec::new();
         for d in p["dependencies"].as_array().into_iter().flatten() {
             let dep = d["name"]
@@ -417,7 +411,8 @@ struct SourceFile {
 /// Reads a file relative to the workspace root; `None` when it does not exist.
 type Read<'a> = &'a dyn Fn(&Path) -> Option<String>;
 
-/// Loads what the checks need (manifests, source trees) through `read` and runs every check.
+/// Loads what the checks need (manifests, source trees) through `read` and runs every check
+/// but [`check_table`] (which [`run`] adds: the tests' workspaces are smaller than [`LAYERS`]).
 fn check(mut packages: Vec<Package>, read: Read<'_>) -> Vec<Violation> {
     let mut violations = Vec::new();
     let mut sources: BTreeMap<String, Vec<SourceFile>> = BTreeMap::new();
@@ -559,28 +554,26 @@ fn check_core_deps(p: &Package) -> Vec<Violation> {
 
 /// `layers`: dependencies between workspace crates point down the floors of [`LAYERS`].
 fn check_layers(packages: &[Package]) -> Vec<Violation> {
-    let members: BTreeSet<&str> = packages.iter().map(|p| p.name.as_str()).collect();
+    let members: BTreeMap<&str, bool> = packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.published))
+        .collect();
     let mut out = Vec::new();
     for p in packages {
         let from = p.layer();
-        if from.is_none() && p.published {
-            out.push(Violation::new(
-                &p.manifest,
-                1,
-                "layers",
-                format!(
-                    "`{}` is published but has no floor: add it to LAYERS in xtask/src/tidy.rs \
-                     (or make it `publish = false` if it is a tool)",
-                    p.name
-                ),
-            ));
-        }
-        for d in p.deps.iter().filter(|d| members.contains(d.name.as_str())) {
+        for d in &p.deps {
+            let Some(&published) = members.get(d.name.as_str()) else {
+                continue;
+            };
             if d.name == p.name || (d.kind == DepKind::Dev && d.name == TEST_SUPPORT) {
                 continue;
             }
             let line = dependency_line(&p.manifest_text, &d.name, d.kind);
             let Some(to) = layer_of(&d.name) else {
+                if published {
+                    // Not a tool: a published crate without a floor, which `check_table` names.
+                    continue;
+                }
                 out.push(Violation::new(
                     &p.manifest,
                     line,
@@ -611,6 +604,53 @@ fn check_layers(packages: &[Package]) -> Vec<Violation> {
                     ),
                 ));
             }
+        }
+    }
+    out
+}
+
+/// `layers`: `layers` (which is [`LAYERS`] but in tests) gives a floor to every published
+/// member of the workspace and to nothing else.
+fn check_table(packages: &[Package], layers: &[Layer]) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for p in packages {
+        let floor = layers.iter().any(|l| l.package == p.name);
+        if p.published && !floor {
+            out.push(Violation::new(
+                &p.manifest,
+                1,
+                "layers",
+                format!(
+                    "`{}` is published but has no floor: add it to LAYERS in xtask/src/tidy.rs \
+                     (or make it `publish = false` if it is a tool)",
+                    p.name
+                ),
+            ));
+        } else if !p.published && floor {
+            out.push(Violation::new(
+                Path::new(LAYERS_AT.0),
+                LAYERS_AT.1,
+                "layers",
+                format!(
+                    "LAYERS gives `{}` a floor, but it is `publish = false`: the table holds the \
+                     published crates only (remove the entry if it is a tool)",
+                    p.name
+                ),
+            ));
+        }
+    }
+    for l in layers {
+        if !packages.iter().any(|p| p.name == l.package) {
+            out.push(Violation::new(
+                Path::new(LAYERS_AT.0),
+                LAYERS_AT.1,
+                "layers",
+                format!(
+                    "LAYERS gives `{}` a floor, but no workspace member has that name: remove \
+                     the entry (or add the crate to the workspace members)",
+                    l.package
+                ),
+            ));
         }
     }
     out
@@ -1958,11 +1998,76 @@ mod tests {
         // Nothing depends on a tool, not even for tests.
         assert_eq!(broken("shiming-cli", "shiming-fuzz-targets", Dev).len(), 1);
         assert_eq!(broken("shiming-core", "xtask", Dev).len(), 1);
-        // A published crate needs a floor; a tool does not.
-        let mut graph = todays_graph();
-        graph.push(package("shiming-extra", &[], true));
-        graph.push(package("shiming-bench", &[("shiming", Normal)], false));
-        assert_eq!(found(&check_layers(&graph)), [("layers", 1)]);
+    }
+
+    /// The entries of [`LAYERS`] for `graph`'s published crates: today's table as a workspace
+    /// with only those crates would hold it.
+    fn table_of(graph: &[Package]) -> Vec<Layer> {
+        LAYERS
+            .iter()
+            .filter(|l| graph.iter().any(|p| p.published && p.name == l.package))
+            .copied()
+            .collect()
+    }
+
+    #[test]
+    fn the_table_gives_a_floor_to_every_published_member_and_to_nothing_else() {
+        let graph = todays_graph();
+        let table = table_of(&graph);
+        assert_eq!(table.len(), 7);
+        assert_eq!(check_table(&graph, &table), []);
+        // A published member without a floor fails at its manifest; a tool needs none.
+        let mut more = todays_graph();
+        more.push(package("shiming-extra", &[], true));
+        more.push(package(
+            "shiming-bench",
+            &[("shiming", DepKind::Normal)],
+            false,
+        ));
+        let v = check_table(&more, &table);
+        assert_eq!(found(&v), [("layers", 1)]);
+        assert_eq!(v[0].path, Path::new("crates/shiming-extra/Cargo.toml"));
+        assert!(
+            v[0].message.contains("add it to LAYERS"),
+            "{}",
+            v[0].message
+        );
+        // That is the one violation: a crate depending on it is not told it uses a tool.
+        if let Some(cli) = more.iter_mut().find(|p| p.name == "shiming-cli") {
+            cli.deps.push(Dep {
+                name: "shiming-extra".into(),
+                kind: DepKind::Normal,
+            });
+        }
+        assert_eq!(check_layers(&more), []);
+        // An entry that is no member fails at the table: here, today's whole table over a
+        // workspace without the kit and three of the vendor crates.
+        let v = check_table(&graph, LAYERS);
+        let missing = [
+            "shiming-vendor-kit",
+            "shiming-sxm3v2",
+            "shiming-sjsys",
+            "shiming-phonethird",
+        ];
+        assert_eq!(v.len(), missing.len(), "{v:?}");
+        for (v, name) in v.iter().zip(&missing) {
+            assert_eq!(
+                (v.path.as_path(), v.line),
+                (Path::new(LAYERS_AT.0), LAYERS_AT.1)
+            );
+            assert!(
+                v.message.contains(&format!("`{name}`"))
+                    && v.message.contains("no workspace member"),
+                "{}",
+                v.message
+            );
+        }
+        // So does an entry for a tool.
+        let mut with_tool = table.clone();
+        with_tool.push(layer("xtask", 6, Role::Cli));
+        let v = check_table(&graph, &with_tool);
+        assert_eq!(found(&v), [("layers", LAYERS_AT.1)]);
+        assert!(v[0].message.contains("`xtask`") && v[0].message.contains("publish = false"));
     }
 
     #[test]
@@ -2440,17 +2545,6 @@ mod tests {
                 5,
                 serde_json::json!({"name": "shiming-fuzz-targets", "kind": "dev"}),
             );
-            packages.push(meta_package(
-                "shiming-extra",
-                "crates/extra",
-                &[],
-                true,
-                false,
-            ));
-            fs.insert(
-                "crates/extra/src/lib.rs".into(),
-                "#![deny(missing_docs)]".into(),
-            );
             let edits = [
                 ("crates/core/src/date.rs", "use std::{fs, io};\n"),
                 (
@@ -2510,7 +2604,6 @@ mod tests {
             "crates/cli/src/input.rs:2: non-exhaustive",
             "crates/core/Cargo.toml:1: core-deps",
             "crates/core/src/date.rs:1: core-io",
-            "crates/extra/Cargo.toml:1: layers",
             "crates/gateway/src/lib.rs:1: missing-docs",
             "crates/mock-market/Cargo.toml:1: layers",
             "crates/shiming/src/lib.rs:1: wire-format",
@@ -2531,6 +2624,7 @@ mod tests {
         let source: Vec<&str> = include_str!("tidy.rs").lines().collect();
         for ((file, line), table) in [
             (COMMON_WIRE_NAMES_AT, "const COMMON_WIRE_NAMES:"),
+            (LAYERS_AT, "const LAYERS:"),
             (EXHAUSTIVE_ENUMS_AT, "const EXHAUSTIVE_ENUMS:"),
         ] {
             assert_eq!(file, "xtask/src/tidy.rs");

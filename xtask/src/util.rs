@@ -41,6 +41,32 @@ pub fn output(program: &str, args: &[&str]) -> Result<String> {
     Ok(String::from_utf8(out.stdout)?)
 }
 
+/// `cargo metadata --format-version 1 --no-deps` of the workspace: its members, as JSON.
+pub fn metadata() -> Result<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let manifest = root().join("Cargo.toml");
+    let manifest = manifest.to_str().ok_or("non-UTF-8 path")?;
+    output(
+        &cargo,
+        &[
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--manifest-path",
+            manifest,
+        ],
+    )
+}
+
+/// Whether a package of [`metadata`] is published: its `publish` is `null` (any registry) or
+/// a list of registries; `publish = false` in the manifest reads as `[]`.
+pub fn is_published(package: &serde_json::Value) -> bool {
+    package["publish"]
+        .as_array()
+        .map_or(true, |registries| !registries.is_empty())
+}
+
 /// Downloads python-stdnum (pinned) from PyPI into a fresh directory under `target/` and
 /// returns the directory holding the unpacked `stdnum` package.
 pub fn python_stdnum() -> Result<PathBuf> {

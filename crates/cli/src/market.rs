@@ -3,10 +3,9 @@
 //! from all that.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::Args;
-use shiming::config::{Config, Overrides, Unusable};
+use shiming::config::{positive_seconds, Config, Overrides, Unusable};
 use shiming::gateway::Credentials;
 use shiming::{Router, Vendor};
 #[cfg(feature = "mock")]
@@ -145,10 +144,8 @@ impl MarketArgs {
         let timeout = self
             .timeout
             .map(|seconds| {
-                Duration::try_from_secs_f64(seconds)
-                    .ok()
-                    .filter(|d| !d.is_zero())
-                    .ok_or_else(|| UsageError("--timeout: a positive number of seconds".into()))
+                positive_seconds(seconds)
+                    .map_err(|_| UsageError("--timeout: a positive number of seconds".into()))
             })
             .transpose()?;
         let appcode = self.appcode.clone().or_else(|| self.mock_appcode());
@@ -249,6 +246,7 @@ fn refusal(what: &str, why: Option<Unusable>) -> String {
 mod tests {
     use super::*;
     use clap::Parser;
+    use std::time::Duration;
 
     #[derive(Parser)]
     struct Line {
@@ -341,8 +339,13 @@ mod tests {
             let demo = shiming_mock_market::config::DEMO_APPCODE;
             assert!(Vendor::ALL.iter().all(|v| code(&c, *v) == demo));
         }
-        let e = configuration(&["--config", path, "--timeout", "0"]).unwrap_err();
-        assert_eq!(e.0, "--timeout: a positive number of seconds");
+        for refused in ["0", "-0", "-1", "NaN", "inf", "-inf", "1e20", "1e-10"] {
+            let e =
+                configuration(&["--config", path, &format!("--timeout={refused}")]).unwrap_err();
+            assert_eq!(e.0, "--timeout: a positive number of seconds", "{refused}");
+        }
+        let c = configuration(&["--config", path, "--timeout", "1e-9"]).unwrap();
+        assert_eq!(c.timeout, Some(Duration::from_nanos(1)));
         std::fs::remove_file(&file).unwrap();
     }
 

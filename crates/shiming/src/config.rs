@@ -333,14 +333,52 @@ enum RawPrice {
     Number(f64),
 }
 
+/// A number of seconds as a timeout: a [`Duration`] of at least one nanosecond. Zero, a
+/// negative number, NaN, an infinity, a number too large for a `Duration` (above about
+/// 1.8 × 10¹⁹ seconds) and one that rounds to zero nanoseconds are refused. The file's
+/// `timeout_seconds` and `connect_timeout_seconds` are read with it, and so is the command
+/// line's `--timeout`.
+///
+/// ```
+/// use std::time::Duration;
+/// use shiming::config::positive_seconds;
+///
+/// assert_eq!(positive_seconds(2.5), Ok(Duration::from_millis(2500)));
+/// assert_eq!(positive_seconds(1e-9), Ok(Duration::from_nanos(1)));
+/// for refused in [0.0, -0.0, -1.0, f64::NAN, f64::INFINITY, 1e20, 1e-10] {
+///     assert!(positive_seconds(refused).is_err(), "{refused}");
+/// }
+/// ```
+pub fn positive_seconds(seconds: f64) -> Result<Duration, NotPositiveSeconds> {
+    Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or(NotPositiveSeconds { _private: () })
+}
+
+/// Why a number of seconds is no timeout ([`positive_seconds`]).
+///
+/// ```
+/// let e = shiming::config::positive_seconds(0.0).unwrap_err();
+/// assert_eq!(e.to_string(), "expected a positive number of seconds");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotPositiveSeconds {
+    _private: (),
+}
+
+impl fmt::Display for NotPositiveSeconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("expected a positive number of seconds")
+    }
+}
+
+impl std::error::Error for NotPositiveSeconds {}
+
+/// The optional timeout `key` of the file.
 fn seconds(key: &str, value: Option<f64>) -> Result<Option<Duration>, ConfigError> {
     value
-        .map(|s| {
-            Duration::try_from_secs_f64(s)
-                .ok()
-                .filter(|d| !d.is_zero())
-                .ok_or_else(|| ConfigError(format!("{key}: expected a positive number of seconds")))
-        })
+        .map(|s| positive_seconds(s).map_err(|e| ConfigError(format!("{key}: {e}"))))
         .transpose()
 }
 
@@ -737,6 +775,10 @@ consent_obtained_by_caller = true
             ),
             ("timeout_seconds = 0", "timeout_seconds"),
             ("timeout_seconds = -3", "timeout_seconds"),
+            ("timeout_seconds = nan", "timeout_seconds"),
+            ("timeout_seconds = 1e30", "timeout_seconds"),
+            ("connect_timeout_seconds = inf", "connect_timeout_seconds"),
+            ("connect_timeout_seconds = 1e-10", "connect_timeout_seconds"),
         ] {
             let e = Config::from_toml_str(text).unwrap_err().to_string();
             assert!(e.contains(expected), "{text:?}: {e}");
