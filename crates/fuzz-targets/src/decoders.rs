@@ -6,7 +6,7 @@ use shiming_core::{Billing, Error, ErrorKind, Verification};
 use crate::input::VendorCall;
 
 /// A vendor crate's `response::decode_parts`.
-type DecodeParts = fn(StatusCode, &[u8], bool, Option<&str>) -> Result<Verification, Error>;
+type DecodeParts = fn(StatusCode, &[u8], Billing, Option<&str>) -> Result<Verification, Error>;
 
 /// Decodes the input as one answer of `vendor` ([`VendorCall`]) and checks what must hold for
 /// every vendor:
@@ -21,7 +21,12 @@ type DecodeParts = fn(StatusCode, &[u8], bool, Option<&str>) -> Result<Verificat
 /// * `Debug` and `Display` can be formatted.
 fn decode(data: &[u8], vendor: &'static str, decode_parts: DecodeParts, echoes: &[&str]) {
     let call = VendorCall::parse(data);
-    let result = decode_parts(call.status, call.body, call.billed, call.request_id);
+    let result = decode_parts(
+        call.status,
+        call.body,
+        Billing::of(call.billed),
+        call.request_id,
+    );
     match result {
         Ok(v) => {
             assert_eq!(v.vendor, vendor);

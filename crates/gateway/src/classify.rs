@@ -22,7 +22,7 @@ use shiming_core::{Billing, Error, ErrorKind};
 /// An answer the gateway made itself (not the vendor), classified.
 ///
 /// Built only by [`gateway_failure`]; turned into the shared error by [`into_error`].
-/// Gateway answers are non-2xx, so none of them is billed (see [`is_billed`]).
+/// Gateway answers are non-2xx, so none of them is billed (see [`billing_of`]).
 ///
 /// ```
 /// use shiming_core::ErrorKind;
@@ -72,18 +72,19 @@ impl GatewayFailure {
     }
 }
 
-/// Whether the marketplace bills an answer with this status: exactly 200–299.
+/// The [`Billing`] of an answer with this status: the marketplace bills exactly 200–299.
 ///
 /// ```
-/// use shiming_gateway::classify::is_billed;
-/// assert!(is_billed(200));
-/// assert!(is_billed(299));
-/// assert!(!is_billed(666)); // 拇指云's "not charged" status
-/// assert!(!is_billed(504));
+/// use shiming_core::Billing;
+/// use shiming_gateway::classify::billing_of;
+/// assert_eq!(billing_of(200), Billing::Billed);
+/// assert_eq!(billing_of(299), Billing::Billed);
+/// assert_eq!(billing_of(666), Billing::NotBilled); // 拇指云's "not charged" status
+/// assert_eq!(billing_of(504), Billing::NotBilled);
 /// ```
 #[must_use]
-pub const fn is_billed(status: u16) -> bool {
-    matches!(status, 200..=299)
+pub const fn billing_of(status: u16) -> Billing {
+    Billing::of(matches!(status, 200..=299))
 }
 
 /// Decides whether an answer was made by the gateway and, if so, classifies it.
@@ -667,10 +668,10 @@ mod tests {
             (299, true),
             (300, false),
         ] {
-            assert_eq!(is_billed(status), billed, "{status}");
+            assert_eq!(billing_of(status), Billing::of(billed), "{status}");
         }
         for status in [400, 403, 450, 500, 503, 504, 666] {
-            assert!(!is_billed(status), "{status}");
+            assert_eq!(billing_of(status), Billing::NotBilled, "{status}");
         }
     }
 }

@@ -138,7 +138,7 @@ impl ApiRequest {
 ///
 /// ```
 /// # fn f(r: shiming_gateway::ApiResponse) {
-/// if r.billed { println!("charged one unit, request {:?}", r.request_id); }
+/// if r.billing == shiming_core::Billing::Billed { println!("charged one unit, request {:?}", r.request_id); }
 /// # }
 /// ```
 #[non_exhaustive]
@@ -150,8 +150,9 @@ pub struct ApiResponse {
     pub body: Bytes,
     /// `X-Ca-Request-Id`.
     pub request_id: Option<String>,
-    /// Whether the marketplace charged the call (status 200–299).
-    pub billed: bool,
+    /// Whether the marketplace charged the call: [`Billing::Billed`] for status 200–299,
+    /// otherwise [`Billing::NotBilled`] (an answer came, so never [`Billing::Unknown`]).
+    pub billing: Billing,
     /// How many attempts were made (retries happen only as the policy allows).
     pub attempts: u32,
 }
@@ -161,30 +162,31 @@ impl ApiResponse {
     ///
     /// ```
     /// let r = shiming_gateway::ApiResponse::new(http::StatusCode::OK, bytes::Bytes::from_static(b"{}"), Some("r-1".into()));
-    /// assert!(r.billed);
+    /// assert_eq!(r.billing, shiming_core::Billing::Billed);
     /// ```
     #[must_use]
     pub fn new(status: StatusCode, body: Bytes, request_id: Option<String>) -> ApiResponse {
         ApiResponse {
             status,
-            billed: classify::is_billed(status.as_u16()),
+            billing: classify::billing_of(status.as_u16()),
             body,
             request_id,
             attempts: 1,
         }
     }
 
-    /// The same answer with `billed` set as given — for replays whose billing was recorded
-    /// rather than derived from the status.
+    /// The same answer with its billing set as given — for replays whose billing was
+    /// recorded rather than derived from the status.
     ///
     /// ```
+    /// use shiming_core::Billing;
     /// let r = shiming_gateway::ApiResponse::new(http::StatusCode::OK, bytes::Bytes::new(), None)
-    ///     .with_billed(false);
-    /// assert!(!r.billed);
+    ///     .with_billing(Billing::NotBilled);
+    /// assert_eq!(r.billing, Billing::NotBilled);
     /// ```
     #[must_use]
-    pub fn with_billed(mut self, billed: bool) -> ApiResponse {
-        self.billed = billed;
+    pub fn with_billing(mut self, billing: Billing) -> ApiResponse {
+        self.billing = billing;
         self
     }
 }
@@ -589,7 +591,6 @@ impl GatewayClient {
                 return Attempt::Failed(error);
             }
             Ok(Err(Failure::TooLarge { status, request_id })) => {
-                let billed = classify::is_billed(status.as_u16());
                 let mut error = Error::new(
                     ErrorKind::MalformedAnswer,
                     format!(
@@ -598,11 +599,7 @@ impl GatewayClient {
                     ),
                 )
                 .with_vendor(vendor)
-                .with_billing(if billed {
-                    Billing::Billed
-                } else {
-                    Billing::NotBilled
-                });
+                .with_billing(classify::billing_of(status.as_u16()));
                 if let Some(id) = request_id {
                     error = error.with_request_id(id);
                 }
@@ -633,14 +630,15 @@ impl GatewayClient {
             );
             return Attempt::Failed(error);
         }
-        let billed = classify::is_billed(status.as_u16());
+        let billing = classify::billing_of(status.as_u16());
+        let billed = billing == Billing::Billed;
         span.record("billed", billed);
         tracing::info!(status = status.as_u16(), billed, "vendor answered");
         Attempt::Answer(ApiResponse {
             status,
             body,
             request_id,
-            billed,
+            billing,
             attempts: attempt,
         })
     }

@@ -29,3 +29,5 @@ pub use client::{
     ApiRequest, ApiResponse, BuildError, GatewayClient, GatewayClientBuilder, RequestBody,
 };
 pub use credentials::{Credentials, Secret};
+/// The type of [`ApiResponse::billing`], from `shiming-core`.
+pub use shiming_core::Billing;

@@ -5,6 +5,7 @@
 //! timeouts, retries, the pool, traces) are tested once, over the gateway alone and all five
 //! vendor clients, in the facade's `tests/transport.rs`.
 
+use shiming_core::Billing;
 use shiming_gateway::{ApiRequest, Credentials, GatewayClient, RequestBody};
 use shiming_mock_market::config::{DEMO_APPCODE, DEMO_APP_KEY, DEMO_APP_SECRET};
 use shiming_mock_market::{MockMarket, Vendor};
@@ -22,7 +23,7 @@ async fn a_666_vendor_failure_is_an_unbilled_answer_not_an_error() {
         .call(&Credentials::app_code(DEMO_APPCODE), &request)
         .await
         .unwrap();
-    assert_eq!((r.status.as_u16(), r.billed), (666, false));
+    assert_eq!((r.status.as_u16(), r.billing), (666, Billing::NotBilled));
     assert!(r.request_id.is_some());
     assert_eq!(demo_usage(&m, Vendor::Tel3), (1, 0));
 }
@@ -56,7 +57,11 @@ async fn every_body_kind_is_signed_as_the_independent_verifier_expects() {
     );
     for (kind, request) in [("query", &query), ("form", &form), ("JSON", &json)] {
         let r = client.call(&signed, request).await.unwrap();
-        assert_eq!((r.status.as_u16(), r.billed), (200, true), "{kind}");
+        assert_eq!(
+            (r.status.as_u16(), r.billing),
+            (200, Billing::Billed),
+            "{kind}"
+        );
     }
     for product in [Vendor::Tel3, Vendor::Sjsys, Vendor::Sxm3v2] {
         assert_eq!(usage(&m, DEMO_APP_KEY, product), (1, 1), "{}", product.id());

@@ -219,7 +219,7 @@ enum Caller {
 struct Answer {
     /// The client's verdict; `None` from the gateway alone, which reads no body.
     verdict: Option<Verdict>,
-    billed: bool,
+    billing: Billing,
     request_id: Option<String>,
     /// The gateway alone: the status, the body as received and the attempts made.
     status: Option<u16>,
@@ -231,7 +231,7 @@ impl From<Verification> for Answer {
     fn from(v: Verification) -> Answer {
         Answer {
             verdict: Some(v.verdict),
-            billed: v.billing == Billing::Billed,
+            billing: v.billing,
             request_id: v.request_id,
             status: None,
             body: None,
@@ -244,7 +244,7 @@ impl From<ApiResponse> for Answer {
     fn from(r: ApiResponse) -> Answer {
         Answer {
             verdict: None,
-            billed: r.billed,
+            billing: r.billing,
             request_id: r.request_id,
             status: Some(r.status.as_u16()),
             body: Some(String::from_utf8_lossy(&r.body).into_owned()),
@@ -289,7 +289,7 @@ impl Caller {
 /// gateway alone: HTTP 200 and tel3's body saying so, handed over as received).
 #[track_caller]
 fn assert_match(s: Subject, answer: &Answer) {
-    assert!(answer.billed, "{s}: {answer:?}");
+    assert_eq!(answer.billing, Billing::Billed, "{s}: {answer:?}");
     assert!(answer.request_id.is_some(), "{s}: {answer:?}");
     match s {
         Subject::Gateway => {
@@ -573,7 +573,7 @@ async fn truncated_and_malformed_answers_keep_their_billing() {
             let result = s.build(&Setup::at(&m)).call().await;
             if s == Subject::Gateway {
                 let r = result.unwrap_or_else(|e| panic!("{s}, {fault}: {e}"));
-                assert_eq!((r.status, r.billed), (Some(200), true), "{s}");
+                assert_eq!((r.status, r.billing), (Some(200), Billing::Billed), "{s}");
             } else {
                 let e = assert_failed(s, result, ErrorKind::MalformedAnswer, Billing::Billed);
                 assert!(e.message().ends_with(says), "{s}, {fault}: {e}");

@@ -7,7 +7,7 @@ use shiming_core::{Billing, Error, Verification};
 use crate::manifest::{self, Scenario};
 
 /// A vendor crate's `response::decode_parts`.
-pub type Decoder = fn(StatusCode, &[u8], bool, Option<&str>) -> Result<Verification, Error>;
+pub type Decoder = fn(StatusCode, &[u8], Billing, Option<&str>) -> Result<Verification, Error>;
 
 /// One documented body, decoded.
 #[derive(Debug)]
@@ -39,24 +39,19 @@ pub fn every_documented_body(vendor: &str, count: usize, decode: Decoder) -> Vec
             let result = decode(
                 scenario.status,
                 &scenario.body,
-                scenario.billed,
+                Billing::of(scenario.billed),
                 Some(&request_id),
             );
             let name = &scenario.name;
             match &result {
                 Ok(v) => {
                     assert_eq!(v.vendor, vendor, "{name}");
-                    assert_eq!(v.billing == Billing::Billed, scenario.billed, "{name}");
+                    assert_eq!(v.billing, Billing::of(scenario.billed), "{name}");
                     assert_eq!(v.request_id.as_deref(), Some(request_id.as_str()), "{name}");
                 }
                 Err(e) => {
                     assert_eq!(e.vendor(), Some(vendor), "{name}");
-                    let billing = if scenario.billed {
-                        Billing::Billed
-                    } else {
-                        Billing::NotBilled
-                    };
-                    assert_eq!(e.billing(), billing, "{name}");
+                    assert_eq!(e.billing(), Billing::of(scenario.billed), "{name}");
                     assert_eq!(e.request_id(), Some(request_id.as_str()), "{name}");
                 }
             }
@@ -125,18 +120,43 @@ pub fn line(result: &Result<Verification, Error>) -> String {
 #[track_caller]
 pub fn assert_malformed(decode: Decoder, cases: &[(u16, &str, &str)]) {
     for &(status, body, message) in cases {
-        let billed = status == 200;
+        let billing = Billing::of(status == 200);
         let status = StatusCode::from_u16(status).expect("a valid status");
-        let e =
-            decode(status, body.as_bytes(), billed, Some("req-x")).expect_err("a malformed answer");
+        let e = decode(status, body.as_bytes(), billing, Some("req-x"))
+            .expect_err("a malformed answer");
         assert_eq!(e.kind(), shiming_core::ErrorKind::MalformedAnswer, "{body}");
         assert_eq!(e.message(), message, "{body}");
-        let billing = if billed {
-            Billing::Billed
-        } else {
-            Billing::NotBilled
-        };
         assert_eq!(e.billing(), billing, "{body}");
         assert_eq!(e.request_id(), Some("req-x"), "{body}");
+    }
+}
+
+/// Fails when any text `result` can show — `Display` and `Debug` of an error, `Debug` of a
+/// verification and each of its string fields — holds one of the people's values
+/// ([`crate::people::assert_hidden`]).
+#[track_caller]
+pub fn assert_nothing_in_full(result: &Result<Verification, Error>) {
+    let texts = match result {
+        Ok(v) => {
+            let mut out = vec![format!("{v:?}")];
+            out.extend(
+                [
+                    &v.vendor_code,
+                    &v.vendor_message,
+                    &v.detail,
+                    &v.request_id,
+                    &v.vendor_reference,
+                ]
+                .into_iter()
+                .flatten()
+                .cloned(),
+            );
+            out.extend(v.extras.iter().map(|(_, value)| value.clone()));
+            out
+        }
+        Err(e) => vec![format!("{e}"), format!("{e:?}"), e.message().to_string()],
+    };
+    for text in texts {
+        crate::people::assert_hidden("a decoded answer", &text);
     }
 }

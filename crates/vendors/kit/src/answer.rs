@@ -7,19 +7,19 @@ use shiming_gateway::ApiResponse;
 
 /// The [`Error`] a vendor crate returns about one call: `kind` and `message`, naming
 /// `vendor`, with the vendor's own code if there is one, the call's billing
-/// ([`Billing::of`]) and the gateway's request id if known. The message is used as given (scrub
+/// and the gateway's request id if known. The message is used as given (scrub
 /// vendor text with [`scrub`] first).
 ///
 /// ```
 /// use shiming_core::{Billing, ErrorKind};
 /// use shiming_vendor_kit::vendor_error;
-/// let e = vendor_error(ErrorKind::VendorFault, "code 9: busy", "tel3", Some("9"), true, Some("r-1"));
+/// let e = vendor_error(ErrorKind::VendorFault, "code 9: busy", "tel3", Some("9"), Billing::Billed, Some("r-1"));
 /// assert_eq!(e.kind(), ErrorKind::VendorFault);
 /// assert_eq!(e.vendor(), Some("tel3"));
 /// assert_eq!(e.vendor_code(), Some("9"));
 /// assert_eq!(e.billing(), Billing::Billed);
 /// assert_eq!(e.request_id(), Some("r-1"));
-/// let e = vendor_error(ErrorKind::MalformedAnswer, "x: missing", "tel3", None, false, None);
+/// let e = vendor_error(ErrorKind::MalformedAnswer, "x: missing", "tel3", None, Billing::NotBilled, None);
 /// assert_eq!((e.vendor_code(), e.request_id()), (None, None));
 /// assert_eq!(e.billing(), Billing::NotBilled);
 /// ```
@@ -29,12 +29,12 @@ pub fn vendor_error(
     message: impl Into<String>,
     vendor: &'static str,
     vendor_code: Option<&str>,
-    billed: bool,
+    billing: Billing,
     request_id: Option<&str>,
 ) -> Error {
     let mut error = Error::new(kind, message)
         .with_vendor(vendor)
-        .with_billing(Billing::of(billed));
+        .with_billing(billing);
     if let Some(code) = vendor_code {
         error = error.with_vendor_code(code);
     }
@@ -50,10 +50,10 @@ pub fn vendor_error(
 /// vendor's (an HTML error page): [`ErrorKind::VendorFault`] naming the status.
 ///
 /// ```
-/// use shiming_core::{Error, ErrorKind};
+/// use shiming_core::{Billing, Error, ErrorKind};
 /// use shiming_vendor_kit::unreadable_answer;
 /// let parse = Error::new(ErrorKind::MalformedAnswer, ".: the answer is not valid JSON");
-/// let e = unreadable_answer(http::StatusCode::BAD_GATEWAY, parse, "tel3", &[666], false, None);
+/// let e = unreadable_answer(http::StatusCode::BAD_GATEWAY, parse, "tel3", &[666], Billing::NotBilled, None);
 /// assert_eq!(e.kind(), ErrorKind::VendorFault);
 /// assert_eq!(e.vendor_code(), Some("502"));
 /// ```
@@ -63,7 +63,7 @@ pub fn unreadable_answer(
     parse_error: Error,
     vendor: &'static str,
     own_statuses: &[u16],
-    billed: bool,
+    billing: Billing,
     request_id: Option<&str>,
 ) -> Error {
     if status.is_success() || own_statuses.contains(&status.as_u16()) {
@@ -78,7 +78,7 @@ pub fn unreadable_answer(
         ),
         vendor,
         Some(&status.as_u16().to_string()),
-        billed,
+        billing,
         request_id,
     )
 }
@@ -93,7 +93,7 @@ pub fn unreadable_answer(
 /// use shiming_gateway::ApiResponse;
 /// use shiming_vendor_kit::Call;
 ///
-/// let answer = ApiResponse::new(StatusCode::OK, r#"{"ok":1}"#.into(), Some("req-1".into())).with_billed(true);
+/// let answer = ApiResponse::new(StatusCode::OK, r#"{"ok":1}"#.into(), Some("req-1".into())).with_billing(Billing::Billed);
 /// let call = Call::of("tel3", &answer);
 /// let v = call.verification(Verdict::Match);
 /// assert_eq!((v.vendor, v.billing, v.request_id.as_deref()), ("tel3", Billing::Billed, Some("req-1")));
@@ -171,7 +171,7 @@ impl<'a> Call<'a> {
             parse_error,
             self.vendor,
             own_statuses,
-            self.response.billed,
+            self.response.billing,
             self.request_id(),
         )
     }
@@ -192,13 +192,14 @@ impl<'a> Call<'a> {
     ///
     /// ```
     /// # use shiming_gateway::ApiResponse;
-    /// let answer = ApiResponse::new(http::StatusCode::OK, "{}".into(), None).with_billed(true);
-    /// let v = shiming_vendor_kit::Call::of("tel3", &answer).verification(shiming_core::Verdict::NoRecord);
-    /// assert!(v.billing == shiming_core::Billing::Billed && v.request_id.is_none());
+    /// use shiming_core::{Billing, Verdict};
+    /// let answer = ApiResponse::new(http::StatusCode::OK, "{}".into(), None).with_billing(Billing::Billed);
+    /// let v = shiming_vendor_kit::Call::of("tel3", &answer).verification(Verdict::NoRecord);
+    /// assert!(v.billing == Billing::Billed && v.request_id.is_none());
     /// ```
     #[must_use]
     pub fn verification(&self, verdict: Verdict) -> Verification {
-        let v = Verification::new(verdict, self.vendor, Billing::of(self.response.billed));
+        let v = Verification::new(verdict, self.vendor, self.response.billing);
         match self.request_id() {
             Some(id) => v.with_request_id(id),
             None => v,
@@ -222,7 +223,7 @@ impl<'a> Call<'a> {
             message,
             self.vendor,
             code,
-            self.response.billed,
+            self.response.billing,
             self.request_id(),
         )
     }
@@ -271,21 +272,22 @@ impl<'a> Call<'a> {
 }
 
 /// An answer as the gateway client would have returned it, from its parts (for the vendor
-/// crates' `decode_parts`, tests and replays): `billed` as given rather than derived from the
-/// status.
+/// crates' `decode_parts`, tests and replays): the billing as given rather than derived from
+/// the status.
 ///
 /// ```
-/// let r = shiming_vendor_kit::replay(http::StatusCode::OK, b"{}", false, Some("r-1"));
-/// assert!(!r.billed);
+/// use shiming_core::Billing;
+/// let r = shiming_vendor_kit::replay(http::StatusCode::OK, b"{}", Billing::NotBilled, Some("r-1"));
+/// assert_eq!(r.billing, Billing::NotBilled);
 /// assert_eq!(r.request_id.as_deref(), Some("r-1"));
 /// ```
 #[must_use]
 pub fn replay(
     status: http::StatusCode,
     body: &[u8],
-    billed: bool,
+    billing: Billing,
     request_id: Option<&str>,
 ) -> ApiResponse {
     ApiResponse::new(status, body.to_vec().into(), request_id.map(str::to_owned))
-        .with_billed(billed)
+        .with_billing(billing)
 }

@@ -37,7 +37,7 @@ use crate::{ClientBuilder, ClientSettings, FromSettings};
 ///         ApiRequest::get("demo", format!("{endpoint}/check"))
 ///     }
 ///     fn decode(response: &ApiResponse) -> Result<Verification, Error> {
-///         Ok(Verification::new(Verdict::Match, "demo", shiming_core::Billing::of(response.billed)))
+///         Ok(Verification::new(Verdict::Match, "demo", response.billing))
 ///     }
 /// }
 /// impl ThreeElementApi for DemoApi {}
@@ -88,7 +88,7 @@ pub trait ThreeElementApi: VendorApi {}
 /// #     const CLIENT: &'static str = "IdClient";
 /// #     fn check_limits(_: &Identity) -> Result<(), Error> { Ok(()) }
 /// #     fn encode(endpoint: &str, _: &Identity) -> ApiRequest { ApiRequest::get("idapi", format!("{endpoint}/id")) }
-/// #     fn decode(r: &ApiResponse) -> Result<Verification, Error> { Ok(Verification::new(Verdict::Match, "idapi", shiming_core::Billing::of(r.billed))) }
+/// #     fn decode(r: &ApiResponse) -> Result<Verification, Error> { Ok(Verification::new(Verdict::Match, "idapi", r.billing)) }
 /// # }
 /// impl TwoElementApi for IdApi {}
 /// let client = VendorClient::<IdApi>::new(Credentials::app_code("c"));
@@ -151,7 +151,7 @@ impl<A: VendorApi> VendorClient<A> {
     /// #     const CLIENT: &'static str = "DemoClient";
     /// #     fn check_limits(_: &Identity) -> Result<(), Error> { Ok(()) }
     /// #     fn encode(endpoint: &str, _: &Identity) -> ApiRequest { ApiRequest::get("demo", format!("{endpoint}/check")) }
-    /// #     fn decode(r: &ApiResponse) -> Result<Verification, Error> { Ok(Verification::new(Verdict::Match, "demo", shiming_core::Billing::of(r.billed))) }
+    /// #     fn decode(r: &ApiResponse) -> Result<Verification, Error> { Ok(Verification::new(Verdict::Match, "demo", r.billing)) }
     /// # }
     /// let client = VendorClient::<DemoApi>::new(Credentials::app_code("c"));
     /// assert_eq!(client.endpoint(), DemoApi::DEFAULT_ENDPOINT);
@@ -175,7 +175,7 @@ impl<A: VendorApi> VendorClient<A> {
     /// #     const CLIENT: &'static str = "DemoClient";
     /// #     fn check_limits(_: &Identity) -> Result<(), Error> { Ok(()) }
     /// #     fn encode(endpoint: &str, _: &Identity) -> ApiRequest { ApiRequest::get("demo", format!("{endpoint}/check")) }
-    /// #     fn decode(r: &ApiResponse) -> Result<Verification, Error> { Ok(Verification::new(Verdict::Match, "demo", shiming_core::Billing::of(r.billed))) }
+    /// #     fn decode(r: &ApiResponse) -> Result<Verification, Error> { Ok(Verification::new(Verdict::Match, "demo", r.billing)) }
     /// # }
     /// use shiming_gateway::GatewayClient;
     /// let shared = GatewayClient::new();
@@ -204,7 +204,7 @@ impl<A: VendorApi> VendorClient<A> {
     /// #     const CLIENT: &'static str = "DemoClient";
     /// #     fn check_limits(_: &Identity) -> Result<(), Error> { Ok(()) }
     /// #     fn encode(endpoint: &str, _: &Identity) -> ApiRequest { ApiRequest::get("demo", format!("{endpoint}/check")) }
-    /// #     fn decode(r: &ApiResponse) -> Result<Verification, Error> { Ok(Verification::new(Verdict::Match, "demo", shiming_core::Billing::of(r.billed))) }
+    /// #     fn decode(r: &ApiResponse) -> Result<Verification, Error> { Ok(Verification::new(Verdict::Match, "demo", r.billing)) }
     /// # }
     /// let c = VendorClient::<DemoApi>::new(Credentials::app_code("c"));
     /// assert_eq!(c.vendor(), "demo");
@@ -227,7 +227,7 @@ impl<A: VendorApi> VendorClient<A> {
     /// #     const CLIENT: &'static str = "DemoClient";
     /// #     fn check_limits(_: &Identity) -> Result<(), Error> { Ok(()) }
     /// #     fn encode(endpoint: &str, _: &Identity) -> ApiRequest { ApiRequest::get("demo", format!("{endpoint}/check")) }
-    /// #     fn decode(r: &ApiResponse) -> Result<Verification, Error> { Ok(Verification::new(Verdict::Match, "demo", shiming_core::Billing::of(r.billed))) }
+    /// #     fn decode(r: &ApiResponse) -> Result<Verification, Error> { Ok(Verification::new(Verdict::Match, "demo", r.billing)) }
     /// # }
     /// let c = VendorClient::<DemoApi>::new(Credentials::app_code("c"));
     /// assert_eq!(c.endpoint(), "https://demo.market.alicloudapi.com");
@@ -250,7 +250,7 @@ impl<A: VendorApi> VendorClient<A> {
     /// #     const CLIENT: &'static str = "DemoClient";
     /// #     fn check_limits(_: &Identity) -> Result<(), Error> { Ok(()) }
     /// #     fn encode(endpoint: &str, _: &Identity) -> ApiRequest { ApiRequest::get("demo", format!("{endpoint}/check")) }
-    /// #     fn decode(r: &ApiResponse) -> Result<Verification, Error> { Ok(Verification::new(Verdict::Match, "demo", shiming_core::Billing::of(r.billed))) }
+    /// #     fn decode(r: &ApiResponse) -> Result<Verification, Error> { Ok(Verification::new(Verdict::Match, "demo", r.billing)) }
     /// # }
     /// let c = VendorClient::<DemoApi>::new(Credentials::app_code("c"));
     /// assert!(c.local_validation());
@@ -274,7 +274,7 @@ impl<A: VendorApi> VendorClient<A> {
     /// #     const CLIENT: &'static str = "DemoClient";
     /// #     fn check_limits(_: &Identity) -> Result<(), Error> { Ok(()) }
     /// #     fn encode(endpoint: &str, _: &Identity) -> ApiRequest { ApiRequest::get("demo", format!("{endpoint}/check")) }
-    /// #     fn decode(r: &ApiResponse) -> Result<Verification, Error> { Ok(Verification::new(Verdict::Match, "demo", shiming_core::Billing::of(r.billed))) }
+    /// #     fn decode(r: &ApiResponse) -> Result<Verification, Error> { Ok(Verification::new(Verdict::Match, "demo", r.billing)) }
     /// # }
     /// let c = VendorClient::<DemoApi>::new(Credentials::app_code("c"));
     /// assert!(!c.strict_regions());
@@ -334,11 +334,7 @@ mod tests {
             ApiRequest::get("three", format!("{endpoint}/x"))
         }
         fn decode(response: &ApiResponse) -> Result<Verification, Error> {
-            Ok(Verification::new(
-                Verdict::Match,
-                "three",
-                shiming_core::Billing::of(response.billed),
-            ))
+            Ok(Verification::new(Verdict::Match, "three", response.billing))
         }
     }
     impl ThreeElementApi for Three {}

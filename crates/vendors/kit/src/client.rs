@@ -237,7 +237,7 @@ impl ClientSettings {
     /// ```no_run
     /// # async fn demo(settings: &shiming_vendor_kit::ClientSettings, request: &shiming_gateway::ApiRequest) -> Result<(), shiming_core::Error> {
     /// let answer = settings.call(request).await?;
-    /// println!("HTTP {} billed={}", answer.status, answer.billed);
+    /// println!("HTTP {} billed={}", answer.status, answer.billing);
     /// # Ok(()) }
     /// ```
     pub async fn call(&self, request: &ApiRequest) -> Result<ApiResponse, Error> {

@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{DeserializeOwned, Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use shiming_core::{Billing, Error, ErrorKind};
+use shiming_core::{Error, ErrorKind};
 use shiming_gateway::ApiResponse;
 
 /// Decodes a vendor's JSON answer. A body that does not fit `T` is
@@ -31,7 +31,7 @@ pub fn decode_json<T: DeserializeOwned>(
     let malformed = |path: &str, what: &str| {
         let mut error = Error::new(ErrorKind::MalformedAnswer, format!("{path}: {what}"))
             .with_vendor(vendor)
-            .with_billing(Billing::of(response.billed));
+            .with_billing(response.billing);
         if let Some(id) = &response.request_id {
             error = error.with_request_id(id.clone());
         }
@@ -224,7 +224,7 @@ mod tests {
             Bytes::from_static(body.as_bytes()),
             Some("req-1".into()),
         )
-        .with_billed(billed)
+        .with_billing(shiming_core::Billing::of(billed))
     }
 
     #[test]

@@ -173,10 +173,10 @@ pub struct Accepted<'a> {
 /// use http::StatusCode;
 /// use shiming_core::{ErrorKind, Verdict};
 /// use shiming_vendor_kit::{ok_msg, replay, Call};
-/// let answer = replay(StatusCode::from_u16(666).unwrap(), b"{}", false, None);
+/// let answer = replay(StatusCode::from_u16(666).unwrap(), b"{}", shiming_core::Billing::NotBilled, None);
 /// let e = ok_msg::accept(Call::of("tel3", &answer), Some(0), "新消息", None).unwrap_err();
 /// assert_eq!((e.kind(), e.message()), (ErrorKind::VendorFault, "unknown tel3 failure (新消息)"));
-/// let answer = replay(StatusCode::OK, b"{}", true, None);
+/// let answer = replay(StatusCode::OK, b"{}", shiming_core::Billing::Billed, None);
 /// let accepted = ok_msg::accept(Call::of("tel3", &answer), Some(1), "", None).unwrap();
 /// assert_eq!(accepted.verification(Verdict::Match, "1").vendor_code.as_deref(), Some("1"));
 /// ```
@@ -227,7 +227,7 @@ impl Accepted<'_> {
     ///
     /// ```
     /// # use shiming_vendor_kit::{ok_msg, replay, Call};
-    /// let answer = replay(http::StatusCode::OK, b"{}", true, None);
+    /// let answer = replay(http::StatusCode::OK, b"{}", shiming_core::Billing::Billed, None);
     /// assert!(ok_msg::accept(Call::of("sfz2", &answer), Some(1), "x", None).unwrap().entry().is_none());
     /// ```
     #[must_use]
@@ -239,7 +239,7 @@ impl Accepted<'_> {
     ///
     /// ```
     /// # use shiming_vendor_kit::{ok_msg, replay, Call};
-    /// let answer = replay(http::StatusCode::OK, b"{}", true, None);
+    /// let answer = replay(http::StatusCode::OK, b"{}", shiming_core::Billing::Billed, None);
     /// let accepted = ok_msg::accept(Call::of("tel3", &answer), Some(1), "号码13957120001不对", None).unwrap();
     /// assert_eq!(accepted.shown_message(), "号码***********不对");
     /// ```
@@ -252,7 +252,7 @@ impl Accepted<'_> {
     ///
     /// ```
     /// # use shiming_vendor_kit::{ok_msg, replay, Call};
-    /// let answer = replay(http::StatusCode::OK, b"{}", true, None);
+    /// let answer = replay(http::StatusCode::OK, b"{}", shiming_core::Billing::Billed, None);
     /// let accepted = ok_msg::accept(Call::of("sfz2", &answer), Some(1), "", None).unwrap();
     /// assert_eq!(accepted.call().vendor(), "sfz2");
     /// ```
@@ -270,7 +270,7 @@ impl Accepted<'_> {
     /// use shiming_vendor_kit::ok_msg::{accept, MessageEntry};
     /// use shiming_vendor_kit::{replay, Call};
     /// static WRONG_ID: MessageEntry = MessageEntry::verdict("错误的身份证证件", Verdict::Mismatch, Some("wrong_id_card"), "wrong id");
-    /// let answer = replay(http::StatusCode::OK, b"{}", true, Some("r-1"));
+    /// let answer = replay(http::StatusCode::OK, b"{}", shiming_core::Billing::Billed, Some("r-1"));
     /// let accepted = accept(Call::of("tel3", &answer), Some(1), "错误的身份证证件", Some(&WRONG_ID)).unwrap();
     /// let v = accepted.verification(Verdict::Mismatch, "0");
     /// assert_eq!((v.detail.as_deref(), v.vendor_message.as_deref()), (Some("wrong_id_card"), Some("错误的身份证证件")));

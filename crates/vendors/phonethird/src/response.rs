@@ -36,7 +36,7 @@ use std::fmt;
 
 use http::StatusCode;
 use serde::Deserialize;
-use shiming_core::{mask, Carrier, Error, ErrorKind, Verdict, Verification};
+use shiming_core::{mask, Billing, Carrier, Error, ErrorKind, Verdict, Verification};
 use shiming_gateway::ApiResponse;
 use shiming_vendor_kit::{echo_is_masked, replay, scrub, vendor_reference, Call, Masker};
 
@@ -381,21 +381,21 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
 /// use shiming_phonethird::response::decode_parts;
 ///
 /// let body = r#"{"status":"01","msg":"实名认证通过","idCard":"51*****1111","mobile":"18*****000","mobileType":"联通","name":"张*","traceId":"t-1"}"#;
-/// let v = decode_parts(StatusCode::OK, body.as_bytes(), true, Some("req-1")).unwrap();
+/// let v = decode_parts(StatusCode::OK, body.as_bytes(), Billing::Billed, Some("req-1")).unwrap();
 /// assert_eq!((v.verdict, v.carrier, v.billing), (Verdict::Match, Some(Carrier::ChinaUnicom), Billing::Billed));
 /// assert_eq!(v.vendor_reference.as_deref(), Some("t-1"));
 /// assert_eq!(v.extra("idCard"), Some("51*****1111"));
 ///
-/// let e = decode_parts(StatusCode::OK, r#"{"status":"205","msg":"身份证号错误"}"#.as_bytes(), true, None).unwrap_err();
+/// let e = decode_parts(StatusCode::OK, r#"{"status":"205","msg":"身份证号错误"}"#.as_bytes(), Billing::Billed, None).unwrap_err();
 /// assert_eq!((e.kind(), e.billing(), e.vendor_code()), (ErrorKind::InvalidInput, Billing::Billed, Some("205")));
 /// ```
 pub fn decode_parts(
     status: StatusCode,
     body: &[u8],
-    billed: bool,
+    billing: Billing,
     request_id: Option<&str>,
 ) -> Result<Verification, Error> {
-    decode(&replay(status, body, billed, request_id))
+    decode(&replay(status, body, billing, request_id))
 }
 
 /// A vendor echo worth keeping: non-empty and really masked by the vendor
@@ -480,14 +480,14 @@ mod tests {
     #[test]
     fn a_verdicts_vendor_message_is_scrubbed_and_the_trace_id_kept() {
         let body = r#"{"status":"02","msg":"实名认证不通过 13957120001","traceId":"20201208001535_9a45ph"}"#;
-        let v = decode_parts(StatusCode::OK, body.as_bytes(), true, None).unwrap();
+        let v = decode_parts(StatusCode::OK, body.as_bytes(), Billing::Billed, None).unwrap();
         assert_eq!(
             v.vendor_message.as_deref(),
             Some("实名认证不通过 ***********")
         );
         assert!(!format!("{v:?}").contains("13957120001"));
         let odd = r#"{"status":"99","msg":"x","traceId":"20201208001535_9a45ph"}"#;
-        let e = decode_parts(StatusCode::OK, odd.as_bytes(), true, None).unwrap_err();
+        let e = decode_parts(StatusCode::OK, odd.as_bytes(), Billing::Billed, None).unwrap_err();
         assert!(e.to_string().contains("20201208001535_9a45ph"), "{e}");
     }
 }

@@ -33,7 +33,7 @@
 //! API names no carrier and echoes no personal data.
 
 use serde::Deserialize;
-use shiming_core::{Error, ErrorKind, Verdict, Verification};
+use shiming_core::{Billing, Error, ErrorKind, Verdict, Verification};
 use shiming_gateway::ApiResponse;
 use shiming_vendor_kit::{replay, scrub, Call};
 
@@ -276,7 +276,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
 }
 
 /// [`decode`] from the parts of an answer: HTTP status, body, whether the marketplace billed
-/// it and the `X-Ca-Request-Id`.
+/// it (its `Billing`) and the `X-Ca-Request-Id`.
 ///
 /// # Errors
 ///
@@ -288,22 +288,22 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
 /// use shiming_sjsys::response::decode_parts;
 ///
 /// let body = r#"{"code":"10000","message":"成功","data":{"state":"1"},"seqNo":"4XU29Z4D1704061618"}"#;
-/// let v = decode_parts(StatusCode::OK, body.as_bytes(), true, Some("req-1")).unwrap();
+/// let v = decode_parts(StatusCode::OK, body.as_bytes(), Billing::Billed, Some("req-1")).unwrap();
 /// assert_eq!((v.verdict, v.billing), (Verdict::Match, Billing::Billed));
 /// assert_eq!(v.vendor_reference.as_deref(), Some("4XU29Z4D1704061618"));
 ///
 /// // The page's failure example: code 10000 without data is an error, and it was billed.
 /// let body = r#"{"code":"10000","message":"成功","data":null,"seqNo":"4XU29Z4D1704061618"}"#;
-/// let e = decode_parts(StatusCode::OK, body.as_bytes(), true, None).unwrap_err();
+/// let e = decode_parts(StatusCode::OK, body.as_bytes(), Billing::Billed, None).unwrap_err();
 /// assert_eq!((e.kind(), e.billing()), (ErrorKind::VendorFault, Billing::Billed));
 /// ```
 pub fn decode_parts(
     status: http::StatusCode,
     body: &[u8],
-    billed: bool,
+    billing: Billing,
     request_id: Option<&str>,
 ) -> Result<Verification, Error> {
-    decode(&replay(status, body, billed, request_id))
+    decode(&replay(status, body, billing, request_id))
 }
 
 /// The [`CATALOGUE`] entry for `value` (surrounding whitespace ignored) of `field`
@@ -439,7 +439,7 @@ mod tests {
                     entry.value, entry.text
                 ),
             };
-            let decoded = decode_parts(StatusCode::OK, body.as_bytes(), true, None);
+            let decoded = decode_parts(StatusCode::OK, body.as_bytes(), Billing::Billed, None);
             match (entry.outcome, decoded) {
                 (Outcome::Verdict(verdict), Ok(v)) => {
                     assert_eq!((v.verdict, v.detail.as_deref()), (verdict, entry.detail));
@@ -463,7 +463,7 @@ mod tests {
     #[test]
     fn a_verdicts_vendor_message_is_scrubbed() {
         let body = r#"{"code":"10000","message":"成功 13957120001\t","data":{"state":"2"}}"#;
-        let v = decode_parts(StatusCode::OK, body.as_bytes(), true, None).unwrap();
+        let v = decode_parts(StatusCode::OK, body.as_bytes(), Billing::Billed, None).unwrap();
         assert_eq!(v.vendor_message.as_deref(), Some("成功 ***********"));
         assert!(!format!("{v:?}").contains("13957120001"));
     }

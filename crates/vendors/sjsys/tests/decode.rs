@@ -20,14 +20,19 @@ fn every_documented_body() {
 
 #[track_caller]
 fn verdict(body: &str) -> Verification {
-    decode_parts(StatusCode::OK, body.as_bytes(), true, None)
+    decode_parts(StatusCode::OK, body.as_bytes(), Billing::Billed, None)
         .unwrap_or_else(|e| panic!("{body}: {e}"))
 }
 
 #[track_caller]
 fn error(status: u16, body: &str) -> Error {
     let status = StatusCode::from_u16(status).unwrap();
-    match decode_parts(status, body.as_bytes(), status.is_success(), Some("r")) {
+    match decode_parts(
+        status,
+        body.as_bytes(),
+        Billing::of(status.is_success()),
+        Some("r"),
+    ) {
         Ok(v) => panic!("{body}: decoded as {v:?}"),
         Err(e) => e,
     }

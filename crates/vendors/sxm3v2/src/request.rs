@@ -143,33 +143,20 @@ mod tests {
 
     #[test]
     fn limits() {
-        let ok = Identity::unchecked("张三", "11010519491231002X", Some("13800138000"));
-        assert!(check_limits(&ok).is_ok());
-        for (who, field, reason) in [
-            (
-                Identity::unchecked("张三", "11010519491231002X", None),
-                "mobile",
-                "missing",
-            ),
-            (
-                Identity::unchecked("张三", "11010519491231002X", Some("")),
-                "mobile",
-                "vendor_limit",
-            ),
-            (
-                Identity::unchecked("张三", "", Some("13800138000")),
-                "id_card",
-                "vendor_limit",
-            ),
-            (
-                Identity::unchecked("", "11010519491231002X", Some("13800138000")),
-                "name",
-                "vendor_limit",
-            ),
+        const ID: &str = "11010519491231002X";
+        const MOBILE: &str = "13800138000";
+        assert!(check_limits(&Identity::unchecked("张三", ID, Some(MOBILE))).is_ok());
+        for (name, id, mobile, field, reason) in [
+            ("张三", ID, None, "mobile", "missing"),
+            ("张三", ID, Some(""), "mobile", "vendor_limit"),
+            ("张三", "", Some(MOBILE), "id_card", "vendor_limit"),
+            ("", ID, Some(MOBILE), "name", "vendor_limit"),
         ] {
-            let e = check_limits(&who).unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::InvalidInput);
-            assert_eq!(e.billing(), Billing::NotBilled);
+            let e = check_limits(&Identity::unchecked(name, id, mobile)).unwrap_err();
+            assert_eq!(
+                (e.kind(), e.billing()),
+                (ErrorKind::InvalidInput, Billing::NotBilled)
+            );
             assert_eq!(e.vendor(), Some(VENDOR));
             let input = e.input().unwrap();
             assert_eq!((input.field(), input.reason()), (field, reason));

@@ -34,7 +34,7 @@
 //! `code`, `msg`, `isFee` and `mobileChannel` as sent. This API echoes no personal data.
 
 use serde::Deserialize;
-use shiming_core::{Carrier, Error, ErrorKind, Verdict, Verification};
+use shiming_core::{Billing, Carrier, Error, ErrorKind, Verdict, Verification};
 use shiming_gateway::ApiResponse;
 use shiming_vendor_kit::{replay, scrub, Call};
 
@@ -264,7 +264,7 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
 }
 
 /// [`decode`] from the parts of an answer: HTTP status, body, whether the marketplace billed
-/// it and the `X-Ca-Request-Id`.
+/// it (its `Billing`) and the `X-Ca-Request-Id`.
 ///
 /// # Errors
 ///
@@ -276,22 +276,22 @@ pub fn decode(response: &ApiResponse) -> Result<Verification, Error> {
 /// use shiming_sxm3v2::response::decode_parts;
 ///
 /// let body = r#"{"code":"200","msg":"成功","isFee":1,"seqNo":"S1","data":{"result":1,"resultDesc":"一致","mobileChannel":"cmcc"}}"#;
-/// let v = decode_parts(StatusCode::OK, body.as_bytes(), true, Some("req-1")).unwrap();
+/// let v = decode_parts(StatusCode::OK, body.as_bytes(), Billing::Billed, Some("req-1")).unwrap();
 /// assert_eq!((v.verdict, v.carrier, v.billing), (Verdict::Match, Some(Carrier::ChinaMobile), Billing::Billed));
 /// assert_eq!(v.vendor_reference.as_deref(), Some("S1"));
 ///
 /// let body = r#"{"code":"400","msg":"参数错误","isFee":0,"seqNo":"S2","data":null}"#;
-/// let e = decode_parts(StatusCode::BAD_REQUEST, body.as_bytes(), false, None).unwrap_err();
+/// let e = decode_parts(StatusCode::BAD_REQUEST, body.as_bytes(), Billing::NotBilled, None).unwrap_err();
 /// assert_eq!((e.kind(), e.billing()), (ErrorKind::InvalidInput, Billing::NotBilled));
 /// assert_eq!(e.vendor_code(), Some("400"));
 /// ```
 pub fn decode_parts(
     status: http::StatusCode,
     body: &[u8],
-    billed: bool,
+    billing: Billing,
     request_id: Option<&str>,
 ) -> Result<Verification, Error> {
-    decode(&replay(status, body, billed, request_id))
+    decode(&replay(status, body, billing, request_id))
 }
 
 /// The carrier of a `mobileChannel` code (ASCII case ignored).
@@ -420,7 +420,7 @@ mod tests {
                 ),
                 other => panic!("unexpected field {other}"),
             };
-            let decoded = decode_parts(StatusCode::OK, body.as_bytes(), true, None);
+            let decoded = decode_parts(StatusCode::OK, body.as_bytes(), Billing::Billed, None);
             match (entry.outcome, decoded) {
                 (Outcome::Verdict(verdict), Ok(v)) => {
                     assert_eq!(v.verdict, verdict, "{entry:?}");
@@ -439,7 +439,7 @@ mod tests {
     #[test]
     fn a_verdicts_vendor_message_is_scrubbed() {
         let body = r#"{"code":"200","msg":"成功","data":{"result":2,"resultDesc":"不一致 33010619880516071X"}}"#;
-        let v = decode_parts(StatusCode::OK, body.as_bytes(), true, None).unwrap();
+        let v = decode_parts(StatusCode::OK, body.as_bytes(), Billing::Billed, None).unwrap();
         assert_eq!(
             v.vendor_message.as_deref(),
             Some("不一致 ******************")

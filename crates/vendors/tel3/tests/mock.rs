@@ -285,7 +285,7 @@ async fn decode_and_decode_parts_agree_on_real_answers() {
         assert!(r.status == StatusCode::OK || r.status.as_u16() == 666);
         let whole = response::decode(&r);
         let from_parts =
-            response::decode_parts(r.status, &r.body, r.billed, r.request_id.as_deref());
+            response::decode_parts(r.status, &r.body, r.billing, r.request_id.as_deref());
         match (whole, from_parts) {
             (Ok(a), Ok(b)) => assert_eq!(a, b),
             (Err(a), Err(b)) => {
