@@ -48,6 +48,11 @@
 //!   `#[non_exhaustive]`, doc comments and other attributes may stand between. The exceptions,
 //!   each with its reason, are [`EXHAUSTIVE_ENUMS`]; an exception that matches nothing is a
 //!   violation too, so the list stays true.
+//! * **`unique-names`** — no two published crates' libraries declare a `pub struct`, `pub enum`,
+//!   `pub type` or `pub trait` of the same name (non-test code; `pub(crate)` is not public), so
+//!   a name in a `use` or a doc says which type it is. The one exception: the vendor crates'
+//!   parallel wire types, [`PARALLEL_WIRE_TYPES`] (`response::Answer`, …), when only vendor
+//!   crates declare them.
 //! * **`missing-docs`** — every published crate's `lib.rs` has `#![deny(missing_docs)]` (or
 //!   `forbid`): rustc then refuses any undocumented public item, in every build.
 //! * **`tidy`** — the checker's own trouble: a `mod` whose file is missing, a root that cannot
@@ -192,6 +197,11 @@ const EXHAUSTIVE_ENUMS: &[(&str, &str, &str)] = &[(
     "Outcome",
     "a verdict or an error, like a `Result`: its cases grow inside `Verdict` and `ErrorKind`",
 )];
+
+/// The names the vendor crates' parallel wire types share, the one exception to `unique-names`:
+/// each names the same role in crates never imported together, and a sixth vendor starts as a
+/// copied crate. Shared by vendor crates only; any other crate declaring one still fails.
+const PARALLEL_WIRE_TYPES: &[&str] = &["Answer", "Data", "CatalogueEntry"];
 
 /// Runs every check on the workspace and fails when any invariant is broken.
 pub fn run() -> util::Result<()> {
@@ -471,11 +481,17 @@ fn check(mut packages: Vec<Package>, read: Read<'_>) -> Vec<Violation> {
         }
     }
 
+    let mut types = Vec::new();
     for p in packages.iter().filter(|p| p.published) {
         let lib_files: Vec<&SourceFile> = files_of(p)
             .iter()
             .filter(|f| f.in_lib && !f.test_only)
             .collect();
+        for f in &lib_files {
+            for (name, line) in public_types(&f.code) {
+                types.push((p.name.clone(), p.role(), f.path.clone(), name, line));
+            }
+        }
         let enums: Vec<(PathBuf, EnumDecl)> = lib_files
             .iter()
             .flat_map(|f| {
@@ -491,6 +507,7 @@ fn check(mut packages: Vec<Package>, read: Read<'_>) -> Vec<Violation> {
             }
         }
     }
+    violations.extend(check_unique_names(&types));
     violations.sort();
     violations.dedup();
     violations
@@ -817,6 +834,38 @@ fn check_non_exhaustive(
                 format!(
                     "EXHAUSTIVE_ENUMS lists `{name}` of {pkg}, which is no exhaustive public \
                      enum: remove the entry"
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// A public type of a published library: (package, role, file, name, line).
+type TypeDecl = (String, Option<Role>, PathBuf, String, u32);
+
+/// `unique-names`: each declaration of a public type whose name another published crate also
+/// declares, unless only vendor crates share it and it is one of [`PARALLEL_WIRE_TYPES`].
+fn check_unique_names(types: &[TypeDecl]) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for (package, _, path, name, line) in types {
+        let same: Vec<&TypeDecl> = types.iter().filter(|t| t.3 == *name).collect();
+        let others: BTreeSet<&str> = same
+            .iter()
+            .filter(|t| t.0 != *package)
+            .map(|t| t.0.as_str())
+            .collect();
+        let parallel = PARALLEL_WIRE_TYPES.contains(&name.as_str())
+            && same.iter().all(|t| t.1 == Some(Role::Vendor));
+        if !others.is_empty() && !parallel {
+            let others = others.into_iter().collect::<Vec<_>>().join(", ");
+            out.push(Violation::new(
+                path,
+                *line,
+                "unique-names",
+                format!(
+                    "public type `{name}` is also declared by {others}: rename one (no two \
+                     public types share a name but the vendor crates' PARALLEL_WIRE_TYPES)"
                 ),
             ));
         }
@@ -1570,6 +1619,20 @@ fn public_enums(tokens: &[Token]) -> Vec<EnumDecl> {
     out
 }
 
+/// The `pub struct`, `enum`, `type` and `trait` names of the tokens, with their lines.
+fn public_types(tokens: &[Token]) -> Vec<(String, u32)> {
+    let keyword = |t: &Token| {
+        ["struct", "enum", "type", "trait"]
+            .iter()
+            .any(|k| t.ident(k))
+    };
+    tokens
+        .windows(3)
+        .filter(|w| w[0].ident("pub") && keyword(&w[1]) && w[2].kind == Kind::Ident)
+        .map(|w| (w[2].text.clone(), w[2].line))
+        .collect()
+}
+
 /// The wire names of the fields of every struct deriving serde's `Serialize` or `Deserialize`,
 /// with their lines: `rename` (both directions), `alias`, else the field's name under the
 /// container's `rename_all`; `flatten`ed and `skip`ped fields have none.
@@ -2294,6 +2357,56 @@ mod tests {
         let v = check_non_exhaustive(&p, &enums(stale), exceptions);
         assert_eq!(v.len(), 1);
         assert!(v[0].message.contains("remove the entry"), "{v:?}");
+    }
+
+    #[test]
+    fn unique_names_fail_on_a_shared_public_type_but_the_parallel_wire_types() {
+        let src = "pub struct Answer;\npub(crate) struct Hidden;\npub enum InputError {}\n\
+                   pub type CatalogueEntry = E;\npub trait Api {}\nstruct Private;\n\
+                   macro_rules! m { ($v:vis) => { pub struct $t; } }\n\
+                   #[cfg(test)]\nmod tests { pub struct Fake; }";
+        let got = public_types(&strip_test_code(&lex(src)));
+        let got: Vec<(&str, u32)> = got.iter().map(|(n, l)| (n.as_str(), *l)).collect();
+        assert_eq!(
+            got,
+            [
+                ("Answer", 1),
+                ("InputError", 3),
+                ("CatalogueEntry", 4),
+                ("Api", 5)
+            ]
+        );
+        let decl = |package: &str, role, name: &str, line| -> TypeDecl {
+            let path = PathBuf::from(format!("crates/{package}/src/lib.rs"));
+            (package.into(), Some(role), path, name.into(), line)
+        };
+        let vendors = [
+            decl("shiming-tel3", Role::Vendor, "Answer", 1),
+            decl("shiming-sjsys", Role::Vendor, "Answer", 2),
+            decl("shiming-sjsys", Role::Vendor, "Data", 3),
+            decl("shiming-sxm3v2", Role::Vendor, "Data", 4),
+            decl("shiming-core", Role::Core, "InputError", 5),
+        ];
+        assert_eq!(check_unique_names(&vendors), []);
+        // A vendor crate's own type is no exception, nor is a parallel name outside them.
+        let mut clash = vendors.to_vec();
+        clash.push(decl("shiming-cli", Role::Cli, "InputError", 6));
+        clash.push(decl("shiming-tel3", Role::Vendor, "Tel3Api", 7));
+        clash.push(decl("shiming-sfz2", Role::Vendor, "Tel3Api", 8));
+        clash.push(decl("shiming-mock-market", Role::Mock, "Answer", 9));
+        let v = check_unique_names(&clash);
+        assert_eq!(
+            found(&v),
+            [1, 2, 5, 6, 7, 8, 9].map(|line| ("unique-names", line))
+        );
+        assert!(
+            v[6].to_string().ends_with(
+                "public type `Answer` is also declared by shiming-sjsys, shiming-tel3: \
+                 rename one (no two public types share a name but the vendor crates' \
+                 PARALLEL_WIRE_TYPES)"
+            ),
+            "{v:?}"
+        );
     }
 
     #[test]

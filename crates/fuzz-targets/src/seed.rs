@@ -40,7 +40,7 @@ pub struct Fixtures {
 /// assert_eq!(people[0].mobile.as_deref(), Some("13957120001"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Person {
+pub struct SeedPerson {
     /// The name.
     pub name: String,
     /// The 18-character ID number.
@@ -56,7 +56,7 @@ pub struct Person {
 /// assert!(bodies.iter().any(|a| a.status == 666 && !a.billed));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VendorAnswer {
+pub struct SeedAnswer {
     /// The HTTP status the vendor answers with.
     pub status: u16,
     /// Whether the marketplace bills it.
@@ -108,11 +108,11 @@ impl Fixtures {
     /// let people = shiming_fuzz_targets::seed::Fixtures::in_repository().people().unwrap();
     /// assert!(people.len() > 200);
     /// ```
-    pub fn people(&self) -> io::Result<Vec<Person>> {
+    pub fn people(&self) -> io::Result<Vec<SeedPerson>> {
         self.rows("people.tsv", "name")?
             .into_iter()
             .map(|row| match row.as_slice() {
-                [name, id_card, mobile, ..] => Ok(Person {
+                [name, id_card, mobile, ..] => Ok(SeedPerson {
                     name: name.clone(),
                     id_card: id_card.clone(),
                     mobile: Some(mobile.clone()).filter(|m| !m.is_empty()),
@@ -151,7 +151,7 @@ impl Fixtures {
     /// let answers = shiming_fuzz_targets::seed::Fixtures::in_repository().vendor_answers("sjsys").unwrap();
     /// assert_eq!(answers.len(), 24);
     /// ```
-    pub fn vendor_answers(&self, api: &str) -> io::Result<Vec<VendorAnswer>> {
+    pub fn vendor_answers(&self, api: &str) -> io::Result<Vec<SeedAnswer>> {
         let mut answers = Vec::new();
         for row in self.rows("vendors/manifest.tsv", "api")? {
             let [row_api, scenario, status, billed, ..] = row.as_slice() else {
@@ -168,7 +168,7 @@ impl Fixtures {
                 .join("vendors")
                 .join(api)
                 .join(format!("{scenario}.json"));
-            answers.push(VendorAnswer {
+            answers.push(SeedAnswer {
                 status,
                 billed: billed == "yes",
                 body: std::fs::read(path)?,

@@ -49,7 +49,7 @@ mod server;
 mod state;
 pub mod vendors;
 
-pub use answer::Answer;
+pub use answer::VendorAnswer;
 pub use config::{Credential, MarketConfig, Throttle};
 pub use faults::{Fault, UnknownFault};
 pub use handle::{MockHandle, MockMarket, MockMarketBuilder};

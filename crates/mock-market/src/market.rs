@@ -14,8 +14,8 @@ use crate::journal::{masked_params, scrub_text};
 use crate::state::{now_millis, State};
 use crate::vendors::{self, VendorContext};
 use crate::{
-    admin, routing, scenarios, Answer, Credential, Fault, JournalEntry, Params, Registry, Reply,
-    Usage, Vendor,
+    admin, routing, scenarios, Credential, Fault, JournalEntry, Params, Registry, Reply, Usage,
+    Vendor, VendorAnswer,
 };
 use std::borrow::Cow;
 
@@ -58,7 +58,7 @@ pub(crate) struct Market {
 enum Handled {
     Gateway(GatewayError),
     Mock(StatusCode, String),
-    Vendor(Answer),
+    Vendor(VendorAnswer),
     /// Closed before processing: nothing charged.
     Close,
     /// Processed, then closed without answering: charged if the answer was 2xx.

@@ -28,7 +28,7 @@ use std::sync::OnceLock;
 use bytes::Bytes;
 use http::StatusCode;
 
-use crate::{Answer, Vendor};
+use crate::{Vendor, VendorAnswer};
 
 /// One documented answer of one API.
 ///
@@ -63,12 +63,12 @@ impl Scenario {
     ///
     /// ```
     /// let a = shiming_mock_market::scenarios::find("sfz2/fail-id").unwrap().answer();
-    /// assert_eq!(a.status, shiming_mock_market::Answer::status_666());
+    /// assert_eq!(a.status, shiming_mock_market::VendorAnswer::status_666());
     /// assert_eq!(a.body.as_ref(), r#"{"ok":0,"msg":"身份证号码有误"}"#.as_bytes());
     /// ```
     #[must_use]
-    pub fn answer(&self) -> Answer {
-        Answer::json(self.status, Bytes::from_static(self.body))
+    pub fn answer(&self) -> VendorAnswer {
+        VendorAnswer::json(self.status, Bytes::from_static(self.body))
     }
 
     /// The id a request names it by: `<api>/<name>`.
@@ -143,7 +143,7 @@ struct Raw {
 impl Raw {
     fn scenario(&self) -> Scenario {
         let status = if self.status == 666 {
-            Answer::status_666()
+            VendorAnswer::status_666()
         } else {
             // build.rs admits 100–999 only, so this cannot fail.
             StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)

@@ -8,9 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use shiming_mock_market::config::{FileConfig, DEMO_APP_KEY, DEMO_APP_SECRET};
-use shiming_mock_market::gateway::signature::{
-    sign, string_to_sign, SignatureMethod, SignedRequest,
-};
+use shiming_mock_market::gateway::signature::{sign, string_to_sign, HmacAlgorithm, SignedRequest};
 use shiming_mock_market::{MockMarket, Vendor};
 
 fn now_ms() -> u64 {
@@ -54,7 +52,7 @@ fn signed_get(
     let signature = sign(
         DEMO_APP_SECRET,
         &string_to_sign(&request),
-        SignatureMethod::HmacSha256,
+        HmacAlgorithm::HmacSha256,
     );
     let mut wire: Vec<(&str, &str)> = vec![
         ("Accept", "application/json"),

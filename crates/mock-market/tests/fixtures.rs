@@ -15,7 +15,7 @@ use serde_json::Value;
 use shiming_core::id_card::{self, ValidationOptions};
 use shiming_core::mobile::{self, MobileKind};
 use shiming_core::{name, Carrier, Date};
-use shiming_mock_market::{scenarios, Answer, Registry, RegistryVerdict, Vendor};
+use shiming_mock_market::{scenarios, Registry, RegistryVerdict, Vendor, VendorAnswer};
 
 /// This crate's fixtures: what `build.rs` and `src/registry.rs` compile in.
 fn fixtures() -> PathBuf {
@@ -213,7 +213,7 @@ fn status_and_billing() {
             _ => assert_eq!(code, 200, "{}", s.id()),
         }
         if code == 666 {
-            assert_eq!(s.status, Answer::status_666());
+            assert_eq!(s.status, VendorAnswer::status_666());
         }
     }
 }

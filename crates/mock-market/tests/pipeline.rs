@@ -8,9 +8,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http::{Method, Request};
 use shiming_mock_market::config::{DEMO_APPCODE, DEMO_APP_KEY, DEMO_APP_SECRET};
-use shiming_mock_market::gateway::signature::{
-    sign, string_to_sign, SignatureMethod, SignedRequest,
-};
+use shiming_mock_market::gateway::signature::{sign, string_to_sign, HmacAlgorithm, SignedRequest};
 use shiming_mock_market::{MockMarket, Pipeline, Reply, Vendor};
 
 const AUTH: &str = "APPCODE shimingdemoappcode0000000000000";
@@ -248,7 +246,7 @@ fn signatures_nonces_and_the_admin_api_work_in_memory() {
         form: &[],
         body: b"",
     });
-    let signature = sign(DEMO_APP_SECRET, &sts, SignatureMethod::HmacSha256);
+    let signature = sign(DEMO_APP_SECRET, &sts, HmacAlgorithm::HmacSha256);
     request
         .headers_mut()
         .insert("x-ca-signature", signature.parse().unwrap());

@@ -4,7 +4,7 @@
 use http::StatusCode;
 use shiming_core::{Billing, Error, Verification};
 
-use crate::manifest::{self, Scenario};
+use crate::manifest::{self, DocumentedBody};
 
 /// A vendor crate's `response::decode_parts`.
 pub type Decoder = fn(StatusCode, &[u8], Billing, Option<&str>) -> Result<Verification, Error>;
@@ -13,7 +13,7 @@ pub type Decoder = fn(StatusCode, &[u8], Billing, Option<&str>) -> Result<Verifi
 #[derive(Debug)]
 pub struct Decoded {
     /// The manifest's row.
-    pub scenario: Scenario,
+    pub scenario: DocumentedBody,
     /// The request id it was decoded with (`req-<scenario>`).
     pub request_id: String,
     /// What the decoder made of it.

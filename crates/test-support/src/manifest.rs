@@ -15,9 +15,15 @@ pub fn vendors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../mock-market/fixtures/vendors")
 }
 
-/// One row of the manifest, with its body.
+/// One row of the manifest, with its body: one body a vendor documents.
+///
+/// ```
+/// let tel3 = shiming_test_support::manifest::scenarios("tel3");
+/// let success = tel3.iter().find(|b| b.name == "success").unwrap();
+/// assert!(success.billed);
+/// ```
 #[derive(Debug, Clone)]
-pub struct Scenario {
+pub struct DocumentedBody {
     /// The scenario's name, unique within its API (`success`, `fail-id`, …).
     pub name: String,
     /// The HTTP status the vendor answers with.
@@ -31,7 +37,7 @@ pub struct Scenario {
 /// Every documented body of `api` (`tel3`, `sxm3v2`, …), in manifest order. Panics on a
 /// manifest that does not have the expected columns or a `billed` value other than `yes`/`no`.
 #[must_use]
-pub fn scenarios(api: &str) -> Vec<Scenario> {
+pub fn scenarios(api: &str) -> Vec<DocumentedBody> {
     let path = vendors_dir().join("manifest.tsv");
     let manifest = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
@@ -57,7 +63,7 @@ pub fn scenarios(api: &str) -> Vec<Scenario> {
                 "no" => false,
                 other => panic!("{api}/{name}: billed column {other:?}"),
             };
-            Scenario {
+            DocumentedBody {
                 name: name.to_string(),
                 status,
                 billed,

@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use super::breaks::Breaks;
-use super::{Columns, Fields, InputError, Row, RowProblem, TextEncoding};
+use super::{Columns, Fields, FileError, Row, RowProblem, TextEncoding};
 
 /// Streams the data rows of a CSV source.
 pub(crate) struct CsvRows<R: Read> {
@@ -19,7 +19,7 @@ impl<R: Read> CsvRows<R> {
         source: R,
         encoding: TextEncoding,
         what: &str,
-    ) -> Result<CsvRows<R>, InputError> {
+    ) -> Result<CsvRows<R>, FileError> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
@@ -27,9 +27,9 @@ impl<R: Read> CsvRows<R> {
         let header = match reader.byte_headers() {
             Ok(header) => header.clone(),
             Err(e) => match e.into_kind() {
-                csv::ErrorKind::Io(e) => return Err(InputError::read(what, e)),
+                csv::ErrorKind::Io(e) => return Err(FileError::read(what, e)),
                 _ => {
-                    return Err(InputError::NoHeader {
+                    return Err(FileError::NoHeader {
                         what: what.to_string(),
                     })
                 }
@@ -39,13 +39,13 @@ impl<R: Read> CsvRows<R> {
         if names.iter().any(Option::is_none)
             && Columns::find(names.iter().map(Option::as_deref)).is_none()
         {
-            return Err(InputError::HeaderNotDecodable {
+            return Err(FileError::HeaderNotDecodable {
                 what: what.to_string(),
                 encoding: encoding.name(),
             });
         }
         let columns = Columns::find(names.iter().map(Option::as_deref)).ok_or_else(|| {
-            InputError::NoHeader {
+            FileError::NoHeader {
                 what: what.to_string(),
             }
         })?;
@@ -58,7 +58,7 @@ impl<R: Read> CsvRows<R> {
     }
 
     /// The next row, `Ok(None)` at the end.
-    pub(crate) fn next_row(&mut self) -> Result<Option<Row>, InputError> {
+    pub(crate) fn next_row(&mut self) -> Result<Option<Row>, FileError> {
         match self.reader.read_byte_record(&mut self.record) {
             Ok(false) => Ok(None),
             Ok(true) => {
@@ -72,7 +72,7 @@ impl<R: Read> CsvRows<R> {
             Err(e) => {
                 let start = e.position().map(csv::Position::byte);
                 match e.into_kind() {
-                    csv::ErrorKind::Io(e) => Err(InputError::read("the input", e)),
+                    csv::ErrorKind::Io(e) => Err(FileError::read("the input", e)),
                     // A malformed record: that row's problem; go on.
                     _ => Ok(Some(Row {
                         line: self.reader.get_mut().line_at(start.unwrap_or(0)),

@@ -38,7 +38,7 @@ use std::io::Read;
 use std::path::Path;
 
 pub use encoding::{EncodingChoice, TextEncoding};
-pub use problem::{InputError, RowProblem};
+pub use problem::{FileError, RowProblem};
 
 use csv_rows::CsvRows;
 use workbook::WorkbookRows;
@@ -117,7 +117,7 @@ pub struct InputOptions {
 /// while let Some(row) = input.next_row()? {
 ///     assert_eq!(row.line, 2);
 /// }
-/// # Ok::<(), shiming_cli::input::InputError>(())
+/// # Ok::<(), shiming_cli::input::FileError>(())
 /// ```
 pub struct Input {
     rows: Rows,
@@ -146,12 +146,12 @@ impl Input {
     /// use shiming_cli::input::{Input, InputOptions};
     ///
     /// let input = Input::open("people.xlsx".as_ref(), &InputOptions::default())?;
-    /// # Ok::<(), shiming_cli::input::InputError>(())
+    /// # Ok::<(), shiming_cli::input::FileError>(())
     /// ```
-    pub fn open(path: &Path, options: &InputOptions) -> Result<Input, InputError> {
+    pub fn open(path: &Path, options: &InputOptions) -> Result<Input, FileError> {
         if workbook::is_workbook(path) {
             if options.encoding != EncodingChoice::Auto {
-                return Err(InputError::EncodingOnWorkbook);
+                return Err(FileError::EncodingOnWorkbook);
             }
             let rows = WorkbookRows::open(path, options.sheet.as_deref())?;
             let total = rows
@@ -164,18 +164,18 @@ impl Input {
             });
         }
         if options.sheet.is_some() {
-            return Err(InputError::SheetOnCsv);
+            return Err(FileError::SheetOnCsv);
         }
         let display = path.display().to_string();
         let (source, encoding, notice): (Box<dyn Read>, _, _) = if path.as_os_str() == "-" {
             let (source, encoding, notice) =
                 encoding::resolve_stream(std::io::stdin().lock(), options.encoding)
-                    .map_err(|e| InputError::read(&display, e))?;
+                    .map_err(|e| FileError::read(&display, e))?;
             (Box::new(source), encoding, notice)
         } else {
             let (encoding, notice) = encoding::resolve_file(path, options.encoding)
-                .map_err(|e| InputError::read(&display, e))?;
-            let file = File::open(path).map_err(|e| InputError::read(&display, e))?;
+                .map_err(|e| FileError::read(&display, e))?;
+            let file = File::open(path).map_err(|e| FileError::read(&display, e))?;
             (Box::new(file), encoding, notice)
         };
         let rows = CsvRows::new(source, encoding, &display)?;
@@ -197,7 +197,7 @@ impl Input {
     pub fn from_csv(
         source: impl Read + 'static,
         encoding: TextEncoding,
-    ) -> Result<Input, InputError> {
+    ) -> Result<Input, FileError> {
         let rows = CsvRows::new(Box::new(source) as Box<dyn Read>, encoding, "the input")?;
         Ok(Input {
             rows: Rows::Csv(Box::new(rows)),
@@ -208,7 +208,7 @@ impl Input {
 
     /// The next row, `Ok(None)` at the end, or an error that stops the batch (the file cannot
     /// be read any further).
-    pub fn next_row(&mut self) -> Result<Option<Row>, InputError> {
+    pub fn next_row(&mut self) -> Result<Option<Row>, FileError> {
         match &mut self.rows {
             Rows::Csv(rows) => rows.next_row(),
             Rows::Workbook(rows) => rows.next_row(),
@@ -273,12 +273,12 @@ pub struct Lines {
 
 /// Opens `path` (`-` for standard input) as text lines in the encoding `choice` resolves to.
 /// See [`Lines`].
-pub fn open_lines(path: &Path, choice: EncodingChoice) -> Result<Lines, InputError> {
+pub fn open_lines(path: &Path, choice: EncodingChoice) -> Result<Lines, FileError> {
     const BUFFER: usize = 64 * 1024;
     let display = path.display().to_string();
     if path.as_os_str() == "-" {
         let (source, encoding, notice) = encoding::resolve_stream(std::io::stdin(), choice)
-            .map_err(|e| InputError::read(&display, e))?;
+            .map_err(|e| FileError::read(&display, e))?;
         return Ok(Lines {
             reader: Box::new(std::io::BufReader::with_capacity(BUFFER, source)),
             encoding,
@@ -286,8 +286,8 @@ pub fn open_lines(path: &Path, choice: EncodingChoice) -> Result<Lines, InputErr
         });
     }
     let (encoding, notice) =
-        encoding::resolve_file(path, choice).map_err(|e| InputError::read(&display, e))?;
-    let file = File::open(path).map_err(|e| InputError::read(&display, e))?;
+        encoding::resolve_file(path, choice).map_err(|e| FileError::read(&display, e))?;
+    let file = File::open(path).map_err(|e| FileError::read(&display, e))?;
     Ok(Lines {
         reader: Box::new(std::io::BufReader::with_capacity(BUFFER, file)),
         encoding,

@@ -5,15 +5,15 @@
 /// Why an input file cannot be read (the batch does not start, or stops).
 ///
 /// ```
-/// use shiming_cli::input::{Input, InputError, TextEncoding};
+/// use shiming_cli::input::{Input, FileError, TextEncoding};
 ///
 /// let e = Input::from_csv(&b"nom,numero\n"[..], TextEncoding::Utf8).err().unwrap();
-/// assert!(matches!(e, InputError::NoHeader { .. }));
+/// assert!(matches!(e, FileError::NoHeader { .. }));
 /// assert!(e.to_string().contains("name (姓名), id_card (身份证号)"));
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum InputError {
+pub enum FileError {
     /// The file cannot be opened or read.
     #[error("cannot read {what}: {source}")]
     Read {
@@ -62,9 +62,9 @@ pub enum InputError {
     SheetOnCsv,
 }
 
-impl InputError {
-    pub(crate) fn read(what: &str, source: std::io::Error) -> InputError {
-        InputError::Read {
+impl FileError {
+    pub(crate) fn read(what: &str, source: std::io::Error) -> FileError {
+        FileError::Read {
             what: what.to_string(),
             source,
         }

@@ -12,7 +12,7 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use calamine::{open_workbook, open_workbook_auto, Data, DataRef, Reader, Xlsx};
 
-use super::{Columns, Fields, InputError, Row, RowProblem};
+use super::{Columns, Fields, FileError, Row, RowProblem};
 
 /// Whether `path` names a workbook, by its extension.
 pub(crate) fn is_workbook(path: &Path) -> bool {
@@ -33,7 +33,7 @@ enum Message {
         last_row: u64,
     },
     Row(Row),
-    Failed(InputError),
+    Failed(FileError),
 }
 
 /// Streams the rows of one sheet.
@@ -46,13 +46,13 @@ pub(crate) struct WorkbookRows {
 
 impl WorkbookRows {
     /// Opens the workbook and reads up to its header.
-    pub(crate) fn open(path: &Path, sheet: Option<&str>) -> Result<WorkbookRows, InputError> {
+    pub(crate) fn open(path: &Path, sheet: Option<&str>) -> Result<WorkbookRows, FileError> {
         let (tx, rx) = sync_channel(AHEAD);
         let (path, sheet) = (path.to_path_buf(), sheet.map(str::to_string));
         std::thread::Builder::new()
             .name("workbook".to_string())
             .spawn(move || read(&path, sheet.as_deref(), &tx))
-            .map_err(|e| InputError::read("the workbook", e))?;
+            .map_err(|e| FileError::read("the workbook", e))?;
         match rx.recv() {
             Ok(Message::Started {
                 header_row,
@@ -64,7 +64,7 @@ impl WorkbookRows {
                 finished: false,
             }),
             Ok(Message::Failed(e)) => Err(e),
-            Ok(Message::Row(_)) | Err(_) => Err(InputError::Workbook {
+            Ok(Message::Row(_)) | Err(_) => Err(FileError::Workbook {
                 what: "the input".to_string(),
                 reason: "the reader stopped before the header".to_string(),
             }),
@@ -82,7 +82,7 @@ impl WorkbookRows {
     }
 
     /// The next row, `Ok(None)` at the end.
-    pub(crate) fn next_row(&mut self) -> Result<Option<Row>, InputError> {
+    pub(crate) fn next_row(&mut self) -> Result<Option<Row>, FileError> {
         if self.finished {
             return Ok(None);
         }
@@ -144,7 +144,7 @@ impl From<&Data> for Cell {
 fn read(path: &PathBuf, sheet: Option<&str>, tx: &SyncSender<Message>) {
     let what = path.display().to_string();
     let fail = |reason: String| {
-        Message::Failed(InputError::Workbook {
+        Message::Failed(FileError::Workbook {
             what: what.clone(),
             reason,
         })
@@ -207,16 +207,16 @@ fn read(path: &PathBuf, sheet: Option<&str>, tx: &SyncSender<Message>) {
 }
 
 /// The sheet to read: the named one, or the first.
-fn choose(sheets: &[String], wanted: Option<&str>, what: &str) -> Result<String, InputError> {
+fn choose(sheets: &[String], wanted: Option<&str>, what: &str) -> Result<String, FileError> {
     match wanted {
-        None => sheets.first().cloned().ok_or_else(|| InputError::NoHeader {
+        None => sheets.first().cloned().ok_or_else(|| FileError::NoHeader {
             what: format!("{what} (it has no sheet)"),
         }),
         Some(wanted) => sheets
             .iter()
             .find(|s| s.as_str() == wanted)
             .cloned()
-            .ok_or_else(|| InputError::NoSuchSheet {
+            .ok_or_else(|| FileError::NoSuchSheet {
                 what: what.to_string(),
                 wanted: wanted.to_string(),
                 sheets: sheets.join(", "),
@@ -345,7 +345,7 @@ impl<'a> Assembler<'a> {
             return;
         }
         if matches!(self.header, Header::Collecting { .. }) {
-            let _ = self.tx.send(Message::Failed(InputError::NoHeader {
+            let _ = self.tx.send(Message::Failed(FileError::NoHeader {
                 what: self.what.clone(),
             }));
             return;

@@ -4,7 +4,7 @@
 //! the [`NonceCache`], so tests control time and nothing does I/O.
 //!
 //! * [`string_to_sign`] rebuilds the StringToSign the gateway signs.
-//! * [`sign`] computes the base64 HMAC of it with a [`SignatureMethod`].
+//! * [`sign`] computes the base64 HMAC of it with a [`HmacAlgorithm`].
 //! * [`verify`] runs every check of §1 and answers a [`VerifiedKey`] or a [`SignatureError`]
 //!   whose [`status`](SignatureError::status) and [`message`](SignatureError::message) are
 //!   the gateway's answer. `X-Ca-Timestamp` and `X-Ca-Nonce` are optional, as the gateway
@@ -17,7 +17,7 @@
 //! ```
 //! use http::{HeaderMap, Method};
 //! use shiming_mock_market::gateway::signature::{
-//!     sign, string_to_sign, verify, NonceCache, SignatureMethod, SignedRequest,
+//!     sign, string_to_sign, verify, NonceCache, HmacAlgorithm, SignedRequest,
 //! };
 //!
 //! let mut headers = HeaderMap::new();
@@ -33,7 +33,7 @@
 //! // The client side: sign the StringToSign with the AppSecret.
 //! let sts = string_to_sign(&request(&headers, &query));
 //! assert!(sts.ends_with("\n/phone3?name=张三"));
-//! let signature = sign("demo-secret", &sts, SignatureMethod::HmacSha256);
+//! let signature = sign("demo-secret", &sts, HmacAlgorithm::HmacSha256);
 //! headers.insert("x-ca-signature", signature.parse().unwrap());
 //! let req = request(&headers, &query);
 //!
@@ -160,17 +160,22 @@ fn names(pairs: &[(String, String)]) -> Vec<&str> {
 /// The HMAC named by `X-Ca-Signature-Method`.
 ///
 /// Parsed with [`FromStr`] from the exact spellings `HmacSHA256` and `HmacSHA1`; an absent
-/// header means [`SignatureMethod::HmacSha256`] (the [`Default`]).
+/// header means [`HmacAlgorithm::HmacSha256`] (the [`Default`]).
+///
+/// Named for what it selects (the HMAC's hash), not after the header: the client's signer has
+/// its own `SignatureMethod` in `shiming_gateway::sign`, and this verifier is deliberately a
+/// separate implementation that never depends on it, so the two types must not be mistaken
+/// for one another where a test uses both.
 ///
 /// ```
-/// use shiming_mock_market::gateway::signature::SignatureMethod;
-/// assert_eq!("HmacSHA1".parse::<SignatureMethod>().unwrap(), SignatureMethod::HmacSha1);
-/// assert_eq!(SignatureMethod::default().as_str(), "HmacSHA256");
-/// assert!("HmacMD5".parse::<SignatureMethod>().is_err());
+/// use shiming_mock_market::gateway::signature::HmacAlgorithm;
+/// assert_eq!("HmacSHA1".parse::<HmacAlgorithm>().unwrap(), HmacAlgorithm::HmacSha1);
+/// assert_eq!(HmacAlgorithm::default().as_str(), "HmacSHA256");
+/// assert!("HmacMD5".parse::<HmacAlgorithm>().is_err());
 /// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum SignatureMethod {
+pub enum HmacAlgorithm {
     /// `HmacSHA256`, the default.
     #[default]
     HmacSha256,
@@ -178,35 +183,35 @@ pub enum SignatureMethod {
     HmacSha1,
 }
 
-impl SignatureMethod {
+impl HmacAlgorithm {
     /// The header spelling: `HmacSHA256` or `HmacSHA1`.
     ///
     /// ```
-    /// use shiming_mock_market::gateway::signature::SignatureMethod;
-    /// assert_eq!(SignatureMethod::HmacSha1.as_str(), "HmacSHA1");
+    /// use shiming_mock_market::gateway::signature::HmacAlgorithm;
+    /// assert_eq!(HmacAlgorithm::HmacSha1.as_str(), "HmacSHA1");
     /// ```
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
-            SignatureMethod::HmacSha256 => "HmacSHA256",
-            SignatureMethod::HmacSha1 => "HmacSHA1",
+            HmacAlgorithm::HmacSha256 => "HmacSHA256",
+            HmacAlgorithm::HmacSha1 => "HmacSHA1",
         }
     }
 }
 
-impl fmt::Display for SignatureMethod {
+impl fmt::Display for HmacAlgorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl FromStr for SignatureMethod {
+impl FromStr for HmacAlgorithm {
     type Err = SignatureError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "HmacSHA256" => Ok(SignatureMethod::HmacSha256),
-            "HmacSHA1" => Ok(SignatureMethod::HmacSha1),
+            "HmacSHA256" => Ok(HmacAlgorithm::HmacSha256),
+            "HmacSHA1" => Ok(HmacAlgorithm::HmacSha1),
             _ => Err(SignatureError::UnsupportedSignatureMethod),
         }
     }
@@ -345,17 +350,17 @@ impl SignatureError {
 /// # fn req(h: &HeaderMap) -> SignedRequest<'_> {
 /// #     SignedRequest { method: &Method::GET, path: "/", headers: h, query: &[], form: &[], body: b"" }
 /// # }
-/// # let s = sign("s", &string_to_sign(&req(&h)), SignatureMethod::HmacSha256);
+/// # let s = sign("s", &string_to_sign(&req(&h)), HmacAlgorithm::HmacSha256);
 /// # h.insert("x-ca-signature", s.parse().unwrap());
 /// # let r = req(&h);
 /// let key = verify(&r, |_| Some("s".into()), 1000, &mut NonceCache::new()).unwrap();
 /// assert_eq!(key.app_key(), "k");
-/// assert_eq!(key.signature_method(), SignatureMethod::HmacSha256);
+/// assert_eq!(key.signature_method(), HmacAlgorithm::HmacSha256);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedKey {
     app_key: String,
-    method: SignatureMethod,
+    method: HmacAlgorithm,
 }
 
 impl VerifiedKey {
@@ -371,7 +376,7 @@ impl VerifiedKey {
     ///
     /// See [`VerifiedKey`] for an example.
     #[must_use]
-    pub fn signature_method(&self) -> SignatureMethod {
+    pub fn signature_method(&self) -> HmacAlgorithm {
         self.method
     }
 }
@@ -655,19 +660,19 @@ fn signed_header_names(headers: &HeaderMap) -> Vec<&str> {
 /// `X-Ca-Signature = base64(HMAC(secret, string_to_sign))` with the given hash.
 ///
 /// ```
-/// use shiming_mock_market::gateway::signature::{sign, SignatureMethod};
+/// use shiming_mock_market::gateway::signature::{sign, HmacAlgorithm};
 /// let sts = "GET\napplication/json\n\napplication/json\n\nx-ca-key:appKey\nx-ca-nonce:787dd0c2-7bd8-41cd-9c19-62c05ea524a2\nx-ca-timestamp:1646365291734\n/Third/Tools/checkSign";
-/// assert_eq!(sign("appSecret", sts, SignatureMethod::HmacSha256), "EdJSFAMOWyXZOpXhevZnjuS0ZafnwnCqaSk5hz+tXo8=");
-/// assert_eq!(sign("appSecret", sts, SignatureMethod::HmacSha1), "gr6OOcKuuL0badPOkKpEbWOzVwQ=");
+/// assert_eq!(sign("appSecret", sts, HmacAlgorithm::HmacSha256), "EdJSFAMOWyXZOpXhevZnjuS0ZafnwnCqaSk5hz+tXo8=");
+/// assert_eq!(sign("appSecret", sts, HmacAlgorithm::HmacSha1), "gr6OOcKuuL0badPOkKpEbWOzVwQ=");
 /// ```
 #[must_use]
-pub fn sign(secret: &str, string_to_sign: &str, method: SignatureMethod) -> String {
+pub fn sign(secret: &str, string_to_sign: &str, method: HmacAlgorithm) -> String {
     let tag = match method {
-        SignatureMethod::HmacSha256 => keyed::<Hmac<Sha256>>(secret, string_to_sign)
+        HmacAlgorithm::HmacSha256 => keyed::<Hmac<Sha256>>(secret, string_to_sign)
             .finalize()
             .into_bytes()
             .to_vec(),
-        SignatureMethod::HmacSha1 => keyed::<Hmac<Sha1>>(secret, string_to_sign)
+        HmacAlgorithm::HmacSha1 => keyed::<Hmac<Sha1>>(secret, string_to_sign)
             .finalize()
             .into_bytes()
             .to_vec(),
@@ -676,12 +681,12 @@ pub fn sign(secret: &str, string_to_sign: &str, method: SignatureMethod) -> Stri
 }
 
 /// Whether `tag` is the HMAC of `string_to_sign`, compared in constant time.
-fn tag_matches(secret: &str, string_to_sign: &str, method: SignatureMethod, tag: &[u8]) -> bool {
+fn tag_matches(secret: &str, string_to_sign: &str, method: HmacAlgorithm, tag: &[u8]) -> bool {
     match method {
-        SignatureMethod::HmacSha256 => keyed::<Hmac<Sha256>>(secret, string_to_sign)
+        HmacAlgorithm::HmacSha256 => keyed::<Hmac<Sha256>>(secret, string_to_sign)
             .verify_slice(tag)
             .is_ok(),
-        SignatureMethod::HmacSha1 => keyed::<Hmac<Sha1>>(secret, string_to_sign)
+        HmacAlgorithm::HmacSha1 => keyed::<Hmac<Sha1>>(secret, string_to_sign)
             .verify_slice(tag)
             .is_ok(),
     }
@@ -753,7 +758,7 @@ pub fn verify(
 /// ```
 /// use http::{HeaderMap, Method};
 /// use shiming_mock_market::gateway::signature::{
-///     sign, string_to_sign, verify_with, AntiReplay, NonceCache, SignatureMethod, SignedRequest,
+///     sign, string_to_sign, verify_with, AntiReplay, NonceCache, HmacAlgorithm, SignedRequest,
 /// };
 /// // Signed, but without X-Ca-Timestamp and X-Ca-Nonce (Aliyun's Java demo as shipped).
 /// let mut headers = HeaderMap::new();
@@ -761,7 +766,7 @@ pub fn verify(
 /// fn request(headers: &HeaderMap) -> SignedRequest<'_> {
 ///     SignedRequest { method: &Method::GET, path: "/phone3", headers, query: &[], form: &[], body: b"" }
 /// }
-/// let signature = sign("demo-secret", &string_to_sign(&request(&headers)), SignatureMethod::HmacSha256);
+/// let signature = sign("demo-secret", &string_to_sign(&request(&headers)), HmacAlgorithm::HmacSha256);
 /// headers.insert("x-ca-signature", signature.parse().unwrap());
 /// let lookup = |key: &str| (key == "203753385").then(|| "demo-secret".to_string());
 /// let now = 1_700_000_000_000;
@@ -788,7 +793,7 @@ pub fn verify_with(
     let secret = lookup_secret(app_key).ok_or(SignatureError::InvalidAppKey)?;
 
     let method = match headers.get(X_CA_SIGNATURE_METHOD) {
-        None => SignatureMethod::default(),
+        None => HmacAlgorithm::default(),
         Some(v) => v
             .to_str()
             .map_err(|_| SignatureError::UnsupportedSignatureMethod)?
@@ -935,7 +940,7 @@ mod tests {
             let method = self
                 .headers
                 .get(X_CA_SIGNATURE_METHOD)
-                .map_or(SignatureMethod::HmacSha256, |m| {
+                .map_or(HmacAlgorithm::HmacSha256, |m| {
                     m.to_str().unwrap().parse().unwrap()
                 });
             let sig = sign(secret, &self.sts(), method);
@@ -1016,11 +1021,11 @@ mod tests {
             "GET\napplication/json\n\napplication/json\n\nx-ca-key:appKey\nx-ca-nonce:787dd0c2-7bd8-41cd-9c19-62c05ea524a2\nx-ca-timestamp:1646365291734\n/Third/Tools/checkSign"
         );
         assert_eq!(
-            sign("appSecret", &sts, SignatureMethod::HmacSha256),
+            sign("appSecret", &sts, HmacAlgorithm::HmacSha256),
             "EdJSFAMOWyXZOpXhevZnjuS0ZafnwnCqaSk5hz+tXo8="
         );
         assert_eq!(
-            sign("appSecret", &sts, SignatureMethod::HmacSha1),
+            sign("appSecret", &sts, HmacAlgorithm::HmacSha1),
             "gr6OOcKuuL0badPOkKpEbWOzVwQ="
         );
 
@@ -1032,14 +1037,14 @@ mod tests {
             .verify_at(1_646_365_291_734, &mut NonceCache::new())
             .unwrap();
         assert_eq!(key.app_key(), "appKey");
-        assert_eq!(key.signature_method(), SignatureMethod::HmacSha256);
+        assert_eq!(key.signature_method(), HmacAlgorithm::HmacSha256);
 
         r.set("x-ca-signature", "gr6OOcKuuL0badPOkKpEbWOzVwQ=")
             .set("x-ca-signature-method", "HmacSHA1");
         let key = r
             .verify_at(1_646_365_291_734, &mut NonceCache::new())
             .unwrap();
-        assert_eq!(key.signature_method(), SignatureMethod::HmacSha1);
+        assert_eq!(key.signature_method(), HmacAlgorithm::HmacSha1);
     }
 
     #[test]
@@ -1071,10 +1076,7 @@ mod tests {
             "\n/Third/User/getNyAccessToken?nickname=nickname&photo=photo&room_id=6893&uuid=uuid"
         ));
         let expected = "gmf9xq0hc95Hmt+7G+OocS009ka3v1v0rvfshKzYc3w=";
-        assert_eq!(
-            sign("appSecret", &sts, SignatureMethod::HmacSha256),
-            expected
-        );
+        assert_eq!(sign("appSecret", &sts, HmacAlgorithm::HmacSha256), expected);
         r.set("x-ca-signature", expected);
         assert!(r
             .verify_at(1_646_646_682_418, &mut NonceCache::new())
@@ -1109,10 +1111,7 @@ mod tests {
             "GET\napplication/json\n\n\n\nX-Ca-Key:203753385\nX-Ca-Nonce:c9f15cbf-f4ac-4a6c-b54d-f51abf4b5b44\nX-Ca-Signature-Method:HmacSHA256\nX-Ca-Timestamp:1700000000000\n/phone3?idcard=11010519491231002X&mobile=13800138000&name=张三"
         );
         let expected = "933b9ENT0Am+8+wggRgQaoSpZMS4vpa8eDQ+84HBXUE=";
-        assert_eq!(
-            sign(DEMO_SECRET, &sts, SignatureMethod::HmacSha256),
-            expected
-        );
+        assert_eq!(sign(DEMO_SECRET, &sts, HmacAlgorithm::HmacSha256), expected);
         r.set("x-ca-signature", expected);
         assert_eq!(
             r.verify_at(T0, &mut NonceCache::new()).unwrap().app_key(),
@@ -1147,10 +1146,7 @@ mod tests {
             "POST\napplication/json\nR0vFkH9BE9uD6of3BPpdmg==\napplication/json; charset=UTF-8\n\nX-Ca-Key:203753385\nX-Ca-Nonce:0b9a2c1e-0000-4000-8000-000000000001\nX-Ca-Timestamp:1700000000000\n/idcard/verify"
         );
         let expected = "qbjVY8YCjYmebkuEnM4B2KF/v7ya6LIlBK9zH1dqs/I=";
-        assert_eq!(
-            sign(DEMO_SECRET, &sts, SignatureMethod::HmacSha256),
-            expected
-        );
+        assert_eq!(sign(DEMO_SECRET, &sts, HmacAlgorithm::HmacSha256), expected);
         r.set("x-ca-signature", expected);
         assert!(r.verify_at(T0, &mut NonceCache::new()).is_ok());
     }
@@ -1185,10 +1181,7 @@ mod tests {
         let sts = r.sts();
         assert!(sts.ends_with("\nX-Ca-Stage:RELEASE\nX-Ca-Timestamp:1700000000000\n/communication/personal/1979?empty&idcard=11010519491231002X&mobile=13800138000&name=张三"));
         let expected = "89pri5phZUSgtllVcicDkClMJACwumgnKpeMrHoiph8=";
-        assert_eq!(
-            sign(DEMO_SECRET, &sts, SignatureMethod::HmacSha256),
-            expected
-        );
+        assert_eq!(sign(DEMO_SECRET, &sts, HmacAlgorithm::HmacSha256), expected);
         r.set("x-ca-signature", expected);
         assert!(r.verify_at(T0, &mut NonceCache::new()).is_ok());
     }
@@ -1228,10 +1221,7 @@ mod tests {
             "{sts}"
         );
         let expected = "oDF6oGgd+CjRbXk8tC+qbizwDFBKjBsI/jSxtLcGeKg=";
-        assert_eq!(
-            sign(DEMO_SECRET, &sts, SignatureMethod::HmacSha256),
-            expected
-        );
+        assert_eq!(sign(DEMO_SECRET, &sts, HmacAlgorithm::HmacSha256), expected);
         r.set("x-ca-signature", expected);
         assert!(r.verify_at(T0, &mut NonceCache::new()).is_ok());
         // Signed with the spaces (`memo=  `): not the gateway's string, refused.
@@ -1405,8 +1395,8 @@ mod tests {
         r.set("x-ca-signature-method", "HmacSHA1")
             .signed_with(DEMO_SECRET);
         let key = r.verify_at(T0, &mut nonces).unwrap();
-        assert_eq!(key.signature_method(), SignatureMethod::HmacSha1);
-        assert_eq!(SignatureMethod::HmacSha1.to_string(), "HmacSHA1");
+        assert_eq!(key.signature_method(), HmacAlgorithm::HmacSha1);
+        assert_eq!(HmacAlgorithm::HmacSha1.to_string(), "HmacSHA1");
     }
 
     #[test]
@@ -1789,7 +1779,7 @@ mod tests {
         let key = verify(&r.as_signed(), lookup, T0, &mut nonces).unwrap();
         outputs.push(format!("{key:?}"));
         outputs.push(format!("{nonces:?}"));
-        outputs.push(format!("{:?}", SignatureMethod::default()));
+        outputs.push(format!("{:?}", HmacAlgorithm::default()));
         let replay = verify(&r.as_signed(), lookup, T0, &mut nonces).unwrap_err();
 
         let mut wrong = demo("leak-2");

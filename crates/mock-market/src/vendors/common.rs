@@ -30,7 +30,7 @@ use shiming_core::mobile::{self, Mobile};
 use shiming_core::name::{self, Name};
 use shiming_core::Date;
 
-use crate::{Answer, Params};
+use crate::{Params, VendorAnswer};
 
 /// The value of `key`, first occurrence, `None` when absent or empty.
 pub(super) fn param<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
@@ -181,12 +181,12 @@ pub(super) fn mix64(sequence: u64) -> u64 {
 }
 
 /// A JSON answer serialized from `body`, fields in declaration order.
-pub(super) fn json<T: Serialize>(status: http::StatusCode, body: &T) -> Answer {
+pub(super) fn json<T: Serialize>(status: http::StatusCode, body: &T) -> VendorAnswer {
     // Serializing these plain structs cannot fail.
     // Sized for the vendors' answers (100–300 bytes) so that serializing does not reallocate.
     let mut bytes = Vec::with_capacity(384);
     if serde_json::to_writer(&mut bytes, body).is_err() {
         bytes.clear();
     }
-    Answer::json(status, bytes)
+    VendorAnswer::json(status, bytes)
 }

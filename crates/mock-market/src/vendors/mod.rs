@@ -2,7 +2,7 @@
 //! answers from the [`Registry`], with the documented messages, codes and
 //! statuses, and masked echoes in the vendor's own style.
 
-use crate::{Answer, Params, Registry, Vendor};
+use crate::{Params, Registry, Vendor, VendorAnswer};
 
 mod common;
 mod mask;
@@ -36,13 +36,13 @@ pub struct VendorContext<'a> {
 /// assert_eq!(a.status.as_u16(), 666);
 /// ```
 #[must_use]
-pub fn answer(product: Vendor, params: &Params, ctx: &VendorContext<'_>) -> Answer {
+pub fn answer(product: Vendor, params: &Params, ctx: &VendorContext<'_>) -> VendorAnswer {
     match product {
         Vendor::Tel3 => tel3::answer(params, ctx),
         Vendor::Sxm3v2 => sxm3v2::answer(params, ctx),
         Vendor::Sjsys => sjsys::answer(params, ctx),
         Vendor::Sfz2 => sfz2::answer(params, ctx),
         Vendor::Phonethird => phonethird::answer(params, ctx),
-        _ => Answer::json(http::StatusCode::NOT_FOUND, ""),
+        _ => VendorAnswer::json(http::StatusCode::NOT_FOUND, ""),
     }
 }

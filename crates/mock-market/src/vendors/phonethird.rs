@@ -35,7 +35,7 @@ use serde::Serialize;
 
 use super::common::{self, Clock, MobileCheck};
 use super::{mask, VendorContext};
-use crate::{Answer, Params, RegistryVerdict};
+use crate::{Params, RegistryVerdict, VendorAnswer};
 
 #[derive(Serialize)]
 struct Body<'a> {
@@ -63,11 +63,11 @@ fn mobile_type(carrier: shiming_core::Carrier) -> &'static str {
     }
 }
 
-pub(super) fn answer(params: &Params, ctx: &VendorContext<'_>) -> Answer {
+pub(super) fn answer(params: &Params, ctx: &VendorContext<'_>) -> VendorAnswer {
     respond(params, ctx, Clock::system())
 }
 
-pub(super) fn respond(params: &Params, ctx: &VendorContext<'_>, clock: Clock) -> Answer {
+pub(super) fn respond(params: &Params, ctx: &VendorContext<'_>, clock: Clock) -> VendorAnswer {
     let raw_name = common::param(params, "name");
     let raw_id = common::param(params, "idCard");
     let raw_mobile = common::param(params, "mobile");

@@ -30,7 +30,7 @@ use serde::Serialize;
 
 use super::common::{self, Clock};
 use super::{mask, VendorContext};
-use crate::{Answer, Params, RegistryVerdict};
+use crate::{Params, RegistryVerdict, VendorAnswer};
 
 /// `xm` longer than this many characters is refused.
 const MAX_XM: usize = 50;
@@ -56,12 +56,12 @@ struct Verdict<'a> {
     address: String,
 }
 
-pub(super) fn answer(params: &Params, ctx: &VendorContext<'_>) -> Answer {
+pub(super) fn answer(params: &Params, ctx: &VendorContext<'_>) -> VendorAnswer {
     respond(params, ctx, Clock::system())
 }
 
-pub(super) fn respond(params: &Params, ctx: &VendorContext<'_>, clock: Clock) -> Answer {
-    let fail = |msg: &str| common::json(Answer::status_666(), &Failure { ok: 0, msg });
+pub(super) fn respond(params: &Params, ctx: &VendorContext<'_>, clock: Clock) -> VendorAnswer {
+    let fail = |msg: &str| common::json(VendorAnswer::status_666(), &Failure { ok: 0, msg });
 
     let raw = [params.get("xm"), params.get("sfz")];
     if raw.iter().flatten().any(|v| common::has_control(v)) {

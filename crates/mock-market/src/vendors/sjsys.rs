@@ -35,7 +35,7 @@ use serde::Serialize;
 
 use super::common::{self, Clock, MobileCheck};
 use super::VendorContext;
-use crate::{Answer, Params, RegistryVerdict};
+use crate::{Params, RegistryVerdict, VendorAnswer};
 
 #[derive(Serialize)]
 struct Body<'a> {
@@ -51,11 +51,11 @@ struct Data {
     state: &'static str,
 }
 
-pub(super) fn answer(params: &Params, ctx: &VendorContext<'_>) -> Answer {
+pub(super) fn answer(params: &Params, ctx: &VendorContext<'_>) -> VendorAnswer {
     respond(params, ctx, Clock::system())
 }
 
-pub(super) fn respond(params: &Params, ctx: &VendorContext<'_>, clock: Clock) -> Answer {
+pub(super) fn respond(params: &Params, ctx: &VendorContext<'_>, clock: Clock) -> VendorAnswer {
     let reply = |code: &str, message: &str, state: Option<&'static str>| {
         let body = Body {
             code,

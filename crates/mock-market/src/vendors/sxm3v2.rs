@@ -29,7 +29,7 @@ use serde::Serialize;
 
 use super::common::{self, Clock, MobileCheck};
 use super::VendorContext;
-use crate::{Answer, Params, RegistryVerdict};
+use crate::{Params, RegistryVerdict, VendorAnswer};
 
 #[derive(Serialize)]
 struct Body<'a> {
@@ -72,11 +72,11 @@ fn channel(carrier: shiming_core::Carrier) -> &'static str {
     }
 }
 
-pub(super) fn answer(params: &Params, ctx: &VendorContext<'_>) -> Answer {
+pub(super) fn answer(params: &Params, ctx: &VendorContext<'_>) -> VendorAnswer {
     respond(params, ctx, Clock::system())
 }
 
-pub(super) fn respond(params: &Params, ctx: &VendorContext<'_>, clock: Clock) -> Answer {
+pub(super) fn respond(params: &Params, ctx: &VendorContext<'_>, clock: Clock) -> VendorAnswer {
     let refuse = |msg: &str| {
         let body = Body {
             code: "400",

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::common::{self, Clock};
 use super::{mask, phonethird, sfz2, sjsys, sxm3v2, tel3, VendorContext};
-use crate::{Answer, Params, Registry, Vendor};
+use crate::{Params, Registry, Vendor, VendorAnswer};
 
 /// 2024-01-01 06:26:58 China Standard Time (the Unix time in the sjsys example).
 const NOW: i64 = 1_704_061_618;
@@ -53,7 +53,7 @@ fn registry() -> Registry {
     Registry::parse(&text).unwrap()
 }
 
-fn respond(product: Vendor, params: &Params, ctx: &VendorContext<'_>) -> Answer {
+fn respond(product: Vendor, params: &Params, ctx: &VendorContext<'_>) -> VendorAnswer {
     let clock = Clock::at(NOW);
     match product {
         Vendor::Tel3 => tel3::respond(params, ctx, clock),
