@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::market::{Market, Request};
-use crate::{scenarios, Fault, Vendor};
+use crate::{scenarios, Fault, Reply, Vendor};
 
 /// Paths starting with this are the admin API.
 pub const PREFIX: &str = "/__admin/";
@@ -61,7 +61,20 @@ fn product_list(product: Option<&str>) -> Result<Vec<Vendor>, String> {
 }
 
 /// Answers an admin request.
-pub(crate) fn handle(market: &Market, req: &Request) -> Response<Bytes> {
+/// Answers one request as the server would: the admin API under `/__admin/`, everything
+/// else through [`Market::handle`] (the marketplace).
+pub(crate) fn reply(market: &Market, req: &Request) -> Reply {
+    if req.path().starts_with(PREFIX) {
+        Reply::Respond {
+            response: handle(market, req),
+            delay: None,
+        }
+    } else {
+        market.handle(req)
+    }
+}
+
+fn handle(market: &Market, req: &Request) -> Response<Bytes> {
     let endpoint = req.path().strip_prefix(PREFIX).unwrap_or_default();
     match (&req.method, endpoint) {
         (&Method::GET, "health") => respond(StatusCode::OK, &json!({ "status": "ok" })),

@@ -14,8 +14,8 @@ use crate::journal::{masked_params, scrub_text};
 use crate::state::{now_millis, State};
 use crate::vendors::{self, VendorContext};
 use crate::{
-    admin, routing, scenarios, Credential, Fault, JournalEntry, Params, Registry, Reply, Usage,
-    Vendor, VendorAnswer,
+    routing, scenarios, Credential, Fault, JournalEntry, Params, Registry, Reply, Usage, Vendor,
+    VendorAnswer,
 };
 use std::borrow::Cow;
 
@@ -257,19 +257,6 @@ impl Market {
             .ok_or(GatewayError::Signature(
                 signature::SignatureError::InvalidAppKey,
             ))
-    }
-
-    /// Answers one request as the server would: the admin API under `/__admin/`, everything
-    /// else through [`Market::handle`].
-    pub(crate) fn reply(&self, req: &Request) -> Reply {
-        if req.path().starts_with(admin::PREFIX) {
-            Reply::Respond {
-                response: admin::handle(self, req),
-                delay: None,
-            }
-        } else {
-            self.handle(req)
-        }
     }
 
     /// Runs one request through gateway.md §4 and the vendor layer.

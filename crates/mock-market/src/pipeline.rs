@@ -2,6 +2,7 @@
 
 use bytes::Bytes;
 
+use crate::admin;
 use crate::market::{self, Market};
 use crate::{JournalEntry, Reply, Usage, Vendor};
 
@@ -92,7 +93,7 @@ impl Pipeline {
             body: if body_too_large { Bytes::new() } else { body },
             body_too_large,
         };
-        self.market.reply(&request)
+        admin::reply(&self.market, &request)
     }
 
     /// The journal, oldest first (masked), as `GET /__admin/journal` shows it.

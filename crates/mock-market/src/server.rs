@@ -16,6 +16,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use crate::admin;
 use crate::market::{self, Market};
 use crate::Reply;
 
@@ -54,7 +55,7 @@ async fn serve(
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Closed> {
     let req = read(req, market.config.max_body_bytes).await?;
-    match market.reply(&req) {
+    match admin::reply(&market, &req) {
         Reply::Respond { response, delay } => {
             if let Some(d) = delay {
                 tokio::time::sleep(d).await;
