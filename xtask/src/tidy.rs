@@ -53,6 +53,11 @@
 //!   a name in a `use` or a doc says which type it is. The one exception: the vendor crates'
 //!   parallel wire types, [`PARALLEL_WIRE_TYPES`] (`response::Answer`, …), when only vendor
 //!   crates declare them.
+//! * **`arrows`** — ARCHITECTURE.md lists every arrow between published crates: the fenced
+//!   block after the line [`ARROWS_MARK`], one `crate -> dependency, dependency` line per crate
+//!   (`[dependencies]` and `[build-dependencies]` among published members; a crate that depends
+//!   on none is left out). An arrow the code has and the list lacks, or the list has and the code
+//!   lacks, is a violation at that block, so the picture of the house cannot drift.
 //! * **`missing-docs`** — every published crate's `lib.rs` has `#![deny(missing_docs)]` (or
 //!   `forbid`): rustc then refuses any undocumented public item, in every build.
 //! * **`tidy`** — the checker's own trouble: a `mod` whose file is missing, a root that cannot
@@ -210,6 +215,8 @@ pub fn run() -> util::Result<()> {
     let crates = packages.len();
     let read = |path: &Path| std::fs::read_to_string(root.join(path)).ok();
     let mut violations = check_table(&packages, LAYERS);
+    let architecture = read(Path::new(ARCHITECTURE)).unwrap_or_default();
+    violations.extend(check_arrows(&packages, &architecture));
     violations.extend(check(packages, &read));
     violations.sort();
     for v in &violations {
@@ -622,6 +629,68 @@ fn check_layers(packages: &[Package]) -> Vec<Violation> {
                 ));
             }
         }
+    }
+    out
+}
+
+/// The document that lists every arrow (rule `arrows`).
+const ARCHITECTURE: &str = "ARCHITECTURE.md";
+
+/// The line in [`ARCHITECTURE`] after which the fenced block of arrows stands.
+const ARROWS_MARK: &str = "<!-- cargo xtask tidy checks the arrows below against the manifests -->";
+
+/// `arrows`: the published crates' arrows (normal and build dependencies on published
+/// members) against the block after [`ARROWS_MARK`] in `doc`.
+fn check_arrows(packages: &[Package], doc: &str) -> Vec<Violation> {
+    let path = Path::new(ARCHITECTURE);
+    let published: BTreeSet<&str> = packages
+        .iter()
+        .filter(|p| p.published)
+        .map(|p| p.name.as_str())
+        .collect();
+    let mut actual = BTreeSet::new();
+    for p in packages.iter().filter(|p| p.published) {
+        for d in p.deps.iter().filter(|d| d.kind != DepKind::Dev) {
+            if d.name != p.name && published.contains(d.name.as_str()) {
+                actual.insert((p.name.clone(), d.name.clone()));
+            }
+        }
+    }
+    let lines: Vec<&str> = doc.lines().collect();
+    let Some(mark) = lines.iter().position(|l| l.trim() == ARROWS_MARK) else {
+        let why = format!("no line `{ARROWS_MARK}` followed by the list of every arrow");
+        return vec![Violation::new(path, 1, "arrows", why)];
+    };
+    let mut listed = BTreeSet::new();
+    for line in lines.iter().skip(mark + 2) {
+        if line.trim_start().starts_with("```") {
+            break;
+        }
+        if let Some((from, to)) = line.split_once("->") {
+            for dep in to.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+                listed.insert((from.trim().to_string(), dep.to_string()));
+            }
+        }
+    }
+    let at = u32::try_from(mark + 1).unwrap_or(u32::MAX);
+    let mut out: Vec<Violation> = actual
+        .difference(&listed)
+        .map(|(from, to)| {
+            let why = format!("`{from}` depends on `{to}`, which the list of arrows lacks");
+            Violation::new(path, at, "arrows", why)
+        })
+        .collect();
+    out.extend(listed.difference(&actual).map(|(from, to)| {
+        let why = format!("the list of arrows says `{from} -> {to}`, which no manifest has");
+        Violation::new(path, at, "arrows", why)
+    }));
+    if listed.is_empty() {
+        out.push(Violation::new(
+            path,
+            at,
+            "arrows",
+            "the list of arrows is empty",
+        ));
     }
     out
 }
@@ -1791,6 +1860,40 @@ fn rename_field(field: &str, rule: Option<&str>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn arrows_must_match_the_manifests() {
+        let core = package("shiming-core", &[], true);
+        let tool = package("xtask", &[("shiming-core", DepKind::Normal)], false);
+        let gateway = package(
+            "shiming-gateway",
+            &[
+                ("shiming-core", DepKind::Normal),
+                ("shiming-mock-market", DepKind::Dev),
+            ],
+            true,
+        );
+        let packages = [core, tool, gateway];
+        let doc = |arrows: &str| format!("# A\n\n{ARROWS_MARK}\n```\n{arrows}```\n");
+        assert!(check_arrows(&packages, &doc("shiming-gateway -> shiming-core\n")).is_empty());
+        let missing = check_arrows(&packages, &doc("\n"));
+        let messages: Vec<&str> = missing.iter().map(|v| v.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`shiming-gateway` depends on `shiming-core`, which the list of arrows lacks",
+                "the list of arrows is empty"
+            ]
+        );
+        let extra = check_arrows(
+            &packages,
+            &doc("shiming-gateway -> shiming-core, shiming-mock-market\n"),
+        );
+        assert_eq!(extra.len(), 1, "{extra:?}");
+        assert!(extra[0].message.contains("no manifest has"));
+        assert_eq!(extra[0].line, 3, "the line of the mark");
+        assert_eq!(check_arrows(&packages, "# no list").len(), 1);
+    }
+
     use super::*;
 
     /// The rule and line of each violation.
