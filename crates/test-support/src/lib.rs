@@ -9,6 +9,8 @@
 //!   shows none of them (nor a credential);
 //! * [`market`] — helpers around a running mock market: usage counters, a port where nothing
 //!   listens;
+//! * [`redis`] — a real `redis-server` per test on a free port, killed and restarted at will;
+//!   a missing server fails under `SHIMING_REQUIRE_REDIS` (CI) and is never skipped silently;
 //! * [`trace`] — a `tracing` subscriber that records what it prints, to show that spans and
 //!   events never carry personal data.
 //!
@@ -20,4 +22,5 @@ pub mod decoded;
 pub mod manifest;
 pub mod market;
 pub mod people;
+pub mod redis;
 pub mod trace;
