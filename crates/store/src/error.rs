@@ -19,4 +19,8 @@ pub enum StoreError {
     /// The configuration cannot work (e.g. a pepper shorter than 32 bytes).
     #[error("the store is misconfigured: {0}")]
     Config(String),
+    /// A reservation was settled that is not open in this store: settled already, or made
+    /// by another store. Nothing was counted.
+    #[error("reservation {0} is not open in this store (settled already?); nothing was counted")]
+    UnknownReservation(u64),
 }
