@@ -82,6 +82,8 @@ enum Role {
     Transport,
     /// The mock market: imitates the marketplace from fixtures.
     Mock,
+    /// `shiming-store`: the state a fleet shares (rate limits, dedupe cache, budget ledger).
+    Store,
     /// What the vendor crates share.
     Kit,
     /// One vendor API: the only crates that know its wire format.
@@ -124,6 +126,8 @@ const LAYERS: &[Layer] = &[
     layer("shiming-gateway", 1, Role::Transport),
     // Beside the transport, so that it can depend on shiming-core alone.
     layer("shiming-mock-market", 1, Role::Mock),
+    // Beside the transport too: it knows core's vocabulary and nothing of HTTP or vendors.
+    layer("shiming-store", 1, Role::Store),
     layer("shiming-vendor-kit", 2, Role::Kit),
     layer("shiming-tel3", 3, Role::Vendor),
     layer("shiming-sxm3v2", 3, Role::Vendor),
@@ -2084,6 +2088,11 @@ mod tests {
                 false,
             ),
             package("xtask", &[("shiming-core", Normal)], false),
+            package(
+                "shiming-store",
+                &[("shiming-core", Normal), ("governor", Normal)],
+                true,
+            ),
         ]
     }
 
@@ -2150,6 +2159,9 @@ mod tests {
             ("shiming-tel3", "shiming-sfz2"),
             ("shiming-tel3", "shiming"),
             ("shiming", "shiming-cli"),
+            ("shiming-store", "shiming-gateway"),
+            ("shiming-gateway", "shiming-store"),
+            ("shiming-store", "shiming-tel3"),
         ] {
             let v = broken(name, dep, Normal);
             assert_eq!(v.len(), 1, "{name} -> {dep}: {v:?}");
@@ -2180,7 +2192,7 @@ mod tests {
     fn the_table_gives_a_floor_to_every_published_member_and_to_nothing_else() {
         let graph = todays_graph();
         let table = table_of(&graph);
-        assert_eq!(table.len(), 7);
+        assert_eq!(table.len(), 8);
         assert_eq!(check_table(&graph, &table), []);
         // A published member without a floor fails at its manifest; a tool needs none.
         let mut more = todays_graph();

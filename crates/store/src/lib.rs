@@ -1,0 +1,45 @@
+//! Shared state for a fleet of shiming instances that use one AppCode — so that the fleet, not
+//! each process, holds the marketplace's QPS limit, pays once for a person checked a minute
+//! ago, and stays inside one budget.
+//!
+//! # Crate organization
+//!
+//! * [`Store`] (`store`) — the one small trait every backend implements: a GCRA rate limit per
+//!   [`LimitKey`], a dedupe cache of verdicts with single flight, and a budget and quota
+//!   ledger. [`MemoryStore`] (`memory`) is the in-process backend (the default: nothing to
+//!   install); a Redis backend, for a fleet, implements the same trait.
+//! * [`keys`] — what the store is keyed by, without personal data: [`keys::Pepper`] (the
+//!   secret of the cache's HMAC), [`keys::CacheKey`] (HMAC-SHA256 of the check kind and the
+//!   normalized elements, versioned so the pepper can rotate), [`keys::LimitKey`] (a
+//!   credential's fingerprint and a vendor). Every key carries a Redis Cluster hash tag.
+//! * [`limit`] — [`limit::Rate`] (`qps`, `burst`) and [`limit::MemoryLimiter`] (GCRA with
+//!   `governor`).
+//! * [`cache`] — [`cache::CachedVerdict`] (verdict, vendor, request id, time, price — nothing
+//!   else), [`cache::CacheTtl`] (per verdict kind), [`cache::Claim`], [`cache::ClaimToken`]
+//!   and [`cache::MemoryCache`] (single flight in one process).
+//! * [`ledger`] — [`ledger::Budget`] (per day, month and in total, per vendor and overall, in
+//!   whole 厘), reservations and their settlement, quota packages and their warnings, the
+//!   figures of `shiming usage` ([`ledger::LedgerSnapshot`]), and [`ledger::MemoryLedger`].
+//! * [`clock`] — `governor`'s clocks, re-exported: the in-memory limiter, leases and TTLs run
+//!   on [`clock::MonotonicClock`], or on [`clock::FakeRelativeClock`] in tests.
+//!
+//! The store never sees a name, an ID number, a mobile or a credential: only keys derived from
+//! them, verdicts and money.
+// The README's examples run as doc tests; the crate docs above are what docs.rs shows.
+#![cfg_attr(doctest, doc = include_str!("../README.md"))]
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod cache;
+mod error;
+pub mod keys;
+pub mod ledger;
+pub mod limit;
+mod memory;
+mod store;
+
+pub use error::StoreError;
+/// `governor`'s clocks: what the in-memory limiter, leases and TTLs measure time with.
+pub use governor::clock;
+pub use memory::MemoryStore;
+pub use store::Store;

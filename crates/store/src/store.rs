@@ -1,0 +1,123 @@
+//! The one trait every backend implements.
+
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use shiming_core::Date;
+
+use crate::cache::{CachedVerdict, Claim, ClaimToken};
+use crate::keys::{CacheKey, LimitKey};
+use crate::ledger::{
+    Event, LedgerSnapshot, Reservation, ReserveOutcome, ReserveRequest, SettleOutcome, Settlement,
+};
+use crate::limit::{Rate, RateDecision};
+use crate::StoreError;
+
+/// Shared state for every instance of a fleet: a rate limit, a dedupe cache with single
+/// flight, and a budget and quota ledger. Implemented by [`crate::MemoryStore`] (one process)
+/// and, with the `redis` feature, by a Redis backend (a fleet). Every method is one atomic step
+/// for the backend (in Redis: one script, one slot), so that concurrent instances never both
+/// take the last permit, both send the same check, or both spend the last 厘.
+///
+/// Errors are [`StoreError`]s about the store itself; what the caller does then (fall back to a
+/// per-process limit, treat the cache as a miss, refuse paid calls) is its policy, not the
+/// store's.
+///
+/// A claim's owner gets a [`ClaimToken`] and hands it back to [`Store::abandon`]: without it,
+/// an owner whose lease lapsed while its call was still running (and whose check a waiter took
+/// over) would, on failing, end the new owner's claim and let a third caller send the same
+/// paid check while the second is in flight. In Redis the token is the claim's value, and
+/// abandoning deletes the key only while it still holds it.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use shiming_core::Vendor;
+/// use shiming_store::{keys::LimitKey, limit::Rate, MemoryStore, Store};
+/// let store = MemoryStore::new();
+/// let key = LimitKey::new("my-appcode", Vendor::Tel3);
+/// let decision = store.acquire(&key, Rate::new(50.0, 10)?).await?;
+/// assert!(decision.is_allowed());
+/// # Ok::<(), shiming_store::StoreError>(())
+/// # }).unwrap();
+/// ```
+#[async_trait]
+pub trait Store: Send + Sync + fmt::Debug {
+    /// Takes one permit of `rate` for `key` if one is free now (GCRA: a steady `qps` with a
+    /// burst of `burst`); otherwise takes nothing and says how long to wait before one is.
+    /// The time is the backend's own clock (Redis `TIME`), never the caller's. The rate comes
+    /// with each call, so that the configuration, not the store, says what it is.
+    ///
+    /// # Errors
+    /// The backend failed.
+    async fn acquire(&self, key: &LimitKey, rate: Rate) -> Result<RateDecision, StoreError>;
+
+    /// Claims the check `key` for the caller, atomically: [`Claim::Cached`] when a verdict is
+    /// cached (nothing to send), [`Claim::Owner`] when the caller is now the one to send it
+    /// (the claim lapses after `lease` unless filled, so that a dead owner's waiters can take
+    /// over), [`Claim::InFlight`] when another caller owns it (wait, then claim again). A
+    /// lease should outlast the owner's whole call, retries included: a lease that lapses
+    /// while the call is still running lets a waiter pay for the same check again.
+    ///
+    /// # Errors
+    /// The backend failed.
+    async fn claim(&self, key: &CacheKey, lease: Duration) -> Result<Claim, StoreError>;
+
+    /// Stores the answer of a claimed check for `ttl`, ending the claim: later claims get
+    /// [`Claim::Cached`] until it expires. A zero `ttl` stores nothing and only ends the claim.
+    /// Errors are never cached (a [`CachedVerdict`] holds a verdict) — call [`Store::abandon`]
+    /// for those.
+    ///
+    /// # Errors
+    /// The backend failed.
+    async fn fill(
+        &self,
+        key: &CacheKey,
+        verdict: &CachedVerdict,
+        ttl: Duration,
+    ) -> Result<(), StoreError>;
+
+    /// Ends a claim without a verdict (the check failed), if `token` still owns it: the next
+    /// claim becomes the owner. A claim someone else owns now is left alone.
+    ///
+    /// # Errors
+    /// The backend failed.
+    async fn abandon(&self, key: &CacheKey, token: &ClaimToken) -> Result<(), StoreError>;
+
+    /// Reserves the worst-case price of one call, atomically against every limit of the
+    /// request's budget (day, month, total; the vendor's and overall) and the vendor's tracked
+    /// quota: [`ReserveOutcome::Reserved`] or [`ReserveOutcome::Refused`] saying which limit.
+    ///
+    /// # Errors
+    /// The backend failed.
+    async fn reserve(&self, request: &ReserveRequest) -> Result<ReserveOutcome, StoreError>;
+
+    /// Settles a reservation once the call is over: billed → spent (and one call off the
+    /// quota), not billed → released, may have been charged → counted as such and kept
+    /// against the budget (one call off the quota too). Returns the quota warnings this
+    /// settlement crossed, each at most once per fleet.
+    ///
+    /// # Errors
+    /// The backend failed, or [`StoreError::UnknownReservation`]: the reservation is not open
+    /// (settled already), and nothing was counted.
+    async fn settle(
+        &self,
+        reservation: &Reservation,
+        settlement: Settlement,
+    ) -> Result<SettleOutcome, StoreError>;
+
+    /// Counts an event for the ledger's figures: a cache hit (and the money it saved) or a wait
+    /// imposed by the rate limit.
+    ///
+    /// # Errors
+    /// The backend failed.
+    async fn record(&self, event: Event) -> Result<(), StoreError>;
+
+    /// The ledger as of `today` (the date in China): spend today, this month and in total per
+    /// vendor, what may have been charged, quota left, cache hits and money saved, limiter
+    /// waits.
+    ///
+    /// # Errors
+    /// The backend failed.
+    async fn snapshot(&self, today: Date) -> Result<LedgerSnapshot, StoreError>;
+}
