@@ -803,12 +803,12 @@ fn vendor_id<S: Serializer>(vendor: &Vendor, serializer: S) -> Result<S::Ok, S::
 }
 
 /// The first day of `day`'s month.
-fn month_of(day: Date) -> Date {
+pub(crate) fn month_of(day: Date) -> Date {
     Date::new(day.year(), day.month(), 1).unwrap_or(day)
 }
 
 /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
-fn days_since_epoch(d: Date) -> i64 {
+pub(crate) fn days_since_epoch(d: Date) -> i64 {
     let (m, day) = (i64::from(d.month()), i64::from(d.day()));
     let y = i64::from(d.year()) - i64::from(m <= 2);
     let era = y.div_euclid(400);

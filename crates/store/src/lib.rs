@@ -36,10 +36,14 @@ pub mod keys;
 pub mod ledger;
 pub mod limit;
 mod memory;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod store;
 
 pub use error::StoreError;
 /// `governor`'s clocks: what the in-memory limiter, leases and TTLs measure time with.
 pub use governor::clock;
 pub use memory::MemoryStore;
+#[cfg(feature = "redis")]
+pub use redis_store::RedisStore;
 pub use store::Store;

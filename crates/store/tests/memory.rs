@@ -1,174 +1,30 @@
 //! The store's rules through the `Store` trait, on the in-memory backend, under concurrency.
-//! Each rule is a function over `Arc<dyn Store>`, so that every backend can be held to it.
+//! The rules shared with every backend are in `common`; here are those of this backend alone.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::{runtime, today, TASKS};
 use shiming_core::id_card::ValidationOptions;
-use shiming_core::{Date, Identity, Price, Vendor, Verdict};
-use shiming_store::cache::{CachedVerdict, Claim};
+use shiming_core::{Identity, Price, Vendor, Verdict};
+use shiming_store::cache::CachedVerdict;
 use shiming_store::clock::FakeRelativeClock;
 use shiming_store::keys::{CacheKey, CheckKind, LimitKey, Pepper};
-use shiming_store::ledger::{Budget, ReserveOutcome, ReserveRequest, Settlement};
 use shiming_store::limit::Rate;
 use shiming_store::{MemoryStore, Store};
 use tokio::sync::Barrier;
 
-const TASKS: usize = 64;
-
-fn today() -> Date {
-    Date::new(2026, 11, 23).unwrap()
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(4)
-        .build()
-        .unwrap()
-}
-
-/// Many tasks reserve at once against one budget: exactly as many reservations as fit are
-/// made, and the budget is never passed, by even one 厘.
-async fn concurrent_reservations_never_pass_the_budget(store: Arc<dyn Store>) {
-    let price = Price::from_li(33);
-    let cap = Price::from_li(10_000); // 303 calls fit: 9,999 厘.
-    let budget = Budget {
-        daily: Some(cap),
-        ..Budget::UNLIMITED
-    };
-    let request = ReserveRequest::new(Vendor::Sfz2, price, today()).with_budget(budget);
-    let barrier = Arc::new(Barrier::new(TASKS));
-    let mut tasks = Vec::new();
-    for _ in 0..TASKS {
-        let (store, request, barrier) = (store.clone(), request.clone(), barrier.clone());
-        tasks.push(tokio::spawn(async move {
-            barrier.wait().await;
-            let mut mine = Vec::new();
-            loop {
-                match store.reserve(&request).await.unwrap() {
-                    ReserveOutcome::Reserved(r) => mine.push(r),
-                    ReserveOutcome::Refused(why) => {
-                        assert_eq!(why.code(), "budget_exhausted");
-                        return mine;
-                    }
-                    other => panic!("unexpected {other:?}"),
-                }
-            }
-        }));
-    }
-    let mut reservations = Vec::new();
-    for t in tasks {
-        reservations.extend(t.await.unwrap());
-    }
-    assert_eq!(reservations.len(), 303);
-    let snapshot = store.snapshot(today()).await.unwrap();
-    assert_eq!(snapshot.overall.today.reserved, price.times(303));
-    assert!(snapshot.overall.today.committed() <= cap);
-
-    // Settling at a lower actual price frees room, which concurrent reservations take — still
-    // never past the cap.
-    let barrier = Arc::new(Barrier::new(TASKS));
-    let chunks: Vec<Vec<_>> = reservations.chunks(5).map(<[_]>::to_vec).collect();
-    let made = Arc::new(AtomicUsize::new(0));
-    let mut tasks = Vec::new();
-    for (i, chunk) in (0..TASKS).zip(chunks.into_iter().chain(std::iter::repeat(Vec::new()))) {
-        let (store, request, barrier, made) = (
-            store.clone(),
-            request.clone(),
-            barrier.clone(),
-            made.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            barrier.wait().await;
-            for r in chunk {
-                let settlement = if i % 2 == 0 {
-                    Settlement::Billed(Price::from_li(30))
-                } else {
-                    Settlement::NotBilled
-                };
-                store.settle(&r, settlement).await.unwrap();
-                if let ReserveOutcome::Reserved(_) = store.reserve(&request).await.unwrap() {
-                    made.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    let snapshot = store.snapshot(today()).await.unwrap();
-    let committed = snapshot.overall.today.committed();
-    assert!(committed <= cap, "{committed} > {cap}");
-    assert_eq!(
-        snapshot.overall.today.reserved,
-        price.times(made.load(Ordering::Relaxed) as u64)
-    );
-    // Whatever is left is less than one more call.
-    assert!(cap.li() - committed.li() < price.li() || made.load(Ordering::Relaxed) == 303);
+#[test]
+fn memory_keeps_every_rule() {
+    runtime().block_on(common::every_rule(|| async {
+        Arc::new(MemoryStore::new()) as Arc<dyn Store>
+    }));
 }
 
 #[test]
-fn memory_concurrent_reservations_never_pass_the_budget() {
-    runtime().block_on(concurrent_reservations_never_pass_the_budget(Arc::new(
-        MemoryStore::new(),
-    )));
-}
-
-/// Many tasks check the same person at once: one owns the check, the others see it in
-/// flight; once filled, everyone reads the verdict.
-async fn concurrent_claims_have_one_owner(store: Arc<dyn Store>) {
-    let pepper = Pepper::new(vec![42; 32]).unwrap();
-    let options = ValidationOptions::new(today());
-    let who = Identity::new("吴秀英", "11010219560409026X", None, &options).unwrap();
-    let key = CacheKey::new(&pepper, CheckKind::Two, &who);
-    let lease = Duration::from_secs(60);
-    let barrier = Arc::new(Barrier::new(TASKS));
-    let mut tasks = Vec::new();
-    for _ in 0..TASKS {
-        let (store, key, barrier) = (store.clone(), key.clone(), barrier.clone());
-        tasks.push(tokio::spawn(async move {
-            barrier.wait().await;
-            store.claim(&key, lease).await.unwrap()
-        }));
-    }
-    let mut owners = 0;
-    for t in tasks {
-        match t.await.unwrap() {
-            Claim::Owner(_) => owners += 1,
-            Claim::InFlight => {}
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-    assert_eq!(owners, 1);
-    let verdict = CachedVerdict {
-        verdict: Verdict::Match,
-        vendor: Vendor::Sfz2,
-        request_id: Some("3F1E".into()),
-        at_unix: 1_795_000_000,
-        price: Price::from_li(40),
-    };
-    store
-        .fill(&key, &verdict, Duration::from_secs(3_600))
-        .await
-        .unwrap();
-    for _ in 0..3 {
-        assert_eq!(
-            store.claim(&key, lease).await.unwrap(),
-            Claim::Cached(verdict.clone())
-        );
-    }
-}
-
-#[test]
-fn memory_concurrent_claims_have_one_owner() {
-    runtime().block_on(concurrent_claims_have_one_owner(Arc::new(
-        MemoryStore::new(),
-    )));
-}
-
-#[test]
-fn concurrent_acquires_take_exactly_the_burst() {
+fn concurrent_acquires_take_exactly_the_burst_on_a_fake_clock() {
     let clock = FakeRelativeClock::default();
     let store: Arc<dyn Store> = Arc::new(MemoryStore::with_clock(clock.clone()));
     let rate = Rate::new(5.0, 8).unwrap();

@@ -1,0 +1,794 @@
+//! The Redis backend: one Lua script per [`Store`] method, each touching the keys of one hash
+//! slot, so that every instance of a fleet sees one rate limit, one claim owner and one budget.
+
+use std::collections::hash_map::RandomState;
+use std::fmt;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{RedisError, Script, Value};
+use shiming_core::{Date, Price, Vendor};
+
+use crate::cache::{CachedVerdict, Claim, ClaimToken};
+use crate::keys::{CacheKey, LimitKey};
+use crate::ledger::{
+    days_since_epoch, month_of, Event, LedgerSnapshot, Period, QuotaStatus, QuotaWarning, Refusal,
+    Reservation, ReserveOutcome, ReserveRequest, Scope, SettleOutcome, Settlement, Spend, Tally,
+    VendorTally,
+};
+use crate::limit::{Rate, RateDecision};
+use crate::{Store, StoreError};
+
+/// GCRA on the server's clock: `KEYS[1]` holds the theoretical arrival time in microseconds.
+const ACQUIRE: &str = r"
+local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1]); local tolerance = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now); if tat < now then tat = now end
+if now < tat - tolerance then return {0, math.ceil(tat - tolerance - now)} end
+local new_tat = tat + interval
+redis.call('SET', KEYS[1], new_tat, 'PX', math.floor((new_tat - now) / 1000) + 1)
+return {1, 0}
+";
+
+/// The cached verdict (JSON), or `claim:<token>` while a claim is live, or nothing.
+const CLAIM: &str = r"
+local v = redis.call('GET', KEYS[1])
+if v then
+  if string.sub(v, 1, 6) == 'claim:' then return {2} end
+  return {1, v}
+end
+local t = redis.call('TIME')
+local token = ARGV[2] .. ':' .. t[1] .. '.' .. t[2]
+redis.call('SET', KEYS[1], 'claim:' .. token, 'PX', ARGV[1])
+return {0, token}
+";
+
+const FILL: &str = r"
+if ARGV[2] == '0' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+return {1}
+";
+
+const ABANDON: &str = r"
+if redis.call('GET', KEYS[1]) == 'claim:' .. ARGV[1] then redis.call('DEL', KEYS[1]); return {1} end
+return {0}
+";
+
+/// KEYS: seq, open, day, month, total, quota, vendors, events (one hash tag).
+/// ARGV: vendor, worst case, has quota, package calls, expiry (days since 1970), expired,
+/// six caps (vendor day/month/total, overall day/month/total; '' for none), day.
+const RESERVE: &str = r"
+local v = ARGV[1]; local worst = tonumber(ARGV[2]); local q = v .. ':'
+redis.call('SADD', KEYS[7], v)
+if ARGV[3] == '1' then
+  local calls = redis.call('HGET', KEYS[6], q .. 'calls')
+  local expires = redis.call('HGET', KEYS[6], q .. 'expires')
+  if calls ~= ARGV[4] or expires ~= ARGV[5] then
+    redis.call('HSET', KEYS[6], q .. 'calls', ARGV[4], q .. 'expires', ARGV[5], q .. 'used', 0, q .. 'maybe', 0)
+    redis.call('HSETNX', KEYS[6], q .. 'in_flight', 0)
+    redis.call('HDEL', KEYS[6], q .. 'warned:quota_low', q .. 'warned:quota_very_low',
+      q .. 'warned:quota_used_up', q .. 'warned:quota_expiring')
+  end
+  if ARGV[6] == '1' then return {0, 'expired'} end
+  local used = tonumber(redis.call('HGET', KEYS[6], q .. 'used') or 0)
+  local in_flight = tonumber(redis.call('HGET', KEYS[6], q .. 'in_flight') or 0)
+  if used + in_flight >= tonumber(ARGV[4]) then return {0, 'used_up', used, in_flight} end
+end
+local hashes = {KEYS[3], KEYS[4], KEYS[5]}
+local scopes = {{v, 7, 'vendor'}, {'overall', 10, 'overall'}}
+for _, s in ipairs(scopes) do
+  for p = 1, 3 do
+    local cap = ARGV[s[2] + p - 1]
+    if cap ~= '' then
+      local f = s[1] .. ':'
+      local h = hashes[p]
+      local committed = tonumber(redis.call('HGET', h, f .. 'spent') or 0)
+        + tonumber(redis.call('HGET', h, f .. 'maybe') or 0)
+        + tonumber(redis.call('HGET', h, f .. 'reserved') or 0)
+      if committed + worst > tonumber(cap) then return {0, 'budget', s[3], p, committed} end
+    end
+  end
+end
+for _, h in ipairs(hashes) do
+  for _, s in ipairs(scopes) do redis.call('HINCRBY', h, s[1] .. ':reserved', ARGV[2]) end
+end
+if ARGV[3] == '1' then redis.call('HINCRBY', KEYS[6], q .. 'in_flight', 1) end
+local id = redis.call('INCR', KEYS[1])
+redis.call('HSET', KEYS[2], id, v .. '|' .. ARGV[2] .. '|' .. ARGV[13] .. '|' .. ARGV[3])
+return {1, id}
+";
+
+/// KEYS as for RESERVE. ARGV: id, `vendor|amount|day`, billed/not/maybe, billed price, day
+/// (days since 1970).
+const SETTLE: &str = r"
+local rec = redis.call('HGET', KEYS[2], ARGV[1])
+if not rec then return {-1} end
+local v, amount, day, holds = string.match(rec, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+if not v or (v .. '|' .. amount .. '|' .. day) ~= ARGV[2] then return {-1} end
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('SADD', KEYS[7], v)
+local kind = ARGV[3]; local amt = tonumber(amount)
+for _, h in ipairs({KEYS[3], KEYS[4], KEYS[5]}) do
+  for _, s in ipairs({v, 'overall'}) do
+    local f = s .. ':'
+    local r = tonumber(redis.call('HGET', h, f .. 'reserved') or 0)
+    local take = amt; if take > r then take = r end
+    redis.call('HINCRBY', h, f .. 'reserved', -take)
+    if kind == 'billed' then redis.call('HINCRBY', h, f .. 'spent', ARGV[4]) end
+    if kind == 'maybe' then redis.call('HINCRBY', h, f .. 'maybe', amount) end
+  end
+end
+local q = v .. ':'
+if redis.call('HEXISTS', KEYS[6], q .. 'calls') == 0 then return {1} end
+if holds == '1' then
+  local in_flight = tonumber(redis.call('HGET', KEYS[6], q .. 'in_flight') or 0)
+  if in_flight > 0 then redis.call('HINCRBY', KEYS[6], q .. 'in_flight', -1) end
+  if kind == 'billed' or kind == 'maybe' then redis.call('HINCRBY', KEYS[6], q .. 'used', 1) end
+  if kind == 'maybe' then redis.call('HINCRBY', KEYS[6], q .. 'maybe', 1) end
+end
+local calls = tonumber(redis.call('HGET', KEYS[6], q .. 'calls'))
+local expires = tonumber(redis.call('HGET', KEYS[6], q .. 'expires'))
+local used = tonumber(redis.call('HGET', KEYS[6], q .. 'used') or 0)
+local left = calls - used; if left < 0 then left = 0 end
+local days_left = expires - tonumber(ARGV[5])
+local out = {1, left, calls, expires, days_left}
+local function warn(code)
+  if redis.call('HSETNX', KEYS[6], q .. 'warned:' .. code, 1) == 1 then table.insert(out, code) end
+end
+if used > 0 and left * 5 <= calls then warn('quota_low') end
+if used > 0 and left * 20 <= calls then warn('quota_very_low') end
+if used > 0 and left == 0 then warn('quota_used_up') end
+if days_left >= 0 and days_left <= 7 then warn('quota_expiring') end
+return out
+";
+
+/// KEYS as for RESERVE. ARGV: vendor, hit/wait, saved (厘) or waited (ns).
+const RECORD: &str = r"
+redis.call('SADD', KEYS[7], ARGV[1])
+for _, s in ipairs({ARGV[1], 'overall'}) do
+  if ARGV[2] == 'hit' then
+    redis.call('HINCRBY', KEYS[8], s .. ':hits', 1); redis.call('HINCRBY', KEYS[8], s .. ':saved', ARGV[3])
+  else
+    redis.call('HINCRBY', KEYS[8], s .. ':waits', 1); redis.call('HINCRBY', KEYS[8], s .. ':waited_ns', ARGV[3])
+  end
+end
+return {1}
+";
+
+/// KEYS as for RESERVE. Returns, for `overall` then each vendor: the scope, nine spend figures
+/// (day, month, total × spent, maybe, reserved), four event figures, then `1` and five quota
+/// figures or `0`.
+const SNAPSHOT: &str = r"
+local out = {}
+local scopes = redis.call('SMEMBERS', KEYS[7]); table.insert(scopes, 1, 'overall')
+for _, s in ipairs(scopes) do
+  local f = s .. ':'
+  table.insert(out, s)
+  for _, h in ipairs({KEYS[3], KEYS[4], KEYS[5]}) do
+    for _, n in ipairs({'spent', 'maybe', 'reserved'}) do
+      table.insert(out, redis.call('HGET', h, f .. n) or '0')
+    end
+  end
+  for _, n in ipairs({'hits', 'saved', 'waits', 'waited_ns'}) do
+    table.insert(out, redis.call('HGET', KEYS[8], f .. n) or '0')
+  end
+  if s ~= 'overall' and redis.call('HEXISTS', KEYS[6], f .. 'calls') == 1 then
+    table.insert(out, '1')
+    for _, n in ipairs({'calls', 'expires', 'used', 'maybe', 'in_flight'}) do
+      table.insert(out, redis.call('HGET', KEYS[6], f .. n) or '0')
+    end
+  else
+    table.insert(out, '0')
+  end
+end
+return out
+";
+
+/// The scripts, hashed once.
+struct Scripts {
+    acquire: Script,
+    claim: Script,
+    fill: Script,
+    abandon: Script,
+    reserve: Script,
+    settle: Script,
+    record: Script,
+    snapshot: Script,
+}
+
+impl Scripts {
+    fn new() -> Scripts {
+        Scripts {
+            acquire: Script::new(ACQUIRE),
+            claim: Script::new(CLAIM),
+            fill: Script::new(FILL),
+            abandon: Script::new(ABANDON),
+            reserve: Script::new(RESERVE),
+            settle: Script::new(SETTLE),
+            record: Script::new(RECORD),
+            snapshot: Script::new(SNAPSHOT),
+        }
+    }
+}
+
+/// The [`Store`] of a fleet: every instance that connects to the same Redis (and namespace)
+/// shares one rate limit per key, one owner per claimed check and one budget and quota ledger.
+/// Each method is one Lua script (`EVALSHA`, falling back to `EVAL`) whose keys share one
+/// Redis Cluster hash slot, so that it is atomic and runs on a cluster too:
+///
+/// | part | keys | value |
+/// | --- | --- | --- |
+/// | rate limit | `shiming:rl:{<fingerprint>:<vendor>}` | GCRA's theoretical arrival time (µs, server `TIME`), expiring when idle |
+/// | cache | `shiming:c:{v<n>:<hmac>}` | `claim:<token>` (`PX` lease) or the verdict's JSON (`PX` ttl) |
+/// | ledger | `shiming:ledger:{<namespace>}:…` | `seq`, `open`, `day:<date>`, `month:<yyyy-mm>`, `total`, `quota`, `vendors`, `events` |
+///
+/// The connection is `redis`'s `ConnectionManager`: one multiplexed connection that
+/// reconnects by itself. A call never hangs: it fails with [`StoreError::Unavailable`] after
+/// [`RedisStore::RESPONSE_TIMEOUT`] at most while Redis is down, and the same store works again
+/// once Redis is back. Nothing it stores holds a name, an ID number, a mobile or a credential.
+///
+/// ```no_run
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use shiming_core::Vendor;
+/// use shiming_store::{keys::LimitKey, limit::Rate, RedisStore, Store};
+/// let store = RedisStore::connect("redis://127.0.0.1:6379/").await?.with_namespace("batch-2026")?;
+/// let decision = store.acquire(&LimitKey::new("my-appcode", Vendor::Tel3), Rate::new(50.0, 10)?).await?;
+/// # Ok::<(), shiming_store::StoreError>(())
+/// # }).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct RedisStore {
+    connection: ConnectionManager,
+    namespace: String,
+    scripts: Arc<Scripts>,
+    /// This store's part of each claim token (the server's time is the other).
+    nonce: String,
+    claims: Arc<AtomicU64>,
+}
+
+impl fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("namespace", &self.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisStore {
+    /// The ledger's namespace unless [`RedisStore::with_namespace`] says otherwise.
+    ///
+    /// ```
+    /// assert_eq!(shiming_store::RedisStore::DEFAULT_NAMESPACE, "default");
+    /// ```
+    pub const DEFAULT_NAMESPACE: &'static str = "default";
+
+    /// How long a call waits for Redis's answer before it fails as unavailable.
+    ///
+    /// ```
+    /// assert_eq!(shiming_store::RedisStore::RESPONSE_TIMEOUT.as_secs(), 1);
+    /// ```
+    pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+    /// How long connecting (or reconnecting) may take.
+    ///
+    /// ```
+    /// assert_eq!(shiming_store::RedisStore::CONNECTION_TIMEOUT.as_secs(), 1);
+    /// ```
+    pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(1);
+
+    /// Connects to the Redis at `url` (`redis://[:password@]host:port/[db]`), in the
+    /// [`RedisStore::DEFAULT_NAMESPACE`].
+    ///
+    /// ```no_run
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let store = shiming_store::RedisStore::connect("redis://127.0.0.1:6379/").await?;
+    /// assert_eq!(store.namespace(), "default");
+    /// # Ok::<(), shiming_store::StoreError>(())
+    /// # }).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// [`StoreError::Config`] when `url` is not a Redis URL, [`StoreError::Unavailable`] when
+    /// Redis cannot be reached.
+    pub async fn connect(url: &str) -> Result<RedisStore, StoreError> {
+        // The URL may hold a password: it is never repeated in an error.
+        let client = redis::Client::open(url)
+            .map_err(|e| StoreError::Config(format!("not a Redis URL ({:?})", e.kind())))?;
+        let config = ConnectionManagerConfig::new()
+            .set_response_timeout(Some(Self::RESPONSE_TIMEOUT))
+            .set_connection_timeout(Some(Self::CONNECTION_TIMEOUT))
+            .set_number_of_retries(2)
+            .set_min_delay(Duration::from_millis(50))
+            .set_max_delay(Duration::from_millis(500));
+        let connection = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(failure)?;
+        let mut nonce = RandomState::new().build_hasher();
+        nonce.write_u32(std::process::id());
+        Ok(RedisStore {
+            connection,
+            namespace: Self::DEFAULT_NAMESPACE.to_string(),
+            scripts: Arc::new(Scripts::new()),
+            nonce: format!("{:016x}", nonce.finish()),
+            claims: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    /// The same store keeping its ledger under `namespace` (letters, digits, `-`, `_`, `.`;
+    /// 1 to 64 of them): stores in different namespaces share the rate limits and the cache
+    /// but not the budget.
+    ///
+    /// ```no_run
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let store = shiming_store::RedisStore::connect("redis://127.0.0.1:6379/").await?;
+    /// assert!(store.clone().with_namespace("nightly-batch").is_ok());
+    /// assert!(store.with_namespace("a}b").is_err());
+    /// # Ok::<(), shiming_store::StoreError>(())
+    /// # }).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// [`StoreError::Config`] for any other namespace.
+    pub fn with_namespace(mut self, namespace: &str) -> Result<RedisStore, StoreError> {
+        let valid = (1..=64).contains(&namespace.len())
+            && namespace
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        if !valid {
+            return Err(StoreError::Config(
+                "a namespace is 1 to 64 letters, digits, '-', '_' or '.'".into(),
+            ));
+        }
+        self.namespace = namespace.to_string();
+        Ok(self)
+    }
+
+    /// The ledger's namespace.
+    ///
+    /// ```no_run
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let store = shiming_store::RedisStore::connect("redis://127.0.0.1:6379/").await?;
+    /// assert_eq!(store.namespace(), shiming_store::RedisStore::DEFAULT_NAMESPACE);
+    /// # Ok::<(), shiming_store::StoreError>(())
+    /// # }).unwrap();
+    /// ```
+    #[must_use]
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The ledger's keys for `day` (none: a script that touches no dated key), in the order
+    /// the ledger scripts take them.
+    fn ledger_keys(&self, day: Option<Date>) -> [String; 8] {
+        let base = format!("shiming:ledger:{{{}}}", self.namespace);
+        let (day, month) = day.map_or_else(
+            || ("-".to_string(), "-".to_string()),
+            |day| {
+                let month = month_of(day);
+                (
+                    day.to_string(),
+                    format!("{:04}-{:02}", month.year(), month.month()),
+                )
+            },
+        );
+        [
+            format!("{base}:seq"),
+            format!("{base}:open"),
+            format!("{base}:day:{day}"),
+            format!("{base}:month:{month}"),
+            format!("{base}:total"),
+            format!("{base}:quota"),
+            format!("{base}:vendors"),
+            format!("{base}:events"),
+        ]
+    }
+
+    async fn run(
+        &self,
+        script: &Script,
+        keys: &[String],
+        args: &[String],
+    ) -> Result<Vec<Value>, StoreError> {
+        let mut invocation = script.prepare_invoke();
+        for key in keys {
+            invocation.key(key);
+        }
+        for arg in args {
+            invocation.arg(arg);
+        }
+        let mut connection = self.connection.clone();
+        match invocation
+            .invoke_async::<Value>(&mut connection)
+            .await
+            .map_err(failure)?
+        {
+            Value::Array(values) => Ok(values),
+            other => Err(protocol(&format!("not an array: {}", shape(&other)))),
+        }
+    }
+}
+
+/// A Redis failure, without the arguments of the call.
+fn failure(e: RedisError) -> StoreError {
+    use redis::ErrorKind;
+    match e.kind() {
+        ErrorKind::Parse | ErrorKind::UnexpectedReturnType => StoreError::Protocol(e.to_string()),
+        _ => StoreError::Unavailable(format!("redis: {e}")),
+    }
+}
+
+fn protocol(what: &str) -> StoreError {
+    StoreError::Protocol(format!("redis answered {what}"))
+}
+
+/// What kind of value it was, never its content.
+fn shape(value: &Value) -> &'static str {
+    match value {
+        Value::Nil => "nil",
+        Value::Int(_) => "an integer",
+        Value::BulkString(_) | Value::SimpleString(_) => "a string",
+        Value::Array(_) => "an array",
+        _ => "another type",
+    }
+}
+
+fn int(value: Option<&Value>) -> Result<i64, StoreError> {
+    match value {
+        Some(Value::Int(n)) => Ok(*n),
+        Some(Value::BulkString(b)) => std::str::from_utf8(b)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| protocol("a string that is not an integer")),
+        Some(other) => Err(protocol(&format!("{} for an integer", shape(other)))),
+        None => Err(protocol("too short a reply")),
+    }
+}
+
+fn uint(value: Option<&Value>) -> Result<u64, StoreError> {
+    u64::try_from(int(value)?).map_err(|_| protocol("a negative figure"))
+}
+
+fn text(value: Option<&Value>) -> Result<String, StoreError> {
+    match value {
+        Some(Value::BulkString(b)) => {
+            String::from_utf8(b.clone()).map_err(|_| protocol("a string that is not UTF-8"))
+        }
+        Some(Value::SimpleString(s)) => Ok(s.clone()),
+        Some(other) => Err(protocol(&format!("{} for a string", shape(other)))),
+        None => Err(protocol("too short a reply")),
+    }
+}
+
+/// Whole milliseconds, rounded up so that nothing lapses early; at least 1 (`PX 0` is an error).
+fn millis_ceil(d: Duration) -> u128 {
+    d.as_nanos().div_ceil(1_000_000).max(1)
+}
+
+fn cap(budget: &crate::ledger::Budget, period: Period) -> String {
+    budget
+        .cap(period)
+        .map_or_else(String::new, |p| p.li().to_string())
+}
+
+fn period_of(n: i64) -> Result<Period, StoreError> {
+    match n {
+        1 => Ok(Period::Day),
+        2 => Ok(Period::Month),
+        3 => Ok(Period::Total),
+        _ => Err(protocol("an unknown period")),
+    }
+}
+
+#[async_trait]
+impl Store for RedisStore {
+    async fn acquire(&self, key: &LimitKey, rate: Rate) -> Result<RateDecision, StoreError> {
+        let interval = rate.period().as_secs_f64() * 1e6;
+        let tolerance = interval * f64::from(rate.burst() - 1);
+        let reply = self
+            .run(
+                &self.scripts.acquire,
+                &[key.redis_key()],
+                &[format!("{interval:.3}"), format!("{tolerance:.3}")],
+            )
+            .await?;
+        match int(reply.first())? {
+            1 => Ok(RateDecision::Allowed),
+            0 => {
+                let micros = uint(reply.get(1))?;
+                Ok(RateDecision::Wait(Duration::from_micros(micros.max(1))))
+            }
+            _ => Err(protocol("an unknown rate decision")),
+        }
+    }
+
+    async fn claim(&self, key: &CacheKey, lease: Duration) -> Result<Claim, StoreError> {
+        let n = self.claims.fetch_add(1, Ordering::Relaxed);
+        let reply = self
+            .run(
+                &self.scripts.claim,
+                &[key.redis_key()],
+                &[
+                    millis_ceil(lease).to_string(),
+                    format!("{}-{n:x}", self.nonce),
+                ],
+            )
+            .await?;
+        match int(reply.first())? {
+            0 => Ok(Claim::Owner(ClaimToken::new(text(reply.get(1))?))),
+            1 => serde_json::from_str(&text(reply.get(1))?)
+                .map(Claim::Cached)
+                .map_err(|_| protocol("a cached verdict that does not parse")),
+            2 => Ok(Claim::InFlight),
+            _ => Err(protocol("an unknown claim")),
+        }
+    }
+
+    async fn fill(
+        &self,
+        key: &CacheKey,
+        verdict: &CachedVerdict,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(verdict)
+            .map_err(|e| StoreError::Protocol(format!("a verdict as JSON: {e}")))?;
+        let ttl = if ttl.is_zero() {
+            "0".to_string()
+        } else {
+            millis_ceil(ttl).to_string()
+        };
+        self.run(&self.scripts.fill, &[key.redis_key()], &[json, ttl])
+            .await?;
+        Ok(())
+    }
+
+    async fn abandon(&self, key: &CacheKey, token: &ClaimToken) -> Result<(), StoreError> {
+        self.run(
+            &self.scripts.abandon,
+            &[key.redis_key()],
+            &[token.as_str().to_string()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn reserve(&self, request: &ReserveRequest) -> Result<ReserveOutcome, StoreError> {
+        let vendor = request.vendor;
+        let (has_quota, calls, expires, expired) = match request.quota {
+            Some(plan) => (
+                "1",
+                plan.package_calls.to_string(),
+                days_since_epoch(plan.package_expires).to_string(),
+                if request.today > plan.package_expires {
+                    "1"
+                } else {
+                    "0"
+                },
+            ),
+            None => ("0", String::new(), String::new(), "0"),
+        };
+        let mut args = vec![
+            vendor.id().to_string(),
+            request.worst_case.li().to_string(),
+            has_quota.to_string(),
+            calls,
+            expires,
+            expired.to_string(),
+        ];
+        for budget in [&request.vendor_budget, &request.budget] {
+            for period in [Period::Day, Period::Month, Period::Total] {
+                args.push(cap(budget, period));
+            }
+        }
+        args.push(request.today.to_string());
+        let reply = self
+            .run(
+                &self.scripts.reserve,
+                &self.ledger_keys(Some(request.today)),
+                &args,
+            )
+            .await?;
+        if int(reply.first())? == 1 {
+            let id = uint(reply.get(1))?;
+            return Ok(ReserveOutcome::Reserved(Reservation::new(
+                id,
+                vendor,
+                request.worst_case,
+                request.today,
+            )));
+        }
+        let refusal = match text(reply.get(1))?.as_str() {
+            "expired" => Refusal::QuotaExpired {
+                vendor,
+                expired_on: request
+                    .quota
+                    .map_or(request.today, |plan| plan.package_expires),
+            },
+            "used_up" => Refusal::QuotaUsedUp {
+                vendor,
+                package_calls: request.quota.map_or(0, |plan| plan.package_calls),
+                used: uint(reply.get(2))?,
+                in_flight: uint(reply.get(3))?,
+            },
+            "budget" => {
+                let (scope, budget) = match text(reply.get(2))?.as_str() {
+                    "vendor" => (Scope::Vendor(vendor), &request.vendor_budget),
+                    _ => (Scope::Overall, &request.budget),
+                };
+                let period = period_of(int(reply.get(3))?)?;
+                Refusal::Budget {
+                    scope,
+                    period,
+                    cap: budget.cap(period).unwrap_or_default(),
+                    committed: Price::from_li(uint(reply.get(4))?),
+                    worst_case: request.worst_case,
+                }
+            }
+            _ => return Err(protocol("an unknown refusal")),
+        };
+        Ok(ReserveOutcome::Refused(refusal))
+    }
+
+    async fn settle(
+        &self,
+        reservation: &Reservation,
+        settlement: Settlement,
+    ) -> Result<SettleOutcome, StoreError> {
+        let (kind, price) = match settlement {
+            Settlement::Billed(price) => ("billed", price.li()),
+            Settlement::MayHaveBeenCharged => ("maybe", 0),
+            // Settlement is non-exhaustive only for other crates.
+            Settlement::NotBilled => ("not", 0),
+        };
+        let record = format!(
+            "{}|{}|{}",
+            reservation.vendor().id(),
+            reservation.amount().li(),
+            reservation.day()
+        );
+        let args = [
+            reservation.id().to_string(),
+            record,
+            kind.to_string(),
+            price.to_string(),
+            days_since_epoch(reservation.day()).to_string(),
+        ];
+        let reply = self
+            .run(
+                &self.scripts.settle,
+                &self.ledger_keys(Some(reservation.day())),
+                &args,
+            )
+            .await?;
+        if int(reply.first())? == -1 {
+            return Err(StoreError::UnknownReservation(reservation.id()));
+        }
+        let mut outcome = SettleOutcome::default();
+        if reply.len() <= 1 {
+            return Ok(outcome);
+        }
+        let vendor = reservation.vendor();
+        let left = uint(reply.get(1))?;
+        let package_calls = uint(reply.get(2))?;
+        let expires = Date::from_days_since_unix_epoch(int(reply.get(3))?)
+            .ok_or_else(|| protocol("an expiry out of range"))?;
+        let days_left = u32::try_from(int(reply.get(4))?).unwrap_or(0);
+        for i in 5..reply.len() {
+            outcome.warnings.push(match text(reply.get(i))?.as_str() {
+                "quota_low" => QuotaWarning::Low {
+                    vendor,
+                    left,
+                    package_calls,
+                },
+                "quota_very_low" => QuotaWarning::VeryLow {
+                    vendor,
+                    left,
+                    package_calls,
+                },
+                "quota_used_up" => QuotaWarning::UsedUp {
+                    vendor,
+                    package_calls,
+                },
+                "quota_expiring" => QuotaWarning::Expiring {
+                    vendor,
+                    expires,
+                    days_left,
+                },
+                _ => return Err(protocol("an unknown warning")),
+            });
+        }
+        Ok(outcome)
+    }
+
+    async fn record(&self, event: Event) -> Result<(), StoreError> {
+        let (vendor, kind, amount) = match event {
+            Event::CacheHit { vendor, saved } => (vendor, "hit", saved.li()),
+            Event::LimiterWait { vendor, waited } => (
+                vendor,
+                "wait",
+                u64::try_from(waited.as_nanos())
+                    .unwrap_or(u64::MAX)
+                    .min(i64::MAX as u64),
+            ),
+        };
+        let keys = self.ledger_keys(None);
+        let args = [
+            vendor.id().to_string(),
+            kind.to_string(),
+            amount.to_string(),
+        ];
+        self.run(&self.scripts.record, &keys, &args).await?;
+        Ok(())
+    }
+
+    async fn snapshot(&self, today: Date) -> Result<LedgerSnapshot, StoreError> {
+        let reply = self
+            .run(&self.scripts.snapshot, &self.ledger_keys(Some(today)), &[])
+            .await?;
+        let mut overall = None;
+        let mut vendors = Vec::new();
+        let mut i = 0;
+        while i < reply.len() {
+            let scope = text(reply.get(i))?;
+            let mut figures = [0u64; 13];
+            for (j, figure) in figures.iter_mut().enumerate() {
+                *figure = uint(reply.get(i + 1 + j))?;
+            }
+            i += 14;
+            let quota = if int(reply.get(i))? == 1 {
+                let mut q = [0i64; 5];
+                for (j, figure) in q.iter_mut().enumerate() {
+                    *figure = int(reply.get(i + 1 + j))?;
+                }
+                i += 6;
+                let [calls, expires, used, maybe, in_flight] = q;
+                let calls = u64::try_from(calls).map_err(|_| protocol("negative calls"))?;
+                let used = u64::try_from(used).map_err(|_| protocol("negative calls"))?;
+                Some(QuotaStatus {
+                    package_calls: calls,
+                    used,
+                    may_have_been_charged: u64::try_from(maybe).unwrap_or(0),
+                    in_flight: u64::try_from(in_flight).unwrap_or(0),
+                    left: calls.saturating_sub(used),
+                    expires: Date::from_days_since_unix_epoch(expires)
+                        .ok_or_else(|| protocol("an expiry out of range"))?,
+                })
+            } else {
+                i += 1;
+                None
+            };
+            let spend = |k: usize| Spend {
+                spent: Price::from_li(figures[k]),
+                may_have_been_charged: Price::from_li(figures[k + 1]),
+                reserved: Price::from_li(figures[k + 2]),
+            };
+            let tally = Tally {
+                today: spend(0),
+                this_month: spend(3),
+                total: spend(6),
+                cache_hits: figures[9],
+                saved: Price::from_li(figures[10]),
+                limiter_waits: figures[11],
+                waited: Duration::from_nanos(figures[12]),
+            };
+            if scope == "overall" {
+                overall = Some(tally);
+            } else if let Some(vendor) = Vendor::from_id(&scope) {
+                // A vendor this version does not know (a newer instance's) is left out.
+                vendors.push(VendorTally {
+                    vendor,
+                    tally,
+                    quota,
+                });
+            }
+        }
+        vendors.sort_by_key(|v| v.vendor);
+        Ok(LedgerSnapshot {
+            today,
+            overall: overall.unwrap_or_default(),
+            vendors,
+        })
+    }
+}
