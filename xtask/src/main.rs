@@ -108,12 +108,24 @@ fn ci() -> util::Result<()> {
         "-D",
         "warnings",
     ])?;
+    // The Redis store is behind a feature that the workspace runs leave off.
+    util::cargo(&[
+        "clippy",
+        "-p",
+        "shiming-store",
+        "--all-features",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     // Tests that need a real Redis record themselves here when `redis-server` is missing
     // (and fail instead under SHIMING_REQUIRE_REDIS, as CI sets it): never a silent skip.
     let skipped = util::root().join("target/redis-skipped");
     let _ = std::fs::remove_dir_all(&skipped);
     util::cargo(&["test", "--workspace", "--all-targets"])?;
     util::cargo(&["test", "--workspace", "--doc"])?;
+    util::cargo(&["test", "-p", "shiming-store", "--all-features"])?;
     report_redis_skips(&skipped);
     package::run(&[])
 }

@@ -5,9 +5,10 @@
 //! # Crate organization
 //!
 //! * [`Store`] (`store`) — the one small trait every backend implements: a GCRA rate limit per
-//!   [`LimitKey`], a dedupe cache of verdicts with single flight, and a budget and quota
-//!   ledger. [`MemoryStore`] (`memory`) is the in-process backend (the default: nothing to
-//!   install); a Redis backend, for a fleet, implements the same trait.
+//!   [`LimitKey`](keys::LimitKey), a dedupe cache of verdicts with single flight, and a budget
+//!   and quota ledger. [`MemoryStore`] (`memory`) is the in-process backend (the default: nothing to
+//!   install); `RedisStore` (`redis_store`, cargo feature `redis`) is the backend of a
+//!   fleet.
 //! * [`keys`] — what the store is keyed by, without personal data: [`keys::Pepper`] (the
 //!   secret of the cache's HMAC), [`keys::CacheKey`] (HMAC-SHA256 of the check kind and the
 //!   normalized elements, versioned so the pepper can rotate), [`keys::LimitKey`] (a
@@ -25,6 +26,28 @@
 //!
 //! The store never sees a name, an ID number, a mobile or a credential: only keys derived from
 //! them, verdicts and money.
+//!
+//! # Redis
+//!
+//! With the `redis` feature, `RedisStore::connect(url)` shares the store between every
+//! instance that connects to one Redis (version 7 or later; a cluster works too). Each
+//! [`Store`] method is one Lua script, sent by `EVALSHA`, whose keys all carry one Cluster hash
+//! tag, so that each step is atomic across the fleet:
+//!
+//! * `acquire` — `shiming:rl:{<credential fingerprint>:<vendor>}` holds GCRA's theoretical
+//!   arrival time in microseconds of the server's `TIME` (never an instance's clock).
+//! * `claim`, `fill`, `abandon` — `shiming:c:{v<pepper version>:<hmac>}` holds
+//!   `claim:<token>` while a check is claimed (`SET NX`-like, `PX` the lease), then the
+//!   verdict's JSON (`PX` its TTL); abandoning deletes it only while the token still owns it.
+//! * `reserve`, `settle`, `record`, `snapshot` — `shiming:ledger:{<namespace>}:…` (`seq`,
+//!   `open`, `day:<date>`, `month:<yyyy-mm>`, `total`, `quota`, `vendors`, `events`): every
+//!   budget limit and the quota are checked and changed in one script, and each quota warning
+//!   is a flag set by the settling script, so it comes once per fleet.
+//!
+//! The rules are the in-memory backend's, held to the same tests; the two differences are the
+//! clock (Redis's) and that a limit key's state survives a change of its rate. A Redis that is
+//! down makes calls fail with [`StoreError::Unavailable`] within about a second, never hang,
+//! and the store reconnects by itself once Redis is back.
 // The README's examples run as doc tests; the crate docs above are what docs.rs shows.
 #![cfg_attr(doctest, doc = include_str!("../README.md"))]
 #![deny(missing_docs)]
