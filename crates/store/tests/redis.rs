@@ -302,3 +302,44 @@ fn a_dead_redis_fails_fast_and_the_store_reconnects() {
             .is_owner());
     });
 }
+
+/// A server that answers nothing (busy in a script) makes a call fail after the response
+/// timeout instead of waiting for it; the store then works again.
+#[test]
+fn a_stalled_redis_times_out_instead_of_hanging() {
+    let Some(server) = RedisServer::start("a_stalled_redis_times_out_instead_of_hanging") else {
+        return;
+    };
+    runtime().block_on(async {
+        let store = RedisStore::connect(&server.url()).await.unwrap();
+        let limit = LimitKey::new(CREDENTIAL, Vendor::Sjsys);
+        let rate = Rate::new(100.0, 100).unwrap();
+        assert!(store.acquire(&limit, rate).await.unwrap().is_allowed());
+        // Another client keeps the server busy for 3 s (under its 5 s script time limit).
+        let mut other = connection(&server.url()).await;
+        let stall = tokio::spawn(async move {
+            let busy = "local s = tonumber(redis.call('TIME')[1]) \
+                        while tonumber(redis.call('TIME')[1]) - s < 3 do end return 1";
+            let _: Result<i64, _> = redis::cmd("EVAL")
+                .arg(busy)
+                .arg(0)
+                .query_async(&mut other)
+                .await;
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let started = Instant::now();
+        let result = store.acquire(&limit, rate).await;
+        let took = started.elapsed();
+        assert!(
+            matches!(result, Err(StoreError::Unavailable(_))),
+            "{result:?}"
+        );
+        assert!(took < Duration::from_millis(2_500), "took {took:?}");
+        stall.await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while store.acquire(&limit, rate).await.is_err() {
+            assert!(Instant::now() < deadline, "the store did not recover");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+}
