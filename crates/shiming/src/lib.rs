@@ -8,6 +8,9 @@
 //! * [`Router`] / [`Route`] — one client over several vendors, ordered by priority or price
 //!   ([`Order`]), failing over as [`FailoverPolicy`] allows; every result carries its
 //!   [`Attempts`] (which vendors were tried, which billed, what it cost).
+//! * [`store`] (re-exported `shiming-store`): shared state for a fleet — a rate limit per
+//!   credential and vendor, a dedupe cache of verdicts, a budget ledger — that a router uses
+//!   when given one ([`RouterBuilder::store`]).
 //! * [`config`] — a router from a TOML file and `SHIMING_*` environment variables.
 //! * [`Vendor`] / [`Price`] — the vendor catalogue (re-exported from `shiming-core`, which the
 //!   vendor crates and the mock market read too): the five APIs, what each checks and costs by
@@ -39,6 +42,7 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+mod guard;
 mod route;
 mod router;
 mod trail;
@@ -55,6 +59,7 @@ pub use shiming_core::{
     ThreeElementVerifier, TwoElementVerifier, UnknownVendor, Vendor, Verdict, Verification,
 };
 pub use shiming_gateway as gateway;
+pub use shiming_store as store;
 pub use shiming_vendor_kit::today_in_china;
 
 #[cfg(feature = "phonethird")]

@@ -35,6 +35,7 @@ pub struct Route {
     priority: u32,
     price: Price,
     enabled: bool,
+    credential: Option<Arc<str>>,
 }
 
 impl fmt::Debug for Route {
@@ -81,6 +82,7 @@ impl Route {
             priority: 100,
             price: default_price(vendor),
             enabled: true,
+            credential: None,
         }
     }
 
@@ -109,6 +111,7 @@ impl Route {
             priority: 100,
             price: default_price(vendor),
             enabled: true,
+            credential: None,
         }
     }
 
@@ -148,6 +151,35 @@ impl Route {
     pub fn with_enabled(mut self, enabled: bool) -> Route {
         self.enabled = enabled;
         self
+    }
+
+    /// Names the credential this route calls with (the AppCode, or the AppKey of a key pair —
+    /// never a secret), for the rate limit of a router with a store: routes that share a
+    /// credential share its limit per vendor. The store keys it by a fingerprint only, and
+    /// `Debug` never shows it. Without one, the route's limit is keyed by its vendor id.
+    ///
+    /// ```
+    /// # let c = shiming::tel3::Tel3Client::new(shiming::gateway::Credentials::app_code("c"));
+    /// let r = shiming::Route::three(c).with_credential("my-appcode");
+    /// assert_eq!(r.credential(), "my-appcode");
+    /// assert!(!format!("{r:?}").contains("my-appcode"));
+    /// ```
+    #[must_use]
+    pub fn with_credential(mut self, credential_id: impl Into<String>) -> Route {
+        self.credential = Some(Arc::from(credential_id.into()));
+        self
+    }
+
+    /// The credential label the rate limit is keyed by: the one given to
+    /// [`Route::with_credential`], else the vendor id.
+    ///
+    /// ```
+    /// # let c = shiming::tel3::Tel3Client::new(shiming::gateway::Credentials::app_code("c"));
+    /// assert_eq!(shiming::Route::three(c).credential(), "tel3");
+    /// ```
+    #[must_use]
+    pub fn credential(&self) -> &str {
+        self.credential.as_deref().unwrap_or(self.vendor)
     }
 
     /// The vendor API id, as the verifier names itself.

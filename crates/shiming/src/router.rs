@@ -2,13 +2,22 @@
 //! twice.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
 use shiming_core::id_card::ValidationOptions;
 use shiming_core::{Billing, Error, ErrorKind, Identity, Verdict, Verification};
+use shiming_store::cache::CacheTtl;
+use shiming_store::keys::Pepper;
+use shiming_store::ledger::Budget;
+use shiming_store::limit::Rate;
+use shiming_store::Store;
 use shiming_vendor_kit::today_in_china;
 use tracing::Instrument as _;
 
+use crate::guard::{Guard, Lookup};
 use crate::{Attempt, Attempts, Elements, Route, Vendor};
 
 /// In which order a router tries its routes.
@@ -116,7 +125,11 @@ impl FailoverPolicy {
     }
 }
 
-/// A verdict obtained through a [`Router`], with every vendor tried on the way.
+/// A verdict obtained through a [`Router`], with every vendor tried on the way — or, with
+/// [`Routed::cached`], from the dedupe cache of a router with a store: then nothing was sent,
+/// [`Routed::attempts`] is empty (the check cost 0), and the verification is the cached one
+/// (verdict, vendor, the original call's request id; [`Billing::NotBilled`], no vendor code,
+/// message or echoes — the cache keeps none).
 ///
 /// ```no_run
 /// # async fn demo(router: shiming::Router, who: shiming::Identity) {
@@ -129,8 +142,11 @@ impl FailoverPolicy {
 pub struct Routed {
     /// The answer of the vendor that gave the verdict.
     pub verification: Verification,
-    /// Every vendor tried, the last being the one that answered.
+    /// Every vendor tried, the last being the one that answered (empty when cached).
     pub attempts: Attempts,
+    /// Whether the verdict came from the dedupe cache ([`RouterBuilder::cache`]) instead of a
+    /// call. The flag lives here, not on core's `Verification`: only the router caches.
+    pub cached: bool,
 }
 
 /// A routed check that ended without a verdict: the error that ended it and every vendor
@@ -287,6 +303,7 @@ pub struct Router {
     routes: Vec<Route>,
     failover: FailoverPolicy,
     strict_regions: bool,
+    guard: Option<Guard>,
 }
 
 /// Builds a [`Router`].
@@ -302,7 +319,22 @@ pub struct RouterBuilder {
     order: Order,
     failover: FailoverPolicy,
     strict_regions: bool,
+    store: Option<Arc<dyn Store>>,
+    rates: HashMap<Vendor, Rate>,
+    max_wait: Option<Duration>,
+    cache: Option<(Pepper, CacheTtl)>,
+    lease: Option<Duration>,
+    budget: Budget,
+    vendor_budgets: HashMap<Vendor, Budget>,
 }
+
+/// How long a router with a store waits, in all, for a vendor's rate limit before failing
+/// the attempt locally as throttled ([`RouterBuilder::max_wait`]).
+const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(1);
+
+/// How long the owner of a check holds its claim in the dedupe cache
+/// ([`RouterBuilder::claim_lease`]): longer than the gateway's whole call, retries included.
+const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 
 impl RouterBuilder {
     /// Adds a route.
@@ -349,6 +381,99 @@ impl RouterBuilder {
         self
     }
 
+    /// Shares state with other routers and instances through `store` (see
+    /// [`shiming_store::Store`]): with one, [`Router::verify`] reserves each call's price in
+    /// the store's budget ledger and settles it after the call, takes a permit of each
+    /// vendor's [`RouterBuilder::rate`] first, and answers repeated checks from the dedupe
+    /// cache when [`RouterBuilder::cache`] is set. Without one (the default) none of that
+    /// happens.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let router = shiming::Router::builder().store(Arc::new(shiming::store::MemoryStore::new())).build();
+    /// assert!(router.has_store());
+    /// ```
+    pub fn store(mut self, store: Arc<dyn Store>) -> RouterBuilder {
+        self.store = Some(store);
+        self
+    }
+
+    /// The rate limit of `vendor`, per credential ([`Route::with_credential`]; the vendor id
+    /// for routes without one), held in the store across every instance. Vendors without one
+    /// are not limited. Needs [`RouterBuilder::store`].
+    ///
+    /// ```
+    /// use shiming::store::limit::Rate;
+    /// let _ = shiming::Router::builder().rate(shiming::Vendor::Tel3, Rate::new(20.0, 5).unwrap());
+    /// ```
+    pub fn rate(mut self, vendor: Vendor, rate: Rate) -> RouterBuilder {
+        self.rates.insert(vendor, rate);
+        self
+    }
+
+    /// How long an attempt waits, in all, for its vendor's rate limit (default 1 s); past
+    /// that it fails locally as [`ErrorKind::Throttled`] — not sent, not billed — and the
+    /// router moves on as [`FailoverPolicy`] allows.
+    ///
+    /// ```
+    /// let _ = shiming::Router::builder().max_wait(std::time::Duration::ZERO);
+    /// ```
+    pub fn max_wait(mut self, max_wait: Duration) -> RouterBuilder {
+        self.max_wait = Some(max_wait);
+        self
+    }
+
+    /// Turns on the dedupe cache: a check is keyed by the HMAC of its kind and normalized
+    /// elements under `pepper`, and its verdict kept for `ttl` of its kind; errors are never
+    /// kept. Concurrent identical checks send one call (single flight). Needs
+    /// [`RouterBuilder::store`].
+    ///
+    /// ```
+    /// use shiming::store::{cache::CacheTtl, keys::Pepper};
+    /// let _ = shiming::Router::builder().cache(Pepper::new(vec![7; 32]).unwrap(), CacheTtl::default());
+    /// ```
+    pub fn cache(mut self, pepper: Pepper, ttl: CacheTtl) -> RouterBuilder {
+        self.cache = Some((pepper, ttl));
+        self
+    }
+
+    /// How long the caller that sends a check holds its claim in the dedupe cache (default
+    /// 60 s). Should outlast a whole call, retries included: when it lapses, one waiter takes
+    /// the check over (as when the owner died). Waiters give up after twice the lease.
+    ///
+    /// ```
+    /// let _ = shiming::Router::builder().claim_lease(std::time::Duration::from_secs(30));
+    /// ```
+    pub fn claim_lease(mut self, lease: Duration) -> RouterBuilder {
+        self.lease = Some(lease);
+        self
+    }
+
+    /// The overall budget (default: none, yet every call is still counted). A call whose
+    /// price would pass it is refused locally — not sent, not billed — as
+    /// [`ErrorKind::NotSent`] with a message starting `budget_exhausted:`. Needs
+    /// [`RouterBuilder::store`].
+    ///
+    /// ```
+    /// use shiming::store::ledger::Budget;
+    /// let _ = shiming::Router::builder().budget(Budget { daily: Some(shiming::Price::from_li(100_000)), ..Budget::UNLIMITED });
+    /// ```
+    pub fn budget(mut self, budget: Budget) -> RouterBuilder {
+        self.budget = budget;
+        self
+    }
+
+    /// The budget of one vendor, besides the overall one.
+    ///
+    /// ```
+    /// use shiming::store::ledger::Budget;
+    /// let _ = shiming::Router::builder().vendor_budget(shiming::Vendor::Tel3, Budget { total: Some(shiming::Price::from_li(1_000)), ..Budget::UNLIMITED });
+    /// ```
+    pub fn vendor_budget(mut self, vendor: Vendor, budget: Budget) -> RouterBuilder {
+        self.vendor_budgets.insert(vendor, budget);
+        self
+    }
+
     /// Builds the router (routes sorted by the chosen order, stable).
     ///
     /// ```
@@ -359,10 +484,20 @@ impl RouterBuilder {
             Order::Priority => self.routes.sort_by_key(Route::priority),
             Order::Price => self.routes.sort_by_key(|r| (r.price(), r.priority())),
         }
+        let guard = self.store.map(|store| Guard {
+            store,
+            rates: self.rates,
+            max_wait: self.max_wait.unwrap_or(DEFAULT_MAX_WAIT),
+            cache: self.cache,
+            lease: self.lease.unwrap_or(DEFAULT_LEASE),
+            budget: self.budget,
+            vendor_budgets: self.vendor_budgets,
+        });
         Router {
             routes: self.routes,
             failover: self.failover,
             strict_regions: self.strict_regions,
+            guard,
         }
     }
 }
@@ -425,6 +560,16 @@ impl Router {
         self.failover
     }
 
+    /// Whether the router shares a store ([`RouterBuilder::store`]).
+    ///
+    /// ```
+    /// assert!(!shiming::Router::builder().build().has_store());
+    /// ```
+    #[must_use]
+    pub fn has_store(&self) -> bool {
+        self.guard.is_some()
+    }
+
     /// Whether region problems are refused locally (see [`RouterBuilder::strict_regions`]).
     ///
     /// ```
@@ -456,6 +601,17 @@ impl Router {
     /// with [`ErrorKind::NotSent`] when no enabled route checks what the identity holds (the
     /// message is [`NoRoute`]'s; [`Router::no_route`] tells beforehand).
     ///
+    /// With a store ([`RouterBuilder::store`]), per check: the dedupe cache first (a cached
+    /// verdict answers with [`Routed::cached`] set, nothing sent, cost 0; while another caller
+    /// sends the same check, wait for its answer; otherwise this caller sends it and caches
+    /// the verdict — never an error); then per attempt: a permit of the vendor's rate (or,
+    /// after [`RouterBuilder::max_wait`], a local [`ErrorKind::Throttled`]), a reservation of
+    /// the route's price in the budget (or a local [`ErrorKind::NotSent`] whose message starts
+    /// `budget_exhausted:`; a tracked package used up is [`ErrorKind::QuotaExhausted`]), the
+    /// call, and the settlement of what it was billed. Refused attempts are in the trail,
+    /// not sent and not billed. When the store fails, the limiter lets the call go, the cache
+    /// is a miss, and the budget refuses the paid call (fail closed) — each a warning.
+    ///
     /// ```no_run
     /// # async fn demo(router: shiming::Router) -> Result<(), shiming::RouteError> {
     /// let who = shiming::Identity::unchecked("陈思远", "330106198805160711", Some("13957120001"));
@@ -465,18 +621,48 @@ impl Router {
     /// ```
     pub async fn verify(&self, identity: &Identity) -> Result<Routed, RouteError> {
         let identity = self.check_locally(identity)?;
-        let elements = Elements::of(&identity);
+        let Some(guard) = &self.guard else {
+            return self.send(&identity, None).await;
+        };
+        if let Some(none) = self.no_route(Elements::of(&identity)) {
+            return Err(RouteError::from(Error::new(
+                ErrorKind::NotSent,
+                none.to_string(),
+            )));
+        }
+        match guard.lookup(&identity).await? {
+            Lookup::Hit(verification) => Ok(Routed {
+                verification,
+                attempts: Attempts::default(),
+                cached: true,
+            }),
+            Lookup::Owner(owner) => {
+                let result = self.send(&identity, Some(guard)).await;
+                guard.finish(owner, &result).await;
+                result
+            }
+            Lookup::Miss => self.send(&identity, Some(guard)).await,
+        }
+    }
+
+    /// Sends a checked identity along the candidate routes, through `guard` when there is one.
+    async fn send(&self, identity: &Identity, guard: Option<&Guard>) -> Result<Routed, RouteError> {
+        let elements = Elements::of(identity);
         let mut attempts = Attempts::default();
         let mut last = None;
         for route in self.candidates(elements) {
             let span = tracing::info_span!("shiming.route", vendor = route.vendor());
-            let result = route.run(&identity).instrument(span).await;
+            let result = match guard {
+                None => route.run(identity).instrument(span).await,
+                Some(guard) => guard.attempt(route, identity).instrument(span).await,
+            };
             attempts.push(Attempt::of(route.price(), &result, route.vendor()));
             if !self.failover.allows_after(&result) {
                 return match result {
                     Ok(verification) => Ok(Routed {
                         verification,
                         attempts,
+                        cached: false,
                     }),
                     Err(error) => Err(RouteError { error, attempts }),
                 };
@@ -493,6 +679,7 @@ impl Router {
             Some(Ok(verification)) => Ok(Routed {
                 verification,
                 attempts,
+                cached: false,
             }),
             Some(Err(error)) => Err(RouteError { error, attempts }),
             None => Err(RouteError::from(Error::new(
