@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{runtime, today, TASKS};
+use common::{runtime, today};
 use shiming_core::id_card::ValidationOptions;
 use shiming_core::{Identity, Price, Vendor, Verdict};
 use shiming_store::cache::CachedVerdict;
@@ -14,7 +14,6 @@ use shiming_store::clock::FakeRelativeClock;
 use shiming_store::keys::{CacheKey, CheckKind, LimitKey, Pepper};
 use shiming_store::limit::Rate;
 use shiming_store::{MemoryStore, Store};
-use tokio::sync::Barrier;
 
 #[test]
 fn memory_keeps_every_rule() {
@@ -30,21 +29,12 @@ fn concurrent_acquires_take_exactly_the_burst_on_a_fake_clock() {
     let rate = Rate::new(5.0, 8).unwrap();
     let key = LimitKey::new("0123456789abcdef0123456789abcdef", Vendor::Tel3);
     runtime().block_on(async {
-        let barrier = Arc::new(Barrier::new(TASKS));
-        let mut tasks = Vec::new();
-        for _ in 0..TASKS {
-            let (store, key, barrier) = (store.clone(), key.clone(), barrier.clone());
-            tasks.push(tokio::spawn(async move {
-                barrier.wait().await;
-                store.acquire(&key, rate).await.unwrap()
-            }));
-        }
-        let mut allowed = 0;
-        for t in tasks {
-            if t.await.unwrap().is_allowed() {
-                allowed += 1;
-            }
-        }
+        let decisions = common::at_once(|_| {
+            let (store, key) = (store.clone(), key.clone());
+            async move { store.acquire(&key, rate).await.unwrap() }
+        })
+        .await;
+        let allowed = decisions.iter().filter(|d| d.is_allowed()).count();
         // The clock stood still: the burst and nothing more.
         assert_eq!(allowed, 8);
         clock.advance(Duration::from_millis(200));

@@ -8,7 +8,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{runtime, today, CREDENTIAL, PEOPLE, TASKS};
+use common::{runtime, today, CREDENTIAL, PEOPLE};
 use md5::Md5;
 use redis::AsyncCommands;
 use sha1::Sha1;
@@ -20,7 +20,6 @@ use shiming_store::ledger::{Budget, ReserveOutcome, ReserveRequest, Settlement};
 use shiming_store::limit::Rate;
 use shiming_store::{RedisStore, Store, StoreError};
 use shiming_test_support::redis::RedisServer;
-use tokio::sync::Barrier;
 
 async fn connection(url: &str) -> redis::aio::MultiplexedConnection {
     redis::Client::open(url)
@@ -179,14 +178,10 @@ fn two_stores_share_one_limit_one_owner_one_budget() {
         };
         let request =
             ReserveRequest::new(Vendor::Tel3, Price::from_li(100), today()).with_budget(budget);
-        let barrier = Arc::new(Barrier::new(TASKS));
-        let mut tasks = Vec::new();
-        for i in 0..TASKS {
+        let results = common::at_once(|i| {
             let store = stores[i % 2].clone();
-            let (limit, key, request, barrier) =
-                (limit.clone(), key.clone(), request.clone(), barrier.clone());
-            tasks.push(tokio::spawn(async move {
-                barrier.wait().await;
+            let (limit, key, request) = (limit.clone(), key.clone(), request.clone());
+            async move {
                 let allowed = store.acquire(&limit, rate).await.unwrap().is_allowed();
                 let owner = store
                     .claim(&key, Duration::from_secs(60))
@@ -198,11 +193,11 @@ fn two_stores_share_one_limit_one_owner_one_budget() {
                     _ => None,
                 };
                 (allowed, owner, reservation)
-            }));
-        }
+            }
+        })
+        .await;
         let (mut allowed, mut owners, mut reservations) = (0, 0, Vec::new());
-        for t in tasks {
-            let (a, o, r) = t.await.unwrap();
+        for (a, o, r) in results {
             allowed += usize::from(a);
             owners += usize::from(o);
             reservations.extend(r);

@@ -29,6 +29,30 @@ pub const PEOPLE: &[(&str, &str, Option<&str>)] = &[
 /// The credential of the suite's rate limits: a backend must never store it either.
 pub const CREDENTIAL: &str = "0123456789abcdef0123456789abcdef";
 
+/// Runs the futures `task(0)`, …, `task(TASKS - 1)` as tasks released all at once by one
+/// barrier, and returns their results in order.
+pub async fn at_once<T, Fut>(task: impl Fn(usize) -> Fut) -> Vec<T>
+where
+    T: Send + 'static,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    let barrier = Arc::new(Barrier::new(TASKS));
+    let handles: Vec<_> = (0..TASKS)
+        .map(|i| {
+            let (barrier, work) = (barrier.clone(), task(i));
+            tokio::spawn(async move {
+                barrier.wait().await;
+                work.await
+            })
+        })
+        .collect();
+    let mut results = Vec::with_capacity(TASKS);
+    for handle in handles {
+        results.push(handle.await.expect("a task of the suite"));
+    }
+    results
+}
+
 pub fn today() -> Date {
     Date::new(2026, 11, 23).unwrap()
 }
@@ -77,12 +101,9 @@ pub async fn concurrent_reservations_never_pass_the_budget(store: Arc<dyn Store>
         ..Budget::UNLIMITED
     };
     let request = ReserveRequest::new(Vendor::Sfz2, price, today()).with_budget(budget);
-    let barrier = Arc::new(Barrier::new(TASKS));
-    let mut tasks = Vec::new();
-    for _ in 0..TASKS {
-        let (store, request, barrier) = (store.clone(), request.clone(), barrier.clone());
-        tasks.push(tokio::spawn(async move {
-            barrier.wait().await;
+    let reservations: Vec<Reservation> = at_once(|_| {
+        let (store, request) = (store.clone(), request.clone());
+        async move {
             let mut mine = Vec::new();
             loop {
                 match store.reserve(&request).await.unwrap() {
@@ -94,12 +115,12 @@ pub async fn concurrent_reservations_never_pass_the_budget(store: Arc<dyn Store>
                     other => panic!("unexpected {other:?}"),
                 }
             }
-        }));
-    }
-    let mut reservations = Vec::new();
-    for t in tasks {
-        reservations.extend(t.await.unwrap());
-    }
+        }
+    })
+    .await
+    .into_iter()
+    .flatten()
+    .collect();
     assert_eq!(reservations.len(), 303);
     let snapshot = store.snapshot(today()).await.unwrap();
     assert_eq!(snapshot.overall.today.reserved, price.times(303));
@@ -107,19 +128,17 @@ pub async fn concurrent_reservations_never_pass_the_budget(store: Arc<dyn Store>
 
     // Settling at a lower actual price frees room, which concurrent reservations take — still
     // never past the cap.
-    let barrier = Arc::new(Barrier::new(TASKS));
     let chunks: Vec<Vec<_>> = reservations.chunks(5).map(<[_]>::to_vec).collect();
+    let chunks = std::sync::Mutex::new(chunks.into_iter());
     let made = Arc::new(AtomicUsize::new(0));
-    let mut tasks = Vec::new();
-    for (i, chunk) in (0..TASKS).zip(chunks.into_iter().chain(std::iter::repeat(Vec::new()))) {
-        let (store, request, barrier, made) = (
-            store.clone(),
-            request.clone(),
-            barrier.clone(),
-            made.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            barrier.wait().await;
+    at_once(|i| {
+        let chunk = chunks
+            .lock()
+            .expect("the chunks")
+            .next()
+            .unwrap_or_default();
+        let (store, request, made) = (store.clone(), request.clone(), made.clone());
+        async move {
             for r in chunk {
                 let settlement = if i % 2 == 0 {
                     Settlement::Billed(Price::from_li(30))
@@ -131,11 +150,9 @@ pub async fn concurrent_reservations_never_pass_the_budget(store: Arc<dyn Store>
                     made.fetch_add(1, Ordering::Relaxed);
                 }
             }
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
+        }
+    })
+    .await;
     let snapshot = store.snapshot(today()).await.unwrap();
     let committed = snapshot.overall.today.committed();
     assert!(committed <= cap, "{committed} > {cap}");
@@ -152,18 +169,14 @@ pub async fn concurrent_reservations_never_pass_the_budget(store: Arc<dyn Store>
 pub async fn concurrent_claims_have_one_owner(store: Arc<dyn Store>) {
     let key = key(0, CheckKind::Two);
     let lease = Duration::from_secs(60);
-    let barrier = Arc::new(Barrier::new(TASKS));
-    let mut tasks = Vec::new();
-    for _ in 0..TASKS {
-        let (store, key, barrier) = (store.clone(), key.clone(), barrier.clone());
-        tasks.push(tokio::spawn(async move {
-            barrier.wait().await;
-            store.claim(&key, lease).await.unwrap()
-        }));
-    }
+    let claims = at_once(|_| {
+        let (store, key) = (store.clone(), key.clone());
+        async move { store.claim(&key, lease).await.unwrap() }
+    })
+    .await;
     let mut owners = 0;
-    for t in tasks {
-        match t.await.unwrap() {
+    for claim in claims {
+        match claim {
             Claim::Owner(_) => owners += 1,
             Claim::InFlight => {}
             other => panic!("unexpected {other:?}"),
@@ -194,21 +207,12 @@ pub async fn concurrent_claims_have_one_owner(store: Arc<dyn Store>) {
 pub async fn concurrent_acquires_take_exactly_the_burst(store: Arc<dyn Store>) {
     let rate = Rate::new(0.1, 8).unwrap();
     let key = LimitKey::new(CREDENTIAL, Vendor::Tel3);
-    let barrier = Arc::new(Barrier::new(TASKS));
-    let mut tasks = Vec::new();
-    for _ in 0..TASKS {
-        let (store, key, barrier) = (store.clone(), key.clone(), barrier.clone());
-        tasks.push(tokio::spawn(async move {
-            barrier.wait().await;
-            store.acquire(&key, rate).await.unwrap()
-        }));
-    }
-    let mut allowed = 0;
-    for t in tasks {
-        if t.await.unwrap().is_allowed() {
-            allowed += 1;
-        }
-    }
+    let decisions = at_once(|_| {
+        let (store, key) = (store.clone(), key.clone());
+        async move { store.acquire(&key, rate).await.unwrap() }
+    })
+    .await;
+    let allowed = decisions.iter().filter(|d| d.is_allowed()).count();
     assert_eq!(allowed, 8);
     let wait = store.acquire(&key, rate).await.unwrap().wait();
     assert!(
