@@ -229,6 +229,14 @@ pub struct NoRoute {
     pub elements: Elements,
 }
 
+/// The failure of [`Router::verify`] when no route checks the identity: [`ErrorKind::NotSent`]
+/// with [`NoRoute`]'s sentence, and no vendor tried.
+impl From<NoRoute> for RouteError {
+    fn from(none: NoRoute) -> RouteError {
+        RouteError::from(Error::new(ErrorKind::NotSent, none.to_string()))
+    }
+}
+
 impl NoRoute {
     /// The vendors that check these elements, in words and in the order of [`Vendor`]'s
     /// declaration: `tel3, sxm3v2, sjsys or phonethird`; `sfz2`.
@@ -625,10 +633,7 @@ impl Router {
             return self.send(&identity, None).await;
         };
         if let Some(none) = self.no_route(Elements::of(&identity)) {
-            return Err(RouteError::from(Error::new(
-                ErrorKind::NotSent,
-                none.to_string(),
-            )));
+            return Err(none.into());
         }
         match guard.lookup(&identity).await? {
             Lookup::Hit(verification) => Ok(Routed {
@@ -682,10 +687,7 @@ impl Router {
                 cached: false,
             }),
             Some(Err(error)) => Err(RouteError { error, attempts }),
-            None => Err(RouteError::from(Error::new(
-                ErrorKind::NotSent,
-                NoRoute { elements }.to_string(),
-            ))),
+            None => Err(NoRoute { elements }.into()),
         }
     }
 }
