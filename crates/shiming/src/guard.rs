@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use shiming_core::{Billing, Error, ErrorKind, Identity, Vendor, Verification};
 use shiming_store::cache::{CacheTtl, CachedVerdict, Claim, ClaimToken};
@@ -16,7 +16,7 @@ use shiming_store::ledger::{
 };
 use shiming_store::limit::Rate;
 use shiming_store::Store;
-use shiming_vendor_kit::today_in_china;
+use shiming_vendor_kit::{today_in_china, unix_now};
 
 use crate::{Route, RouteError, Routed};
 
@@ -109,9 +109,7 @@ impl Guard {
                 verdict: routed.verification.verdict,
                 vendor,
                 request_id: routed.verification.request_id.clone(),
-                at_unix: SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+                at_unix: unix_now(),
                 price: routed
                     .attempts
                     .last()

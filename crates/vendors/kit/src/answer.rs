@@ -5,84 +5,6 @@
 use shiming_core::{Billing, Error, ErrorKind, Verdict, Verification};
 use shiming_gateway::ApiResponse;
 
-/// The [`Error`] a vendor crate returns about one call: `kind` and `message`, naming
-/// `vendor`, with the vendor's own code if there is one, the call's billing
-/// and the gateway's request id if known. The message is used as given (scrub
-/// vendor text with [`scrub`] first).
-///
-/// ```
-/// use shiming_core::{Billing, ErrorKind};
-/// use shiming_vendor_kit::vendor_error;
-/// let e = vendor_error(ErrorKind::VendorFault, "code 9: busy", "tel3", Some("9"), Billing::Billed, Some("r-1"));
-/// assert_eq!(e.kind(), ErrorKind::VendorFault);
-/// assert_eq!(e.vendor(), Some("tel3"));
-/// assert_eq!(e.vendor_code(), Some("9"));
-/// assert_eq!(e.billing(), Billing::Billed);
-/// assert_eq!(e.request_id(), Some("r-1"));
-/// let e = vendor_error(ErrorKind::MalformedAnswer, "x: missing", "tel3", None, Billing::NotBilled, None);
-/// assert_eq!((e.vendor_code(), e.request_id()), (None, None));
-/// assert_eq!(e.billing(), Billing::NotBilled);
-/// ```
-#[must_use]
-pub fn vendor_error(
-    kind: ErrorKind,
-    message: impl Into<String>,
-    vendor: &'static str,
-    vendor_code: Option<&str>,
-    billing: Billing,
-    request_id: Option<&str>,
-) -> Error {
-    let mut error = Error::new(kind, message)
-        .with_vendor(vendor)
-        .with_billing(billing);
-    if let Some(code) = vendor_code {
-        error = error.with_vendor_code(code);
-    }
-    if let Some(id) = request_id {
-        error = error.with_request_id(id);
-    }
-    error
-}
-
-/// A body that could not be decoded. On a 2xx status or one of the vendor's own answer
-/// statuses (`own_statuses`, e.g. 拇指云's 666) it stays the [`ErrorKind::MalformedAnswer`]
-/// of `parse_error`; on any other status the vendor side failed with a body that is not the
-/// vendor's (an HTML error page): [`ErrorKind::VendorFault`] naming the status.
-///
-/// ```
-/// use shiming_core::{Billing, Error, ErrorKind};
-/// use shiming_vendor_kit::unreadable_answer;
-/// let parse = Error::new(ErrorKind::MalformedAnswer, ".: the answer is not valid JSON");
-/// let e = unreadable_answer(http::StatusCode::BAD_GATEWAY, parse, "tel3", &[666], Billing::NotBilled, None);
-/// assert_eq!(e.kind(), ErrorKind::VendorFault);
-/// assert_eq!(e.vendor_code(), Some("502"));
-/// ```
-#[must_use]
-pub fn unreadable_answer(
-    status: http::StatusCode,
-    parse_error: Error,
-    vendor: &'static str,
-    own_statuses: &[u16],
-    billing: Billing,
-    request_id: Option<&str>,
-) -> Error {
-    if status.is_success() || own_statuses.contains(&status.as_u16()) {
-        return parse_error;
-    }
-    vendor_error(
-        ErrorKind::VendorFault,
-        format!(
-            "{vendor} answered HTTP {} without a {vendor} answer ({})",
-            status.as_u16(),
-            parse_error.message()
-        ),
-        vendor,
-        Some(&status.as_u16().to_string()),
-        billing,
-        request_id,
-    )
-}
-
 /// One answer being decoded, and what every result and error about it carries: the vendor,
 /// the HTTP status, whether the marketplace billed it, the gateway's request id. Each vendor
 /// crate's `decode` starts with `Call::of(VENDOR, response)` and builds its results with it.
@@ -132,7 +54,7 @@ impl<'a> Call<'a> {
     }
 
     /// The answer's JSON as `T` ([`decode_json`](crate::decode_json)); a body that cannot be
-    /// read is judged by [`unreadable_answer`] with the vendor's own non-2xx answer statuses
+    /// read is judged by [`Call::unreadable`] with the vendor's own non-2xx answer statuses
     /// `own_statuses` (拇指云's 666).
     ///
     /// ```
@@ -154,25 +76,39 @@ impl<'a> Call<'a> {
             .map_err(|parse_error| self.unreadable(parse_error, own_statuses))
     }
 
-    /// `parse_error` judged by the answer's status ([`unreadable_answer`]): kept on a 2xx or
-    /// one of `own_statuses`, otherwise [`ErrorKind::VendorFault`] naming the status.
+    /// A body that could not be decoded (`parse_error`), judged by the answer's status. On a
+    /// 2xx status or one of the vendor's own answer statuses (`own_statuses`, e.g. 拇指云's
+    /// 666) it stays the [`ErrorKind::MalformedAnswer`] of `parse_error`; on any other status
+    /// the vendor side failed with a body that is not the vendor's (an HTML error page):
+    /// [`ErrorKind::VendorFault`] naming the status.
     ///
     /// ```
     /// # use shiming_gateway::ApiResponse;
+    /// use shiming_core::{Error, ErrorKind};
     /// let page = ApiResponse::new(http::StatusCode::BAD_GATEWAY, "<html>".into(), None);
     /// let call = shiming_vendor_kit::Call::of("phonethird", &page);
     /// let e = call.unreadable(call.malformed("status", "missing"), &[]);
-    /// assert_eq!(e.kind(), shiming_core::ErrorKind::VendorFault);
+    /// assert_eq!(e.kind(), ErrorKind::VendorFault);
+    /// let parse = Error::new(ErrorKind::MalformedAnswer, ".: the answer is not valid JSON");
+    /// let e = shiming_vendor_kit::Call::of("tel3", &page).unreadable(parse, &[666]);
+    /// assert_eq!((e.kind(), e.vendor_code()), (ErrorKind::VendorFault, Some("502")));
     /// ```
     #[must_use]
     pub fn unreadable(&self, parse_error: Error, own_statuses: &[u16]) -> Error {
-        unreadable_answer(
-            self.response.status,
-            parse_error,
-            self.vendor,
-            own_statuses,
-            self.response.billing,
-            self.request_id(),
+        let status = self.response.status;
+        if status.is_success() || own_statuses.contains(&status.as_u16()) {
+            return parse_error;
+        }
+        let vendor = self.vendor;
+        let message = format!(
+            "{vendor} answered HTTP {} without a {vendor} answer ({})",
+            status.as_u16(),
+            parse_error.message()
+        );
+        self.error(
+            ErrorKind::VendorFault,
+            message,
+            Some(&status.as_u16().to_string()),
         )
     }
 
@@ -206,26 +142,35 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// The error `kind` with `message` (vendor text scrubbed already) and the vendor's own
-    /// `code`, as given ([`vendor_error`]).
+    /// The error `kind` with `message`, used as given (scrub vendor text with
+    /// [`scrub`](crate::scrub) first), naming the vendor, with the vendor's own `code` if
+    /// there is one, the call's billing and the gateway's request id if known.
     ///
     /// ```
     /// # use shiming_gateway::ApiResponse;
+    /// use shiming_core::{Billing, ErrorKind};
     /// let answer = ApiResponse::new(http::StatusCode::from_u16(666).unwrap(), "{}".into(), None);
     /// let e = shiming_vendor_kit::Call::of("tel3", &answer)
-    ///     .error(shiming_core::ErrorKind::InvalidInput, "bad mobile (手机号码有误)", Some("手机号码有误"));
+    ///     .error(ErrorKind::InvalidInput, "bad mobile (手机号码有误)", Some("手机号码有误"));
     /// assert_eq!((e.message(), e.vendor_code()), ("bad mobile (手机号码有误)", Some("手机号码有误")));
+    /// assert_eq!((e.vendor(), e.billing(), e.request_id()), (Some("tel3"), Billing::NotBilled, None));
+    /// let answer = ApiResponse::new(http::StatusCode::OK, "{}".into(), Some("r-1".into()));
+    /// let e = shiming_vendor_kit::Call::of("tel3", &answer).error(ErrorKind::VendorFault, "code 9: busy", Some("9"));
+    /// assert_eq!(e.kind(), ErrorKind::VendorFault);
+    /// assert_eq!((e.vendor_code(), e.billing(), e.request_id()), (Some("9"), Billing::Billed, Some("r-1")));
     /// ```
     #[must_use]
     pub fn error(&self, kind: ErrorKind, message: impl Into<String>, code: Option<&str>) -> Error {
-        vendor_error(
-            kind,
-            message,
-            self.vendor,
-            code,
-            self.response.billing,
-            self.request_id(),
-        )
+        let mut error = Error::new(kind, message)
+            .with_vendor(self.vendor)
+            .with_billing(self.response.billing);
+        if let Some(code) = code {
+            error = error.with_vendor_code(code);
+        }
+        if let Some(id) = self.request_id() {
+            error = error.with_request_id(id);
+        }
+        error
     }
 
     /// As [`Call::error`] for vendors whose answers come with any HTTP status: a non-2xx

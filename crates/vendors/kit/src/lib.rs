@@ -14,12 +14,12 @@
 //!   identity validated once, [`shiming_core::Identity::validated`]).
 //! * [`check_limits`], [`Limit`], [`Field`], [`Rule`] (`limits`) — a vendor's documented input
 //!   limits as data, refused before anything is sent.
-//! * [`today_in_china`] (`clock`) — the one place "today" is read from the system clock.
+//! * [`unix_now`], [`today_in_china`] (`clock`) — the one place the system clock is read.
 //! * [`decode_json`], [`lenient_text`], [`lenient_int`], [`object_or_null`] (`json`) —
 //!   reading a vendor's JSON answer without ever quoting it.
 //! * [`scrub`], [`message_matches`], [`echo_is_masked`], [`masked_echo`] (`text`) — vendor
 //!   text fit for messages and results.
-//! * [`Call`], [`vendor_error`], [`unreadable_answer`], [`replay`] (`answer`) — the answer
+//! * [`Call`], [`replay`] (`answer`) — the answer
 //!   being decoded: results and typed errors with its billing and request id.
 //!
 //! The kit sits between the transport (`shiming-gateway`: HTTP, signing, classification,
@@ -45,10 +45,10 @@ mod limits;
 pub mod ok_msg;
 mod text;
 
-pub use answer::{replay, unreadable_answer, vendor_error, Call};
+pub use answer::{replay, Call};
 pub use api::{ThreeElementApi, TwoElementApi, VendorApi, VendorClient};
 pub use client::{ClientBuilder, ClientSettings, FromSettings};
-pub use clock::today_in_china;
+pub use clock::{today_in_china, unix_now};
 pub use json::{decode_json, lenient_int, lenient_text, object_or_null};
 pub use limits::{check_limits, Field, Limit, Rule};
 pub use text::{
