@@ -3,13 +3,16 @@
 //! from all that.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::Args;
 use shiming::config::{positive_seconds, Config, Overrides, Unusable};
 use shiming::gateway::Credentials;
+use shiming::store::Store;
 use shiming::{Router, Vendor};
 #[cfg(feature = "mock")]
 use shiming_mock_market::{MockHandle, MockMarket};
+use tokio::runtime::Runtime;
 
 /// Options naming the vendors and how to reach them.
 #[derive(Debug, Args)]
@@ -48,12 +51,19 @@ pub struct MarketArgs {
     /// paying any vendor
     #[arg(long)]
     pub strict: bool,
+    /// The store's ledger to count in (default: the configuration's `[store] ledger`, else
+    /// `default`): give every worker of one job the same name, and each job its own
+    #[arg(long, value_name = "NAME")]
+    pub ledger: Option<String>,
 }
 
-/// A ready router, and the mock market it talks to if `--mock` started one (kept alive
-/// until dropped).
+/// A ready router, its store (when the configuration uses one), and the mock market it talks
+/// to if `--mock` started one (kept alive until dropped).
 pub struct Market {
     pub router: Router,
+    pub store: Option<Arc<dyn Store>>,
+    /// Whether the store is shared with other processes (Redis), rather than this process's.
+    pub shared: bool,
     #[cfg(feature = "mock")]
     _mock: Option<MockHandle>,
 }
@@ -81,19 +91,38 @@ impl MarketArgs {
     }
 
     /// Builds the router for `only` (what [`MarketArgs::vendor`] returned), starting the mock
-    /// market first with `--mock`.
-    pub fn connect(&self, only: Option<Vendor>) -> Result<Market, UsageError> {
+    /// market first with `--mock`, and connecting to the configured store on `runtime` (the
+    /// one the checks then run on: a Redis connection lives on the runtime it was made on).
+    /// The router's warnings (a package running low, the store failing) go to stderr.
+    /// `adjust` changes the configuration last (what a subcommand's own flags set).
+    pub fn connect(
+        &self,
+        only: Option<Vendor>,
+        runtime: &Runtime,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Result<Market, UsageError> {
         #[cfg(not(feature = "mock"))]
         if self.mock {
             return Err(UsageError(NO_MOCK.into()));
         }
-        let config = self.configuration(only, |name| std::env::var(name).ok())?;
+        let mut config = self.configuration(only, |name| std::env::var(name).ok())?;
+        adjust(&mut config);
         refuse_unusable(&config, only)?;
         #[cfg(feature = "mock")]
         let (config, mock) = self.start_mock(config)?;
         let gateway = config.gateway().map_err(|e| UsageError(e.to_string()))?;
+        let store = runtime
+            .block_on(config.store())
+            .map_err(|e| UsageError(e.to_string()))?;
+        let router = config
+            .router_builder(&gateway, store.clone())
+            .map_err(|e| UsageError(e.to_string()))?
+            .on_warning(|warning| eprintln!("shiming: warning: {warning}"))
+            .build();
         Ok(Market {
-            router: config.router(&gateway),
+            router,
+            store,
+            shared: config.store.url.is_some(),
             #[cfg(feature = "mock")]
             _mock: mock,
         })
@@ -135,6 +164,9 @@ impl MarketArgs {
         };
         config.apply_env_from(env);
         config.apply(&self.overrides(only)?);
+        if let Some(ledger) = &self.ledger {
+            config.store.ledger = Some(ledger.clone());
+        }
         Ok(config)
     }
 

@@ -1,7 +1,8 @@
 //! `shiming verify`: one real-name check through the marketplace (or the mock market).
 //!
-//! Exit codes: 0 a verdict was obtained (match, mismatch or no_record), 2 usage error or
-//! invalid input (nothing was sent), 3 service error (see the error's `billed`).
+//! Exit codes: 0 a verdict was obtained (match, mismatch or no_record; also from the dedupe
+//! cache), 2 usage error or invalid input (nothing was sent), 3 service error (see the error's
+//! `billed`), 4 refused by a budget of the ledger (`budget_exhausted`: nothing was sent).
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -33,6 +34,7 @@ pub struct VerifyArgs {
 
 const USAGE: u8 = 2;
 const SERVICE: u8 = 3;
+const BUDGET: u8 = 4;
 
 pub fn run(args: &VerifyArgs) -> ExitCode {
     let who = Identity::unchecked(&args.name, &args.id_card, args.mobile.as_deref());
@@ -51,7 +53,11 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
             });
         }
     }
-    let market = match args.market.connect(only) {
+    let runtime = match crate::market::runtime() {
+        Ok(r) => r,
+        Err(e) => return usage(&e.0),
+    };
+    let market = match args.market.connect(only, &runtime, |_| {}) {
         Ok(m) => m,
         Err(e) => return usage(&e.0),
     };
@@ -60,10 +66,6 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
     if let Some(none) = market.router.no_route(wanted) {
         return usage(&no_usable_vendor(none));
     }
-    let runtime = match crate::market::runtime() {
-        Ok(r) => r,
-        Err(e) => return usage(&e.0),
-    };
     let result = runtime.block_on(market.router.verify(&who));
     match result {
         Ok(routed) => {
@@ -75,13 +77,16 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(failed) => {
-            let input = failed.error.kind() == shiming::ErrorKind::InvalidInput;
             if args.json {
                 print_json(&error_json(&failed));
             } else {
                 eprintln!("{}", error_line(&failed));
             }
-            ExitCode::from(if input { USAGE } else { SERVICE })
+            ExitCode::from(match failed.error.kind() {
+                shiming::ErrorKind::InvalidInput => USAGE,
+                shiming::ErrorKind::BudgetExhausted => BUDGET,
+                _ => SERVICE,
+            })
         }
     }
 }
@@ -144,7 +149,8 @@ fn attempts_json(attempts: &shiming::Attempts) -> Vec<AttemptJson> {
 }
 
 /// The success object, keys in the documented order: the keys first, then detail,
-/// reference, cost and attempts.
+/// reference, cost, attempts and cached (the verdict came from the dedupe cache: nothing
+/// sent, cost 0, `billed` false; `request_id` is the original call's).
 #[derive(Serialize)]
 struct VerdictJson<'a> {
     verdict: &'static str,
@@ -158,6 +164,7 @@ struct VerdictJson<'a> {
     vendor_reference: Option<&'a str>,
     cost: String,
     attempts: Vec<AttemptJson>,
+    cached: bool,
 }
 
 fn verdict_json(routed: &Routed) -> VerdictJson<'_> {
@@ -174,6 +181,7 @@ fn verdict_json(routed: &Routed) -> VerdictJson<'_> {
         vendor_reference: v.vendor_reference.as_deref(),
         cost: routed.attempts.cost().to_string(),
         attempts: attempts_json(&routed.attempts),
+        cached: routed.cached,
     }
 }
 
@@ -244,12 +252,16 @@ fn error_line(failed: &RouteError) -> String {
 fn print_verdict(routed: &Routed) {
     let v = &routed.verification;
     println!("verdict:  {}", v.verdict);
-    println!(
-        "vendor:   {} ({}, {} CNY)",
-        v.vendor,
-        v.billing,
-        routed.attempts.cost()
-    );
+    if routed.cached {
+        println!("vendor:   {} (cached: nothing sent, 0.000 CNY)", v.vendor);
+    } else {
+        println!(
+            "vendor:   {} ({}, {} CNY)",
+            v.vendor,
+            v.billing,
+            routed.attempts.cost()
+        );
+    }
     if let Some(carrier) = v.carrier {
         println!("carrier:  {}", carrier.chinese_name());
     }

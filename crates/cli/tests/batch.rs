@@ -19,7 +19,8 @@ use shiming_mock_market::{JournalEntry, MarketConfig, MockHandle, MockMarket, Ve
 
 /// The mock market's registry of synthetic people.
 const REGISTRY: &str = include_str!("../../mock-market/fixtures/people.tsv");
-const COLUMNS: &str = "line,verdict,error_kind,vendor,billed,cost,request_id,tried,detail,message";
+const COLUMNS: &str =
+    "line,verdict,error_kind,vendor,billed,cost,request_id,tried,detail,message,cached";
 
 #[derive(Debug, Clone)]
 struct Person {
@@ -176,6 +177,8 @@ struct Row {
     request_id: String,
     tried: String,
     message: String,
+    /// `yes` when the verdict came from the dedupe cache.
+    cached: String,
     /// `name,id_card,mobile` with `--include-input`.
     input: Vec<String>,
 }
@@ -207,7 +210,8 @@ fn read_rows(path: &Path) -> (Vec<String>, Vec<Row>) {
                 request_id: f(6),
                 tried: f(7),
                 message: f(9),
-                input: (10..r.len()).map(f).collect(),
+                cached: f(10),
+                input: (11..r.len()).map(f).collect(),
             }
         })
         .collect();
@@ -510,7 +514,7 @@ fn torn_last_row_is_repaired_on_resume() {
     let dir = scratch("torn-sent");
     write_people(&dir, &three, 6); // lines 2..=7
     let kept = format!(
-        "{COLUMNS}\n2,match,,sxm3v2,yes,0.170,r-2,sxm3v2,,一致\n3,match,,sxm3v2,yes,0.170,r-3,sxm3v2,,一致\n"
+        "{COLUMNS}\n2,match,,sxm3v2,yes,0.170,r-2,sxm3v2,,一致,no\n3,match,,sxm3v2,yes,0.170,r-3,sxm3v2,,一致,no\n"
     );
     std::fs::write(dir.join("out.csv"), format!("{kept}4,match,,sxm3v2,ye")).expect("write");
     std::fs::write(
@@ -555,7 +559,7 @@ fn torn_last_row_is_repaired_on_resume() {
     .expect("write");
     let header = format!("{COLUMNS},name,id_card,mobile\n");
     let row2 = format!(
-        "2,match,,sxm3v2,yes,0.170,r-2,sxm3v2,,一致,{},{},{}\n",
+        "2,match,,sxm3v2,yes,0.170,r-2,sxm3v2,,一致,no,{},{},{}\n",
         p.name, p.id_card, p.mobile
     );
     std::fs::write(
@@ -738,21 +742,35 @@ fn budget_stops_early_and_resume_finishes_the_rest() {
     let out = run(batch(&m, &dir, &first));
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(err.contains("stopped early: budget 2.000 CNY"), "{err}");
+    assert!(
+        err.contains("stopped early: budget_exhausted: the overall total budget of 2.000 CNY"),
+        "{err}"
+    );
     let charged = total_charged(&m);
     assert_eq!(charged, 10, "{err}");
     assert!(charged * 200 <= 2_000, "charged more than the budget");
     let rows = read_rows(&dir.join("out.csv")).1;
     assert_eq!(rows.len(), 10);
-    assert!(rows.iter().all(|r| r.billed == "yes" && r.cost == "0.200"));
+    assert!(rows
+        .iter()
+        .all(|r| r.billed == "yes" && r.cost == "0.200" && r.cached == "no"));
     assert!(!dir.join("out.csv.inflight").exists());
+
+    // The budget is cumulative across --resume: 4.00 CNY in all buys 10 more rows, not 20.
+    let mut again = flags.to_vec();
+    again.extend(["--budget", "4.00", "--resume"]);
+    let out = run(batch(&m, &dir, &again));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert_eq!(total_charged(&m), 20, "{err}");
+    assert_eq!(read_rows(&dir.join("out.csv")).1.len(), 20);
 
     let mut second = flags.to_vec();
     second.extend(["--budget", "100", "--resume"]);
     let out = run(batch(&m, &dir, &second));
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(err.contains("10 already done by an earlier run"), "{err}");
+    assert!(err.contains("20 already done by an earlier run"), "{err}");
     let lines = by_line(&read_rows(&dir.join("out.csv")).1);
     assert!(lines.keys().copied().eq(2..=41));
     assert_eq!(m.usage_of(DEMO_APPCODE, Vendor::Tel3).received, 40);

@@ -176,7 +176,7 @@ impl<'de> serde::Deserialize<'de> for Printed {
 
 /// The keys of the success object, in the order README.md documents (`shiming verify`,
 /// "Output").
-const VERDICT_KEYS: [&str; 11] = [
+const VERDICT_KEYS: [&str; 12] = [
     "verdict",
     "vendor",
     "billed",
@@ -188,6 +188,7 @@ const VERDICT_KEYS: [&str; 11] = [
     "vendor_reference",
     "cost",
     "attempts",
+    "cached",
 ];
 
 /// The keys of each `attempts` entry, in the documented order.

@@ -134,6 +134,11 @@ pub enum ErrorKind {
     MayHaveBeenCharged,
     /// The answer could not be understood.
     MalformedAnswer,
+    /// A budget of the store's ledger (per day, month or in total; a vendor's or overall)
+    /// has no room for the call's worst-case price, or the ledger cannot be reached and paid
+    /// calls are refused until it can: refused locally, not sent, not billed. Another vendor,
+    /// under its own budget, may still be tried.
+    BudgetExhausted,
 }
 
 impl ErrorKind {
@@ -153,6 +158,7 @@ impl ErrorKind {
             ErrorKind::NotSent => "not_sent",
             ErrorKind::MayHaveBeenCharged => "may_have_been_charged",
             ErrorKind::MalformedAnswer => "malformed_answer",
+            ErrorKind::BudgetExhausted => "budget_exhausted",
         }
     }
 
@@ -204,6 +210,7 @@ impl ErrorKind {
 /// | [`ErrorKind::NotSent`] | `Transient` (`ElsewhereOnly` when marked: the client refused its own configuration) | `Never` | `MayCharge` |
 /// | [`ErrorKind::MayHaveBeenCharged`] | `MayCharge` | `Never` | `MayCharge` |
 /// | [`ErrorKind::MalformedAnswer`] | `ElsewhereOnly` | `Never` | `MayCharge` |
+/// | [`ErrorKind::BudgetExhausted`] | `ElsewhereOnly` | `Never` | `MayCharge` |
 ///
 /// "Marked" is [`Error::with_transient`], which only ever chooses between `Transient` and
 /// `ElsewhereOnly`: no mark makes refused input, a billed call or a possible charge
@@ -629,7 +636,7 @@ mod tests {
         // A new kind must get a row here (and in the docs' tables).
         let every_kind = |k: ErrorKind| match k {
             InvalidInput | Unauthorized | QuotaExhausted | Throttled | VendorFault | NotSent
-            | MayHaveBeenCharged | MalformedAnswer => (),
+            | MayHaveBeenCharged | MalformedAnswer | BudgetExhausted => (),
         };
         // (kind, not billed: unmarked, marked transient, marked lasting)
         let table = [
@@ -641,6 +648,7 @@ mod tests {
             (NotSent, T, T, ElsewhereOnly),
             (MayHaveBeenCharged, MayCharge, MayCharge, MayCharge),
             (MalformedAnswer, ElsewhereOnly, T, ElsewhereOnly),
+            (BudgetExhausted, ElsewhereOnly, T, ElsewhereOnly),
         ];
         let after = Duration::from_secs(7);
         for (kind, unmarked, transient, lasting) in table {

@@ -36,16 +36,56 @@
 //!
 //! What a caller sets for one run — the command line's flags — comes last, through
 //! [`Config::apply`] and [`Overrides`]: flags over the environment over the file.
+//!
+//! # Money and rate controls: the store
+//!
+//! ```toml
+//! [store]                          # a store is used when this table, or any key below, is given
+//! url = "redis://10.0.0.5:6379/"   # a fleet's Redis (SHIMING_STORE_URL wins); absent or "memory": this process only
+//! ledger = "default"               # the ledger's namespace: instances sharing one count one budget
+//! cache = true                     # dedupe cache; needs SHIMING_CACHE_PEPPER (≥ 32 bytes, the same on every instance)
+//! max_wait_seconds = 1             # the most a call waits for a rate limit before failing locally as throttled
+//! claim_lease_seconds = 60         # how long the sender of a check holds it (waiters take over after)
+//! when_ledger_down = "refuse"      # or "send": paid calls while the ledger cannot be reached
+//!
+//! [store.cache_ttl]                # how long each verdict is cached, in hours (0: not at all)
+//! three_match_hours = 168          # 7 days: a mobile can change hands (numbers are recycled)
+//! two_match_hours = 720            # 30 days: a name and ID number change rarely
+//! mismatch_hours = 24
+//! no_record_hours = 1
+//!
+//! [budget]                         # all vendors together, CNY; a call that would pass it is refused (budget_exhausted)
+//! daily = "500"
+//! monthly = "10000"
+//! total = "50000"
+//!
+//! [vendors.tel3]
+//! qps = 50                         # the fleet's rate, per credential (the marketplace throttles per AppCode)
+//! burst = 10
+//! fallback_qps = 12.5              # this instance's share while the store's limiter is down (default: qps)
+//! package_calls = 100000           # the package bought: warnings at 20 %, 5 %, 0 and 7 days before expiry;
+//! package_expires = "2027-06-30"   #   used up or expired, the vendor is skipped
+//! budget = { daily = "100" }       # the vendor's own budget, besides the overall one
+//! ```
+//!
+//! See [`StoreConfig`] for how each is used, and [`Config::store`] / [`Config::router_with`]
+//! for building them.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
 use shiming_gateway::{Credentials, GatewayClient};
+use shiming_store::{MemoryStore, Store};
 
-use crate::{is_compiled_in, FailoverPolicy, Order, Price, Route, Router, Vendor};
+use crate::{is_compiled_in, FailoverPolicy, Order, Price, Route, Router, RouterBuilder, Vendor};
+
+mod store;
+
+pub use store::{StoreConfig, StoreUrl, VendorControls, STORE_URL_ENV};
 
 /// The environment-variable prefix for `vendor`'s credentials: `SHIMING_` and the API id in
 /// capitals, read as `SHIMING_TEL3_APPCODE` or `SHIMING_TEL3_APP_KEY` +
@@ -83,6 +123,8 @@ pub struct VendorConfig {
     /// phonethird only: your application obtains the person's consent to the vendor's
     /// authorization text before every check. Without it phonethird is not routed to.
     pub consent_obtained_by_caller: bool,
+    /// Its rate, package and budget (used through the store).
+    pub controls: VendorControls,
 }
 
 impl Default for VendorConfig {
@@ -94,6 +136,7 @@ impl Default for VendorConfig {
             credentials: None,
             endpoint: None,
             consent_obtained_by_caller: false,
+            controls: VendorControls::default(),
         }
     }
 }
@@ -104,7 +147,7 @@ impl Default for VendorConfig {
 /// use shiming::{config::Config, Vendor};
 /// let mut config = Config::from_toml_str("order = \"price\"\n[vendors.tel3]\nprice = \"0.18\"\n").unwrap();
 /// config.apply_env_from(|name| (name == "SHIMING_APPCODE").then(|| "my-appcode".to_string()));
-/// let router = config.router(&shiming::gateway::GatewayClient::new());
+/// let router = config.router(&shiming::gateway::GatewayClient::new()).unwrap();
 /// let first = router.candidates(shiming::Elements::Three).next().unwrap();
 /// assert_eq!((first.vendor(), first.price().to_string()), ("sxm3v2", "0.170".to_string()));
 /// ```
@@ -125,6 +168,8 @@ pub struct Config {
     pub connect_timeout: Option<Duration>,
     /// Per-vendor settings (a vendor not listed has the defaults).
     pub vendors: BTreeMap<Vendor, VendorConfig>,
+    /// The store, the cache and the overall budget.
+    pub store: StoreConfig,
 }
 
 /// A configuration that cannot be used: which file or key, and why. Never contains
@@ -304,6 +349,8 @@ struct RawConfig {
     failover: Option<RawFailover>,
     #[serde(default)]
     vendors: BTreeMap<String, RawVendor>,
+    store: Option<store::RawStore>,
+    budget: Option<store::RawBudget>,
 }
 
 #[derive(Deserialize)]
@@ -324,6 +371,12 @@ struct RawVendor {
     app_secret: Option<String>,
     endpoint: Option<String>,
     consent_obtained_by_caller: Option<bool>,
+    qps: Option<f64>,
+    burst: Option<u32>,
+    fallback_qps: Option<f64>,
+    package_calls: Option<u64>,
+    package_expires: Option<String>,
+    budget: Option<store::RawBudget>,
 }
 
 #[derive(Deserialize)]
@@ -402,6 +455,7 @@ impl Config {
             endpoint: raw.endpoint,
             timeout: seconds("timeout_seconds", raw.timeout_seconds)?,
             connect_timeout: seconds("connect_timeout_seconds", raw.connect_timeout_seconds)?,
+            store: StoreConfig::from_raw(raw.store, raw.budget)?,
             ..Config::default()
         };
         if let Some(f) = raw.failover {
@@ -413,13 +467,20 @@ impl Config {
             let vendor: Vendor = name
                 .parse()
                 .map_err(|e| ConfigError(format!("[vendors.{name}]: {e}")))?;
-            let price = match raw.price {
-                None => None,
-                Some(RawPrice::Text(t)) => Some(t.parse::<Price>()),
-                Some(RawPrice::Number(n)) => Some(n.to_string().parse::<Price>()),
+            let price = raw
+                .price
+                .map(RawPrice::parse)
+                .transpose()
+                .map_err(|e| ConfigError(format!("[vendors.{name}] price: {e}")))?;
+            let controls = store::RawControls {
+                qps: raw.qps,
+                burst: raw.burst,
+                fallback_qps: raw.fallback_qps,
+                package_calls: raw.package_calls,
+                package_expires: raw.package_expires,
+                budget: raw.budget,
             }
-            .transpose()
-            .map_err(|e| ConfigError(format!("[vendors.{name}] price: {e}")))?;
+            .parse(&name)?;
             let credentials = match (raw.appcode, raw.app_key, raw.app_secret) {
                 (Some(code), None, None) => Some(Credentials::app_code(code)),
                 (None, Some(key), Some(secret)) => Some(Credentials::app_key(key, secret)),
@@ -439,6 +500,7 @@ impl Config {
                     credentials,
                     endpoint: raw.endpoint,
                     consent_obtained_by_caller: raw.consent_obtained_by_caller.unwrap_or(false),
+                    controls,
                 },
             );
         }
@@ -472,7 +534,9 @@ impl Config {
     /// `SHIMING_<VENDOR>_APPCODE` or `_APP_KEY` + `_APP_SECRET` replace the file's; the
     /// account-wide `SHIMING_APPCODE` or `SHIMING_APP_KEY` + `SHIMING_APP_SECRET` fill in
     /// for vendors that still have none. `SHIMING_PHONETHIRD_CONSENT` set to `1`/`true`
-    /// attests phonethird's consent. Empty values count as unset.
+    /// attests phonethird's consent. `SHIMING_STORE_URL` replaces the file's store URL, and
+    /// `SHIMING_CACHE_PEPPER` (with `SHIMING_CACHE_PEPPER_VERSION`) is the cache's pepper.
+    /// Empty values count as unset.
     ///
     /// ```
     /// use shiming::{config::Config, Vendor};
@@ -482,6 +546,7 @@ impl Config {
     /// assert!(!c.vendors.contains_key(&Vendor::Tel3));
     /// ```
     pub fn apply_env_from(&mut self, lookup: impl Fn(&str) -> Option<String>) {
+        self.store.apply_env(&lookup);
         let get = |name: String| lookup(&name).filter(|v| !v.trim().is_empty());
         let read = |prefix: &str| {
             if let Some(code) = get(format!("{prefix}_APPCODE")) {
@@ -633,19 +698,104 @@ impl Config {
             .map_err(|e| ConfigError(format!("gateway client: {e}")))
     }
 
-    /// A router over every usable vendor (see [`Config::unusable_because`]), all sharing
-    /// `gateway`'s connection pool.
+    /// Connects to the configured store, when the configuration asks for one
+    /// ([`StoreConfig`]): Redis for a `redis://` URL (the `redis` cargo feature), otherwise a
+    /// new in-memory store; `None` when nothing needs a store. Share the result between the
+    /// routers of one process.
     ///
     /// ```
-    /// let router = shiming::config::Config::default().router(&shiming::gateway::GatewayClient::new());
-    /// assert!(router.routes().is_empty());
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let config = shiming::config::Config::from_toml_str("[budget]\ndaily = \"100\"").unwrap();
+    /// assert!(config.store().await.unwrap().is_some());
+    /// assert!(shiming::config::Config::default().store().await.unwrap().is_none());
+    /// # });
     /// ```
-    #[must_use]
-    pub fn router(&self, gateway: &GatewayClient) -> Router {
+    ///
+    /// # Errors
+    /// A URL that is not Redis's, a Redis backend not compiled in, or a Redis that cannot be
+    /// reached (the message names the host, never a password).
+    pub async fn store(&self) -> Result<Option<Arc<dyn Store>>, ConfigError> {
+        if !self.store.wanted(&self.controls()) {
+            return Ok(None);
+        }
+        self.store.connect().await.map(Some)
+    }
+
+    /// A router over every usable vendor (see [`Config::unusable_because`]), all sharing
+    /// `gateway`'s connection pool, with an in-memory store when the configuration asks for
+    /// one. A configuration naming a Redis store needs [`Config::store`] and
+    /// [`Config::router_with`] (connecting is asynchronous).
+    ///
+    /// ```
+    /// let router = shiming::config::Config::default().router(&shiming::gateway::GatewayClient::new()).unwrap();
+    /// assert!(router.routes().is_empty() && !router.has_store());
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Config::router_with`], and a Redis store URL.
+    pub fn router(&self, gateway: &GatewayClient) -> Result<Router, ConfigError> {
+        let store: Option<Arc<dyn Store>> = match &self.store.url {
+            Some(url) => {
+                return Err(ConfigError(format!(
+                    "store {url}: connect with Config::store, then build with Config::router_with"
+                )))
+            }
+            None if self.store.wanted(&self.controls()) => Some(Arc::new(MemoryStore::new())),
+            None => None,
+        };
+        self.router_with(gateway, store)
+    }
+
+    /// A router over every usable vendor with `store` (from [`Config::store`]) and the
+    /// store's settings of this configuration: rates, fallback rates, packages, budgets, the
+    /// cache. Without a store those settings are not used.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let config = shiming::config::Config::from_toml_str("[store]\ncache = true").unwrap();
+    /// let store = Arc::new(shiming::store::MemoryStore::new());
+    /// let e = config.router_with(&shiming::gateway::GatewayClient::new(), Some(store)).unwrap_err();
+    /// assert!(e.to_string().contains("SHIMING_CACHE_PEPPER"));
+    /// ```
+    ///
+    /// # Errors
+    /// The cache is on without a valid pepper (`SHIMING_CACHE_PEPPER`, at least 32 bytes).
+    pub fn router_with(
+        &self,
+        gateway: &GatewayClient,
+        store: Option<Arc<dyn Store>>,
+    ) -> Result<Router, ConfigError> {
+        self.router_builder(gateway, store)
+            .map(RouterBuilder::build)
+    }
+
+    /// What [`Config::router_with`] builds, before it is built: to add what a file cannot
+    /// say, such as [`RouterBuilder::on_warning`].
+    ///
+    /// ```
+    /// let builder = shiming::config::Config::default()
+    ///     .router_builder(&shiming::gateway::GatewayClient::new(), None)
+    ///     .unwrap();
+    /// let router = builder.on_warning(|w| eprintln!("{w}")).build();
+    /// assert!(!router.has_store());
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Config::router_with`].
+    pub fn router_builder(
+        &self,
+        gateway: &GatewayClient,
+        store: Option<Arc<dyn Store>>,
+    ) -> Result<RouterBuilder, ConfigError> {
         let mut builder = Router::builder()
             .order(self.order)
             .failover(self.failover)
             .strict_regions(self.strict_regions);
+        if let Some(store) = store {
+            builder = self
+                .store
+                .configure(builder.store(store), &self.controls())?;
+        }
         for (rank, vendor) in (1u32..).zip(Vendor::ALL) {
             if self.unusable_because(vendor).is_some() {
                 continue;
@@ -657,16 +807,31 @@ impl Config {
                 continue;
             };
             let endpoint = self.endpoint.as_deref().or(settings.endpoint.as_deref());
+            // The marketplace throttles per AppCode (or AppKey): the rate limit's key.
+            let credential_id = match &credentials {
+                Credentials::AppCode(code) => code.expose().to_string(),
+                Credentials::AppKey { key, .. } => key.clone(),
+                _ => vendor.id().to_string(),
+            };
             let Some(route) = client_route(vendor, credentials, endpoint, gateway, settings) else {
                 continue;
             };
             builder = builder.route(
                 route
                     .with_priority(settings.priority.unwrap_or(100 + rank))
-                    .with_price(settings.price.unwrap_or(vendor.default_price())),
+                    .with_price(settings.price.unwrap_or(vendor.default_price()))
+                    .with_credential(credential_id),
             );
         }
-        builder.build()
+        Ok(builder)
+    }
+
+    /// Each vendor's controls.
+    fn controls(&self) -> BTreeMap<Vendor, VendorControls> {
+        self.vendors
+            .iter()
+            .map(|(vendor, settings)| (*vendor, settings.controls))
+            .collect()
     }
 }
 
@@ -907,7 +1072,7 @@ appcode = "sjsys-file"
                 "{other}"
             );
         }
-        let router = c.router(&GatewayClient::new());
+        let router = c.router(&GatewayClient::new()).unwrap();
         let vendors: Vec<_> = router.routes().iter().map(Route::vendor).collect();
         assert_eq!(vendors, ["tel3"]);
 
@@ -930,7 +1095,7 @@ appcode = "sjsys-file"
         assert_eq!(c.unusable_because(Vendor::Tel3), Some(Unusable::Disabled));
         assert_eq!(Unusable::Disabled.to_string(), "disabled");
         assert_eq!(c.unusable_because(Vendor::Sjsys), None);
-        let router = c.router(&GatewayClient::new());
+        let router = c.router(&GatewayClient::new()).unwrap();
         let vendors: Vec<_> = router.routes().iter().map(Route::vendor).collect();
         assert_eq!(vendors, ["sjsys"]);
     }

@@ -1,23 +1,26 @@
 //! What a router with a store does around a check — the dedupe cache with single flight — and
 //! around each attempt — the rate limit before, the budget's reservation before and its
-//! settlement after. When the store itself fails: the limiter lets the call go, the cache is a
-//! miss, and the budget refuses the paid call (fail closed); each a warning without personal
-//! data.
+//! settlement after. When the store itself fails: the limiter falls back to this process's
+//! own share of the rate (`fallback_qps`), the cache is a miss with single flight kept inside
+//! this process, and the budget refuses the paid call (fail closed) unless configured to send
+//! it uncounted; each fallback is one warning per outage, and the recovery another.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use shiming_core::{Billing, Error, ErrorKind, Identity, Vendor, Verification};
-use shiming_store::cache::{CacheTtl, CachedVerdict, Claim, ClaimToken};
+use shiming_store::cache::{CacheTtl, CachedVerdict, Claim, ClaimToken, MemoryCache};
 use shiming_store::keys::{CacheKey, CheckKind, LimitKey, Pepper};
 use shiming_store::ledger::{
-    Budget, Event, Refusal, Reservation, ReserveOutcome, ReserveRequest, Settlement,
+    Budget, Event, QuotaPlan, Refusal, Reservation, ReserveOutcome, ReserveRequest, Settlement,
 };
-use shiming_store::limit::Rate;
-use shiming_store::Store;
+use shiming_store::limit::{MemoryLimiter, Rate, RateDecision};
+use shiming_store::{Store, StoreError};
 use shiming_vendor_kit::{today_in_china, unix_now};
 
+use crate::warning::{LedgerDown, RouterWarning, StorePart, Warn};
 use crate::{Route, RouteError, Routed};
 
 /// The first pause of a waiter whose check another caller owns; it doubles up to
@@ -35,6 +38,43 @@ pub(crate) struct Guard {
     pub(crate) lease: Duration,
     pub(crate) budget: Budget,
     pub(crate) vendor_budgets: HashMap<Vendor, Budget>,
+    pub(crate) quotas: HashMap<Vendor, QuotaPlan>,
+    /// Each vendor's rate for this process alone while the store's limiter is down (default:
+    /// its shared rate).
+    pub(crate) fallback_rates: HashMap<Vendor, Rate>,
+    pub(crate) ledger_down: LedgerDown,
+    pub(crate) warn: Warn,
+    pub(crate) local: Arc<Local>,
+}
+
+/// What this process keeps for itself while the store is down: its own limiter and cache
+/// (single flight in process), and which parts are down (one warning per outage).
+#[derive(Debug, Default)]
+pub(crate) struct Local {
+    limiter: MemoryLimiter,
+    cache: MemoryCache,
+    down: [AtomicBool; 3],
+}
+
+impl Guard {
+    /// Notes that `part` failed with `error`: a warning the first time since it last worked.
+    fn failed(&self, part: StorePart, error: &StoreError) {
+        if !self.local.down[part as usize].swap(true, Ordering::AcqRel) {
+            self.warn.emit(&RouterWarning::StoreUnavailable {
+                part,
+                error: error.to_string(),
+            });
+        }
+    }
+
+    /// Notes that `part` worked: a warning when it had failed.
+    fn worked(&self, part: StorePart) {
+        if self.local.down[part as usize].load(Ordering::Acquire)
+            && self.local.down[part as usize].swap(false, Ordering::AcqRel)
+        {
+            self.warn.emit(&RouterWarning::StoreRecovered { part });
+        }
+    }
 }
 
 /// What the cache said about a check.
@@ -47,11 +87,12 @@ pub(crate) enum Lookup {
     Miss,
 }
 
-/// A claim to fill or abandon.
+/// A claim to fill or abandon, in the store or, while it is down, in this process.
 pub(crate) struct Owner {
     key: CacheKey,
     token: ClaimToken,
     kind: CheckKind,
+    local: bool,
 }
 
 impl Guard {
@@ -67,8 +108,18 @@ impl Guard {
         let deadline = Instant::now() + self.lease.saturating_mul(2);
         let mut backoff = FIRST_BACKOFF;
         loop {
-            match self.store.claim(&key, self.lease).await {
-                Ok(Claim::Cached(cached)) => {
+            let (claim, local) = match self.store.claim(&key, self.lease).await {
+                Ok(claim) => {
+                    self.worked(StorePart::Cache);
+                    (claim, false)
+                }
+                Err(e) => {
+                    self.failed(StorePart::Cache, &e);
+                    (self.local.cache.claim(&key, self.lease), true)
+                }
+            };
+            match claim {
+                Claim::Cached(cached) => {
                     self.record(Event::CacheHit {
                         vendor: cached.vendor,
                         saved: cached.price,
@@ -79,8 +130,15 @@ impl Guard {
                     v.request_id = cached.request_id;
                     return Ok(Lookup::Hit(v));
                 }
-                Ok(Claim::Owner(token)) => return Ok(Lookup::Owner(Owner { key, token, kind })),
-                Ok(Claim::InFlight) => {
+                Claim::Owner(token) => {
+                    return Ok(Lookup::Owner(Owner {
+                        key,
+                        token,
+                        kind,
+                        local,
+                    }))
+                }
+                Claim::InFlight => {
                     if Instant::now() + backoff > deadline {
                         return Err(Error::new(
                             ErrorKind::NotSent,
@@ -92,11 +150,7 @@ impl Guard {
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
-                Ok(_) => return Ok(Lookup::Miss),
-                Err(e) => {
-                    tracing::warn!(error = %e, "the dedupe cache failed; checking without it");
-                    return Ok(Lookup::Miss);
-                }
+                _ => return Ok(Lookup::Miss),
             }
         }
     }
@@ -117,17 +171,31 @@ impl Guard {
             }),
             Err(_) => None,
         };
-        let done = match (&verdict, &self.cache) {
-            (Some(verdict), Some((_, ttl))) => {
-                let ttl = ttl
-                    .for_verdict(owner.kind, verdict.verdict)
-                    .unwrap_or(Duration::ZERO);
-                self.store.fill(&owner.key, verdict, ttl).await
+        let ttl = match (&verdict, &self.cache) {
+            (Some(verdict), Some((_, ttl))) => ttl.for_verdict(owner.kind, verdict.verdict),
+            _ => None,
+        };
+        if owner.local {
+            // Kept for the claim's waiters in this process only, and no longer than a lease:
+            // the fleet's cache is the store's.
+            match (&verdict, ttl) {
+                (Some(verdict), Some(ttl)) => {
+                    self.local
+                        .cache
+                        .fill(&owner.key, verdict, ttl.min(self.lease));
+                }
+                _ => self.local.cache.abandon(&owner.key, &owner.token),
             }
+            return;
+        }
+        let done = match (&verdict, ttl) {
+            (Some(verdict), Some(ttl)) => self.store.fill(&owner.key, verdict, ttl).await,
+            (Some(verdict), None) => self.store.fill(&owner.key, verdict, Duration::ZERO).await,
             _ => self.store.abandon(&owner.key, &owner.token).await,
         };
-        if let Err(e) = done {
-            tracing::warn!(error = %e, "the dedupe cache failed to end a claim; it lapses with its lease");
+        match done {
+            Ok(()) => self.worked(StorePart::Cache),
+            Err(e) => self.failed(StorePart::Cache, &e),
         }
     }
 
@@ -159,30 +227,35 @@ impl Guard {
             };
             match self.store.settle(&reservation, settlement).await {
                 Ok(outcome) => {
+                    self.worked(StorePart::Ledger);
                     for warning in outcome.warnings {
-                        tracing::warn!(vendor = route.vendor(), "{warning}");
+                        self.warn.emit(&RouterWarning::Quota(warning));
                     }
                 }
-                Err(e) => {
-                    tracing::warn!(vendor = route.vendor(), error = %e, "the budget ledger failed to settle a call");
-                }
+                Err(e) => self.failed(StorePart::Ledger, &e),
             }
         }
         result
     }
 
     /// Waits for a permit of `rate`, at most `max_wait` in all; past that, the attempt fails
-    /// locally as throttled. A failing store lets the call go.
+    /// locally as throttled. While the store fails, the permit is this process's own, at the
+    /// vendor's fallback rate.
     async fn limit(&self, key: &LimitKey, rate: Rate, vendor: Vendor) -> Result<(), Error> {
         let mut waited = Duration::ZERO;
         loop {
-            let wait = match self.store.acquire(key, rate).await {
-                Ok(decision) => decision.wait(),
+            let decision = match self.store.acquire(key, rate).await {
+                Ok(decision) => {
+                    self.worked(StorePart::RateLimit);
+                    decision
+                }
                 Err(e) => {
-                    tracing::warn!(vendor = vendor.id(), error = %e, "the rate limiter failed; sending without it");
-                    Duration::ZERO
+                    self.failed(StorePart::RateLimit, &e);
+                    let fallback = self.fallback_rates.get(&vendor).copied().unwrap_or(rate);
+                    self.local.limiter.acquire(key, fallback)
                 }
             };
+            let wait = RateDecision::wait(decision);
             if wait.is_zero() {
                 if !waited.is_zero() {
                     self.record(Event::LimiterWait { vendor, waited }).await;
@@ -206,8 +279,9 @@ impl Guard {
         }
     }
 
-    /// Reserves the route's price: `None` only for a vendor outside the catalogue under no
-    /// budget (nothing to count it under).
+    /// Reserves the route's price: `None` when there is nothing to count it under (a vendor
+    /// outside the catalogue under no budget), or when the ledger is down and configured to
+    /// let paid calls go uncounted.
     async fn reserve(
         &self,
         route: &Route,
@@ -217,16 +291,12 @@ impl Guard {
             if self.budget == Budget::UNLIMITED {
                 return Ok(None);
             }
-            return Err(Error::new(
-                ErrorKind::NotSent,
-                format!(
-                    "budget_exhausted: {} is not in the catalogue, so the budget cannot count it; not sent",
-                    route.vendor()
-                ),
-            )
-            .with_transient(false));
+            return Err(budget_error(format!(
+                "{} is not in the catalogue, so the budget cannot count it",
+                route.vendor()
+            )));
         };
-        let request = ReserveRequest::new(vendor, route.price(), today_in_china())
+        let mut request = ReserveRequest::new(vendor, route.price(), today_in_china())
             .with_budget(self.budget)
             .with_vendor_budget(
                 self.vendor_budgets
@@ -234,24 +304,27 @@ impl Guard {
                     .copied()
                     .unwrap_or(Budget::UNLIMITED),
             );
+        if let Some(plan) = self.quotas.get(&vendor) {
+            request = request.with_quota(*plan);
+        }
         match self.store.reserve(&request).await {
-            Ok(ReserveOutcome::Reserved(reservation)) => Ok(Some(reservation)),
-            Ok(ReserveOutcome::Refused(refusal)) => Err(refused(&refusal)),
-            Ok(_) => Err(Error::new(
-                ErrorKind::NotSent,
-                "budget_exhausted: the budget ledger refused the call; not sent",
-            )
-            .with_transient(false)),
+            Ok(outcome) => {
+                self.worked(StorePart::Ledger);
+                match outcome {
+                    ReserveOutcome::Reserved(reservation) => Ok(Some(reservation)),
+                    ReserveOutcome::Refused(refusal) => Err(refused(&refusal)),
+                    _ => Err(budget_error("the budget ledger refused the call".into())),
+                }
+            }
             Err(e) => {
-                tracing::warn!(vendor = vendor.id(), error = %e, "the budget ledger failed; refusing the paid call");
-                Err(Error::new(
-                    ErrorKind::NotSent,
-                    format!(
-                        "budget_exhausted: the budget ledger cannot be reached, and paid calls are \
-                         refused until it can ({e}); not sent"
-                    ),
-                )
-                .with_transient(false))
+                self.failed(StorePart::Ledger, &e);
+                match self.ledger_down {
+                    LedgerDown::Send => Ok(None),
+                    _ => Err(budget_error(format!(
+                        "the budget ledger cannot be reached, and paid calls are refused until \
+                         it can ({e})"
+                    ))),
+                }
             }
         }
     }
@@ -263,19 +336,21 @@ impl Guard {
     }
 }
 
-/// The local error of a refused reservation: a budget is [`ErrorKind::NotSent`] whose message
-/// starts with `budget_exhausted:` (not transient: only another vendor, under its own budget,
-/// may be tried); a package used up or expired is [`ErrorKind::QuotaExhausted`].
+/// A budget refusal: [`ErrorKind::BudgetExhausted`], not sent, not transient (only another
+/// vendor, under its own budget, may be tried).
+fn budget_error(why: String) -> Error {
+    Error::new(ErrorKind::BudgetExhausted, format!("{why}; not sent")).with_transient(false)
+}
+
+/// The local error of a refused reservation: a budget is [`ErrorKind::BudgetExhausted`]; a
+/// package used up or expired is [`ErrorKind::QuotaExhausted`] (not transient: the vendor is
+/// skipped, and the next one tried).
 fn refused(refusal: &Refusal) -> Error {
     match refusal {
         Refusal::QuotaUsedUp { .. } | Refusal::QuotaExpired { .. } => {
             Error::new(ErrorKind::QuotaExhausted, format!("{refusal}; not sent"))
                 .with_transient(false)
         }
-        _ => Error::new(
-            ErrorKind::NotSent,
-            format!("{}: {refusal}; not sent", refusal.code()),
-        )
-        .with_transient(false),
+        _ => budget_error(refusal.to_string()),
     }
 }

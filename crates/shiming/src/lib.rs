@@ -28,7 +28,7 @@
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut config = Config::load("shiming.toml".as_ref())?;
 //! config.apply_env(); // SHIMING_APPCODE, SHIMING_TEL3_APPCODE, …
-//! let router = config.router(&config.gateway()?);
+//! let router = config.router(&config.gateway()?)?;
 //! let who = Identity::unchecked("陈思远", "330106198805160711", Some("13957120001"));
 //! match router.verify(&who).await {
 //!     Ok(routed) => println!("{} by {}", routed.verification.verdict, routed.verification.vendor),
@@ -47,11 +47,13 @@ mod route;
 mod router;
 mod trail;
 mod vendor;
+mod warning;
 
 pub use route::Route;
 pub use router::{FailoverPolicy, NoRoute, Order, RouteError, Routed, Router, RouterBuilder};
 pub use trail::{Attempt, Attempts};
 pub use vendor::is_compiled_in;
+pub use warning::{LedgerDown, RouterWarning, StorePart};
 
 pub use shiming_core as core;
 pub use shiming_core::{

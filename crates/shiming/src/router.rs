@@ -11,13 +11,14 @@ use shiming_core::id_card::ValidationOptions;
 use shiming_core::{Billing, Error, ErrorKind, Identity, Verdict, Verification};
 use shiming_store::cache::CacheTtl;
 use shiming_store::keys::Pepper;
-use shiming_store::ledger::Budget;
+use shiming_store::ledger::{Budget, QuotaPlan};
 use shiming_store::limit::Rate;
 use shiming_store::Store;
 use shiming_vendor_kit::today_in_china;
 use tracing::Instrument as _;
 
 use crate::guard::{Guard, Lookup};
+use crate::warning::{LedgerDown, RouterWarning, Warn};
 use crate::{Attempt, Attempts, Elements, Route, Vendor};
 
 /// In which order a router tries its routes.
@@ -334,6 +335,10 @@ pub struct RouterBuilder {
     lease: Option<Duration>,
     budget: Budget,
     vendor_budgets: HashMap<Vendor, Budget>,
+    quotas: HashMap<Vendor, QuotaPlan>,
+    fallback_rates: HashMap<Vendor, Rate>,
+    ledger_down: LedgerDown,
+    warn: Warn,
 }
 
 /// How long a router with a store waits, in all, for a vendor's rate limit before failing
@@ -459,8 +464,7 @@ impl RouterBuilder {
 
     /// The overall budget (default: none, yet every call is still counted). A call whose
     /// price would pass it is refused locally — not sent, not billed — as
-    /// [`ErrorKind::NotSent`] with a message starting `budget_exhausted:`. Needs
-    /// [`RouterBuilder::store`].
+    /// [`ErrorKind::BudgetExhausted`]. Needs [`RouterBuilder::store`].
     ///
     /// ```
     /// use shiming::store::ledger::Budget;
@@ -482,6 +486,60 @@ impl RouterBuilder {
         self
     }
 
+    /// Tracks the package bought for `vendor`: every call charged (or that may have been)
+    /// counts against it in the store's ledger; warnings come at 20 % and 5 % left, at 0 and
+    /// 7 days before it expires ([`RouterWarning::Quota`]), each once per store; once it is used up
+    /// or expired the vendor is skipped ([`ErrorKind::QuotaExhausted`], not sent) and the next
+    /// one tried. Needs [`RouterBuilder::store`].
+    ///
+    /// ```
+    /// use shiming::store::ledger::QuotaPlan;
+    /// let plan = QuotaPlan { package_calls: 10_000, package_expires: shiming::core::Date::new(2027, 6, 30).unwrap() };
+    /// let _ = shiming::Router::builder().quota(shiming::Vendor::Tel3, plan);
+    /// ```
+    pub fn quota(mut self, vendor: Vendor, plan: QuotaPlan) -> RouterBuilder {
+        self.quotas.insert(vendor, plan);
+        self
+    }
+
+    /// The rate `vendor` is held to in this process alone while the store's limiter cannot be
+    /// reached (default: its [`RouterBuilder::rate`], which a fleet of N instances then
+    /// overruns N times; set its share, the rate divided by the instances).
+    ///
+    /// ```
+    /// use shiming::store::limit::Rate;
+    /// let _ = shiming::Router::builder().fallback_rate(shiming::Vendor::Tel3, Rate::new(5.0, 1).unwrap());
+    /// ```
+    pub fn fallback_rate(mut self, vendor: Vendor, rate: Rate) -> RouterBuilder {
+        self.fallback_rates.insert(vendor, rate);
+        self
+    }
+
+    /// What paid calls do while the budget ledger cannot be reached (default
+    /// [`LedgerDown::Refuse`]).
+    ///
+    /// ```
+    /// let _ = shiming::Router::builder().when_ledger_down(shiming::LedgerDown::Send);
+    /// ```
+    pub fn when_ledger_down(mut self, ledger_down: LedgerDown) -> RouterBuilder {
+        self.ledger_down = ledger_down;
+        self
+    }
+
+    /// Calls `callback` with each [`RouterWarning`] (a package running low, the store failing or
+    /// working again), besides logging it with `tracing`.
+    ///
+    /// ```
+    /// let _ = shiming::Router::builder().on_warning(|w| eprintln!("warning: {w}"));
+    /// ```
+    pub fn on_warning(
+        mut self,
+        callback: impl Fn(&RouterWarning) + Send + Sync + 'static,
+    ) -> RouterBuilder {
+        self.warn = Warn::new(Arc::new(callback));
+        self
+    }
+
     /// Builds the router (routes sorted by the chosen order, stable).
     ///
     /// ```
@@ -500,6 +558,11 @@ impl RouterBuilder {
             lease: self.lease.unwrap_or(DEFAULT_LEASE),
             budget: self.budget,
             vendor_budgets: self.vendor_budgets,
+            quotas: self.quotas,
+            fallback_rates: self.fallback_rates,
+            ledger_down: self.ledger_down,
+            warn: self.warn,
+            local: Arc::default(),
         });
         Router {
             routes: self.routes,
@@ -614,11 +677,13 @@ impl Router {
     /// sends the same check, wait for its answer; otherwise this caller sends it and caches
     /// the verdict — never an error); then per attempt: a permit of the vendor's rate (or,
     /// after [`RouterBuilder::max_wait`], a local [`ErrorKind::Throttled`]), a reservation of
-    /// the route's price in the budget (or a local [`ErrorKind::NotSent`] whose message starts
-    /// `budget_exhausted:`; a tracked package used up is [`ErrorKind::QuotaExhausted`]), the
-    /// call, and the settlement of what it was billed. Refused attempts are in the trail,
-    /// not sent and not billed. When the store fails, the limiter lets the call go, the cache
-    /// is a miss, and the budget refuses the paid call (fail closed) — each a warning.
+    /// the route's price in the budget (or a local [`ErrorKind::BudgetExhausted`]; a tracked
+    /// package used up is [`ErrorKind::QuotaExhausted`]), the call, and the settlement of
+    /// what it was billed. Refused attempts are in the trail, not sent and not billed. When
+    /// the store fails, the limiter falls back to this process's
+    /// [`RouterBuilder::fallback_rate`], the cache is a miss (single flight still holds in
+    /// this process), and the budget refuses the paid call unless
+    /// [`RouterBuilder::when_ledger_down`] says otherwise — each a [`RouterWarning`].
     ///
     /// ```no_run
     /// # async fn demo(router: shiming::Router) -> Result<(), shiming::RouteError> {

@@ -63,7 +63,11 @@ async fn each_configured_client_is_counted_by_the_mock_as_its_vendor() {
         Config::from_toml_str("[vendors.phonethird]\nconsent_obtained_by_caller = true").unwrap();
     config.endpoint = Some(m.url());
     config.apply_env_from(|name| (name == "SHIMING_APPCODE").then(|| DEMO_APPCODE.to_string()));
-    let routes = config.router(&GatewayClient::new()).routes().to_vec();
+    let routes = config
+        .router(&GatewayClient::new())
+        .expect("router")
+        .routes()
+        .to_vec();
     assert_eq!(routes.len(), Vendor::ALL.len());
     for route in routes {
         let vendor = Vendor::from_id(route.vendor()).unwrap();

@@ -28,7 +28,7 @@ fn router(m: &MockHandle, toml: &str) -> Router {
     let mut config = Config::from_toml_str(toml).unwrap();
     config.endpoint = Some(m.url());
     config.apply_env_from(|name| (name == "SHIMING_APPCODE").then(|| DEMO_APPCODE.to_string()));
-    config.router(&GatewayClient::new())
+    config.router(&GatewayClient::new()).expect("router")
 }
 
 /// Everything the mock charged, all credentials and products together.
@@ -179,6 +179,7 @@ async fn unavailable_and_unauthorized_fail_over() {
     config.apply_env_from(|n| (n == "SHIMING_APPCODE").then(|| DEMO_APPCODE.to_string()));
     let routed = config
         .router(&GatewayClient::new())
+        .expect("router")
         .verify(&who())
         .await
         .unwrap();
@@ -232,6 +233,7 @@ async fn two_elements_go_to_sfz2_and_need_a_route() {
     );
     let e = config
         .router(&GatewayClient::new())
+        .expect("router")
         .verify(&Identity::unchecked(TWO.0, TWO.1, None))
         .await
         .unwrap_err();
@@ -275,7 +277,7 @@ fn the_example_configuration_parses_and_means_what_it_says() {
         .unwrap()
         .to_string()
         .contains("consent"));
-    let router = config.router(&GatewayClient::new());
+    let router = config.router(&GatewayClient::new()).expect("router");
     let three: Vec<_> = router
         .candidates(shiming::Elements::Three)
         .map(|r| (r.vendor(), r.price().to_string()))

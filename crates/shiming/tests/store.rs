@@ -136,12 +136,8 @@ async fn a_budget_for_n_calls_stops_the_next_one_locally() {
     }
     let sent = m.journal().len();
     let e = r.verify(&who()).await.unwrap_err();
-    assert_eq!(e.error.kind(), ErrorKind::NotSent);
-    assert!(
-        e.error.to_string().contains("budget_exhausted"),
-        "{}",
-        e.error
-    );
+    assert_eq!(e.error.kind(), ErrorKind::BudgetExhausted);
+    assert!(e.error.message().contains("budget"), "{}", e.error);
     assert_eq!(e.attempts.tried(), ["tel3"]);
     assert_eq!(e.billing(), Billing::NotBilled);
     assert_eq!(m.journal().len(), sent);
@@ -257,8 +253,12 @@ async fn a_failing_ledger_refuses_paid_calls() {
         .cache(pepper(), CacheTtl::default())
         .build();
     let e = r.verify(&who()).await.unwrap_err();
-    assert_eq!(e.error.kind(), ErrorKind::NotSent);
-    assert!(e.error.to_string().contains("budget_exhausted"));
+    assert_eq!(e.error.kind(), ErrorKind::BudgetExhausted);
+    assert!(
+        e.error.message().contains("cannot be reached"),
+        "{}",
+        e.error
+    );
     assert_eq!(e.billing(), Billing::NotBilled);
     assert!(m.journal().is_empty());
     assert_eq!(total_usage(&m), (0, 0));

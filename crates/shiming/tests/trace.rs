@@ -58,7 +58,7 @@ fn routed_runs_log_no_personal_data_or_credentials() {
             .unwrap();
         config.endpoint = Some(m.url());
         config.apply_env_from(|n| (n == "SHIMING_APPCODE").then(|| DEMO_APPCODE.to_string()));
-        let router = config.router(&GatewayClient::new());
+        let router = config.router(&GatewayClient::new()).expect("router");
         // Each vendor in turn answers, by using up the ones before it.
         let order = [
             Vendor::Sxm3v2,

@@ -1,8 +1,10 @@
 //! The in-flight journal beside the output (`<output>.inflight`): the line number of every row
 //! is appended and handed to the operating system **before** the row is sent. After a crash,
 //! a line listed here without a result in the output was (or may have been) sent and charged:
-//! `--resume` reports it as interrupted instead of sending it again. A run that finishes
-//! removes the journal.
+//! `--resume` reports it as interrupted instead of sending it again. A row the router refused
+//! locally after it was recorded (a budget exhausted: nothing sent) is cancelled with a line
+//! `-<line>`, so that `--resume` sends it rather than report it. A run that finishes removes
+//! the journal.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
@@ -45,7 +47,13 @@ pub fn interrupted(path: &Path, done: &LineSet) -> Result<Vec<u64>, String> {
         if !buffer.ends_with('\n') || buffer.starts_with('#') {
             continue;
         }
-        if let Ok(line) = buffer.trim().parse::<u64>() {
+        let text = buffer.trim();
+        if let Some(cancelled) = text.strip_prefix('-') {
+            if let Ok(line) = cancelled.parse::<u64>() {
+                lines.retain(|&l| l != line);
+                seen.remove(line);
+            }
+        } else if let Ok(line) = text.parse::<u64>() {
             if !done.contains(line) && seen.insert(line) {
                 lines.push(line);
             }
@@ -87,9 +95,17 @@ impl Journal {
         self.file.write_all(self.buffer.as_bytes())
     }
 
+    /// Records that `line`, recorded before, was not sent after all (refused locally): an
+    /// interrupted run's `--resume` sends it again.
+    pub fn cancel(&mut self, line: u64) -> std::io::Result<()> {
+        use std::fmt::Write as _;
+        self.buffer.clear();
+        let _ = writeln!(self.buffer, "-{line}");
+        self.file.write_all(self.buffer.as_bytes())
+    }
+
     /// Removes the journal once every sent row has its result in the output.
-    pub fn finish(self) -> std::io::Result<()> {
-        drop(self.file);
+    pub fn finish(&mut self) -> std::io::Result<()> {
         std::fs::remove_file(&self.path)
     }
 }
@@ -118,6 +134,16 @@ mod tests {
         done.insert(2);
         done.insert(4);
         assert_eq!(interrupted(&path, &done).unwrap(), vec![3, 5]);
+        // A cancelled line was not sent: not interrupted, unless recorded again after.
+        let mut j = Journal::create(&path).unwrap();
+        for line in [3, 5, 6] {
+            j.record(line).unwrap();
+        }
+        j.cancel(5).unwrap();
+        j.cancel(6).unwrap();
+        j.record(6).unwrap();
+        drop(j);
+        assert_eq!(interrupted(&path, &done).unwrap(), vec![3, 6]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -133,7 +159,7 @@ mod tests {
         f.write_all(b"12").unwrap();
         let none = LineSet::default();
         assert_eq!(interrupted(&path, &none).unwrap(), vec![7, 9]);
-        let j = Journal::create(&path).unwrap();
+        let mut j = Journal::create(&path).unwrap();
         j.finish().unwrap();
         assert!(interrupted(&path, &none).unwrap().is_empty());
         assert_eq!(

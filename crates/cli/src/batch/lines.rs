@@ -24,6 +24,21 @@ impl LineSet {
         fresh
     }
 
+    /// Takes `line` out; `true` when it was there.
+    pub fn remove(&mut self, line: u64) -> bool {
+        let Some(w) = usize::try_from(line / 64)
+            .ok()
+            .and_then(|word| self.words.get_mut(word))
+        else {
+            return false;
+        };
+        let bit = 1u64 << (line % 64);
+        let present = *w & bit != 0;
+        *w &= !bit;
+        self.len -= u64::from(present);
+        present
+    }
+
     /// Whether `line` is in the set.
     pub fn contains(&self, line: u64) -> bool {
         usize::try_from(line / 64)
@@ -53,5 +68,8 @@ mod tests {
         assert!(set.contains(2) && set.contains(64) && set.contains(100_001));
         assert!(!set.contains(3) && !set.contains(65) && !set.contains(u64::MAX));
         assert_eq!(set.len(), 3);
+        assert!(set.remove(64) && !set.remove(64) && !set.remove(u64::MAX));
+        assert!(!set.contains(64) && set.contains(2));
+        assert_eq!(set.len(), 2);
     }
 }

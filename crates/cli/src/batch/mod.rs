@@ -13,6 +13,15 @@
 //! with each write, which survives the process being killed; surviving a power cut would need
 //! an fsync per row and is not attempted.
 //!
+//! The budget (`--budget`, and the configuration's budgets) is the store's ledger: the router
+//! reserves each call's price before sending it and refuses it locally (`budget_exhausted`)
+//! when it would not fit. A row refused that way was not sent: it is cancelled in the journal
+//! (`-<line>`), left out of the output, and the run stops; `--resume` with a larger budget
+//! sends it. With a shared store (Redis) the ledger already holds what earlier runs and the
+//! other workers spent; with the in-memory store the run seeds it with the costs of the rows
+//! in the output (and the worst case of each row that may have been charged), so a budget is
+//! cumulative across `--resume` either way.
+//!
 //! Exit codes: 0 every row has a verdict or was refused as invalid, 2 usage error, 3 some rows
 //! ended in a service error or the run stopped early (budget, Ctrl-C, write error).
 
@@ -28,7 +37,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use clap::Args;
-use shiming::{Elements, Identity, Price, Router};
+use shiming::store::ledger::{ReserveOutcome, ReserveRequest, Settlement};
+use shiming::store::{Store, StoreError};
+use shiming::{Billing, Elements, ErrorKind, Identity, Price, RouteError, Router, Vendor};
 use tokio::sync::{mpsc, Semaphore};
 
 use crate::market::MarketArgs;
@@ -64,8 +75,9 @@ pub struct BatchArgs {
     /// At most this many checks sent per second
     #[arg(long, value_name = "N", value_parser = positive)]
     qps: Option<f64>,
-    /// Stop before this run spends more than this many CNY (counting calls that may have been
-    /// charged; a resumed run has its own budget)
+    /// Stop before the ledger's total passes this many CNY (counting calls that may have been
+    /// charged): cumulative across --resume, and across the workers that count in one --ledger
+    /// of a shared store
     #[arg(long, value_name = "CNY")]
     budget: Option<Price>,
     /// Validate every row and print how many would be sent and what it would cost; send nothing
@@ -109,11 +121,17 @@ pub fn run(args: &BatchArgs) -> ExitCode {
     if same_file {
         return usage("--output must not be the input file");
     }
-    let market = match args
-        .market
-        .vendor()
-        .and_then(|only| args.market.connect(only))
-    {
+    let runtime = match crate::market::runtime() {
+        Ok(r) => r,
+        Err(e) => return usage(&e.0),
+    };
+    let market = match args.market.vendor().and_then(|only| {
+        args.market.connect(only, &runtime, |config| {
+            if let Some(budget) = args.budget {
+                config.store.budget.total = Some(budget);
+            }
+        })
+    }) {
         Ok(m) => m,
         Err(e) => return usage(&e.0),
     };
@@ -121,18 +139,17 @@ pub fn run(args: &BatchArgs) -> ExitCode {
     if args.dry_run {
         return dry_run(args, &router);
     }
-    let runtime = match crate::market::runtime() {
-        Ok(r) => r,
-        Err(e) => return usage(&e.0),
-    };
-    match runtime.block_on(run_batch(args, router)) {
+    // A store of this process only starts empty: it learns what earlier runs spent.
+    let seed = market.store.filter(|_| !market.shared);
+    match runtime.block_on(run_batch(args, router, seed)) {
         Ok(code) => code,
         Err(message) => usage(&message),
     }
 }
 
-/// What an earlier run left: finished lines, and lines sent without a recorded answer.
-fn settle_previous(args: &BatchArgs) -> Result<(LineSet, Vec<u64>, bool), String> {
+/// What an earlier run left: its output (finished lines, their costs), lines sent without a
+/// recorded answer, and whether to append to the output.
+fn settle_previous(args: &BatchArgs) -> Result<(output::Previous, Vec<u64>, bool), String> {
     let journal = inflight::path_of(&args.output);
     let exists = args.output.try_exists().unwrap_or(true);
     if !exists {
@@ -143,7 +160,7 @@ fn settle_previous(args: &BatchArgs) -> Result<(LineSet, Vec<u64>, bool), String
                 args.output.display()
             ));
         }
-        return Ok((LineSet::default(), Vec::new(), false));
+        return Ok((output::Previous::default(), Vec::new(), false));
     }
     if !args.resume {
         return Err(format!(
@@ -153,11 +170,84 @@ fn settle_previous(args: &BatchArgs) -> Result<(LineSet, Vec<u64>, bool), String
     }
     let previous = output::scan(&args.output, args.include_input, true)?;
     let interrupted = inflight::interrupted(&journal, &previous.done)?;
-    Ok((previous.done, interrupted, true))
+    Ok((previous, interrupted, true))
 }
 
-async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, String> {
-    let (mut done, interrupted, append) = settle_previous(args)?;
+/// Counts in `store`'s ledger what the output says earlier runs spent — each vendor's costs,
+/// and the worst case of each row that may have been charged — so that a budget in a store of
+/// this process is cumulative across `--resume`.
+async fn seed_ledger(
+    store: &dyn Store,
+    router: &Router,
+    previous: &output::Previous,
+    interrupted: u64,
+) -> Result<(), String> {
+    let fallback = router
+        .routes()
+        .iter()
+        .find_map(|r| Vendor::from_id(r.vendor()))
+        .unwrap_or(Vendor::Tel3);
+    let worst =
+        pace::worst_case(router, Elements::Three).max(pace::worst_case(router, Elements::Two));
+    let unknown = (
+        previous.unknown + interrupted,
+        worst.times(previous.unknown + interrupted),
+    );
+    let today = shiming::today_in_china();
+    let spent = previous.spent.iter().map(|(v, cost)| {
+        (
+            Vendor::from_id(v).unwrap_or(fallback),
+            *cost,
+            Settlement::Billed(*cost),
+        )
+    });
+    let maybe = (unknown.0 > 0).then_some((fallback, unknown.1, Settlement::MayHaveBeenCharged));
+    for (vendor, amount, settlement) in spent.chain(maybe) {
+        let fail = |e: StoreError| format!("cannot count earlier runs in the ledger: {e}");
+        let request = ReserveRequest::new(vendor, amount, today);
+        if let ReserveOutcome::Reserved(reservation) =
+            store.reserve(&request).await.map_err(fail)?
+        {
+            store.settle(&reservation, settlement).await.map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
+/// Why the run stops early: the first reason given wins.
+#[derive(Default)]
+struct Stop {
+    reason: std::sync::Mutex<Option<String>>,
+    requested: AtomicBool,
+}
+
+impl Stop {
+    fn request(&self, reason: String) {
+        if let Ok(mut slot) = self.reason.lock() {
+            slot.get_or_insert(reason);
+        }
+        self.requested.store(true, Ordering::Release);
+    }
+
+    fn requested(&self) -> bool {
+        self.requested.load(Ordering::Acquire)
+    }
+
+    fn reason(&self) -> Option<String> {
+        self.reason.lock().ok().and_then(|slot| slot.clone())
+    }
+}
+
+async fn run_batch(
+    args: &BatchArgs,
+    router: Arc<Router>,
+    seed: Option<Arc<dyn Store>>,
+) -> Result<ExitCode, String> {
+    let (previous, interrupted, append) = settle_previous(args)?;
+    if let Some(store) = &seed {
+        seed_ledger(store.as_ref(), &router, &previous, interrupted.len() as u64).await?;
+    }
+    let mut done = previous.done;
     let mut input = open_input(args)?;
     let mut out = Output::open(&args.output, args.include_input, append, args.output_bom)?;
     let resumed = done.len();
@@ -184,33 +274,28 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
         .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
     progress.advance(interrupted.len() as u64, &tally);
     // Only now may the old journal be replaced.
-    let mut journal = inflight::Journal::create(&inflight::path_of(&args.output))?;
+    let journal = Arc::new(std::sync::Mutex::new(inflight::Journal::create(
+        &inflight::path_of(&args.output),
+    )?));
 
     let concurrency = args.concurrency as usize;
     let (tx, rx) = mpsc::channel::<Finished>(concurrency * 2 + 64);
     let writer = std::thread::spawn(move || write_results(rx, out, progress, tally));
 
-    let stop_requested = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(Stop::default());
     {
-        let stop = Arc::clone(&stop_requested);
+        let stop = Arc::clone(&stop);
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
-                stop.store(true, Ordering::Release);
+                stop.request("interrupted (Ctrl-C); continue with --resume".to_string());
             }
         });
     }
-    let budget = Arc::new(pace::Budget::new(args.budget));
-    let worst = [
-        pace::worst_case(&router, Elements::Three),
-        pace::worst_case(&router, Elements::Two),
-    ];
     let slots = Arc::new(Semaphore::new(concurrency));
     let mut pace = pace::Pace::new(args.qps);
-    let mut stop: Option<String> = None;
     let mut input_error = None;
     loop {
-        if stop_requested.load(Ordering::Acquire) {
-            stop = Some("interrupted (Ctrl-C); continue with --resume".to_string());
+        if stop.requested() {
             break;
         }
         let row = match input.next_row() {
@@ -237,35 +322,44 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
                 continue;
             }
         };
-        let reservation = worst[usize::from(Elements::of(&identity) == Elements::Two)];
-        if let Err(why) = budget.reserve(reservation) {
-            stop = Some(why);
-            break;
-        }
         let Ok(permit) = Arc::clone(&slots).acquire_owned().await else {
             break;
         };
         pace.wait().await;
-        if let Err(e) = journal.record(row.line) {
-            budget.settle(reservation, Price::ZERO);
-            stop = Some(format!("cannot write the in-flight journal: {e}"));
+        if stop.requested() {
+            break;
+        }
+        let recorded = journal
+            .lock()
+            .map_err(|_| std::io::Error::other("the journal's lock is poisoned"))
+            .and_then(|mut j| j.record(row.line));
+        if let Err(e) = recorded {
+            stop.request(format!("cannot write the in-flight journal: {e}"));
             break;
         }
         let kept = args.include_input.then_some(fields);
-        let (router, budget, tx) = (Arc::clone(&router), Arc::clone(&budget), tx.clone());
+        let (router, tx, stop, journal) = (
+            Arc::clone(&router),
+            tx.clone(),
+            Arc::clone(&stop),
+            Arc::clone(&journal),
+        );
+        let budget = args.budget;
         tokio::spawn(async move {
-            let result = router.verify(&identity).await;
-            let (outcome, cost) = match result {
-                Ok(routed) => {
-                    let cost = routed.attempts.cost_at_most();
-                    (RowOutcome::Verdict(routed), cost)
+            let outcome = match router.verify(&identity).await {
+                Ok(routed) => RowOutcome::Verdict(routed),
+                Err(failed) if refused_by_budget(&failed) => {
+                    // Not sent: not a result. Cancelled in the journal, so that --resume
+                    // sends it; the run stops.
+                    if let Ok(mut j) = journal.lock() {
+                        let _ = j.cancel(row.line);
+                    }
+                    stop.request(budget_stop(budget, &failed));
+                    drop(permit);
+                    return;
                 }
-                Err(failed) => {
-                    let cost = failed.attempts.cost_at_most();
-                    (RowOutcome::Failed(failed), cost)
-                }
+                Err(failed) => RowOutcome::Failed(failed),
             };
-            budget.settle(reservation, cost);
             let _ = send(&tx, row.line, outcome, kept).await;
             drop(permit);
         });
@@ -276,10 +370,17 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
     let (tally, progress, write_error) = writer
         .join()
         .map_err(|_| "the output writer stopped unexpectedly".to_string())?;
+    let mut stop = stop.reason();
     if let Some(e) = &write_error {
         stop = Some(format!("cannot write {}: {e}", args.output.display()));
-    } else if let Err(e) = journal.finish() {
-        eprintln!("shiming: cannot remove the in-flight journal: {e}");
+    } else {
+        let removed = journal
+            .lock()
+            .map_err(|_| std::io::Error::other("the journal's lock is poisoned"))
+            .and_then(|mut j| j.finish());
+        if let Err(e) = removed {
+            eprintln!("shiming: cannot remove the in-flight journal: {e}");
+        }
     }
     if let Some(e) = input_error {
         stop = Some(e);
@@ -290,6 +391,21 @@ async fn run_batch(args: &BatchArgs, router: Arc<Router>) -> Result<ExitCode, St
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Whether the router refused the row locally for a budget, having sent nothing that may
+/// have cost money.
+fn refused_by_budget(failed: &RouteError) -> bool {
+    failed.error.kind() == ErrorKind::BudgetExhausted && failed.billing() == Billing::NotBilled
+}
+
+/// Why the run stops when the ledger refused a row.
+fn budget_stop(budget: Option<Price>, failed: &RouteError) -> String {
+    let advice = match budget {
+        Some(budget) => format!("continue with --resume and a --budget above {budget} CNY"),
+        None => "continue with --resume once the configured budget allows".to_string(),
+    };
+    format!("budget_exhausted: {} ({advice})", failed.error.message())
 }
 
 /// Opens the input as the options say, and tells stderr what encoding detection decided.

@@ -1,20 +1,23 @@
 //! The results CSV: one row per finished input row, written and flushed before the row
 //! counts as done; and, for `--resume`, what an earlier run already finished.
 //!
-//! Columns: `line,verdict,error_kind,vendor,billed,cost,request_id,tried,detail,message`,
+//! Columns: `line,verdict,error_kind,vendor,billed,cost,request_id,tried,detail,message,cached`,
 //! then `name,id_card,mobile` with `--include-input`. `billed` is `yes`, `no` or `unknown`;
-//! `cost` is what the row certainly cost in CNY; `tried` lists the vendors asked, `;`-separated.
+//! `cost` is what the row certainly cost in CNY; `tried` lists the vendors asked, `;`-separated;
+//! `cached` is `yes` when the verdict came from the dedupe cache (nothing sent, cost 0).
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use shiming::{RouteError, Routed};
+use std::collections::BTreeMap;
+
+use shiming::{Price, RouteError, Routed};
 
 use super::lines::LineSet;
 use shiming_cli::input::Fields;
 
-const COLUMNS: [&str; 10] = [
+const COLUMNS: [&str; 11] = [
     "line",
     "verdict",
     "error_kind",
@@ -25,6 +28,7 @@ const COLUMNS: [&str; 10] = [
     "tried",
     "detail",
     "message",
+    "cached",
 ];
 const INPUT_COLUMNS: [&str; 3] = ["name", "id_card", "mobile"];
 /// Written first with `--output-bom`: Excel reads a CSV as UTF-8 only when it starts with one.
@@ -119,6 +123,7 @@ impl Output {
                     &tried,
                     v.detail.as_deref().unwrap_or(""),
                     v.vendor_message.as_deref().unwrap_or(""),
+                    if routed.cached { "yes" } else { "no" },
                 ]
             }
             RowOutcome::Failed(failed) => {
@@ -135,6 +140,7 @@ impl Output {
                     &tried,
                     "",
                     failed.error.message(),
+                    "no",
                 ]
             }
             RowOutcome::Invalid(why) => {
@@ -149,6 +155,7 @@ impl Output {
                     "",
                     "",
                     why,
+                    "no",
                 ]
             }
             RowOutcome::Interrupted => vec![
@@ -162,6 +169,7 @@ impl Output {
                 "",
                 "",
                 "sent by an interrupted run whose answer was not recorded; not sent again",
+                "no",
             ],
         };
         if self.include_input {
@@ -186,9 +194,14 @@ impl Output {
 }
 
 /// What an earlier run left in the output file.
+#[derive(Default)]
 pub struct Previous {
     /// Lines with a result.
     pub done: LineSet,
+    /// What its rows certainly cost, by the vendor that answered (`""`: none did).
+    pub spent: BTreeMap<String, Price>,
+    /// Its rows whose billing is unknown: they may have been charged.
+    pub unknown: u64,
 }
 
 /// Reads an existing output file for `--resume`: checks its header, collects the finished
@@ -237,6 +250,8 @@ pub fn scan(path: &Path, include_input: bool, repair: bool) -> Result<Previous, 
     if complete == 0 {
         return Ok(Previous {
             done: LineSet::default(),
+            spent: BTreeMap::new(),
+            unknown: 0,
         });
     }
     file.seek(SeekFrom::Start(0)).map_err(fail)?;
@@ -253,12 +268,14 @@ pub fn scan(path: &Path, include_input: bool, repair: bool) -> Result<Previous, 
     }
     if !header.iter().eq(expected.iter().copied()) {
         return Err(format!(
-            "cannot resume from {}: its columns are not the ones this run would write (was --include-input {}?)",
+            "cannot resume from {}: its columns are not the ones this run would write (was --include-input {}? a file written before the `cached` column was added is finished with the version that started it)",
             path.display(),
             if include_input { "left out" } else { "given" }
         ));
     }
     let mut done = LineSet::default();
+    let mut spent = BTreeMap::<String, Price>::new();
+    let mut unknown = 0;
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -274,9 +291,22 @@ pub fn scan(path: &Path, include_input: bool, repair: bool) -> Result<Previous, 
                         )
                     })?;
                 done.insert(line);
+                let cost = record.get(5).and_then(|c| c.parse::<Price>().ok());
+                if let Some(cost) = cost.filter(|c| *c > Price::ZERO) {
+                    *spent
+                        .entry(record.get(3).unwrap_or("").to_string())
+                        .or_insert(Price::ZERO) += cost;
+                }
+                if record.get(4) == Some("unknown") {
+                    unknown += 1;
+                }
             }
             Err(e) => return Err(format!("cannot resume from {}: {e}", path.display())),
         }
     }
-    Ok(Previous { done })
+    Ok(Previous {
+        done,
+        spent,
+        unknown,
+    })
 }

@@ -1,7 +1,6 @@
-//! Spacing sends to at most N per second, and the budget: a row is sent only if what it may
-//! cost still fits.
+//! Spacing this process's sends to at most N per second (`--qps`; the fleet's rate is the
+//! store's, per vendor), and the most one row can cost (for `--dry-run` and the ledger's seed).
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use shiming::{Elements, Price, Router};
@@ -47,63 +46,9 @@ pub fn worst_case(router: &Router, elements: Elements) -> Price {
     }
 }
 
-/// Money spent (at most) and reserved for checks in flight, against an optional budget.
-#[derive(Debug)]
-pub struct Budget {
-    limit: Option<Price>,
-    spent: AtomicU64,
-    reserved: AtomicU64,
-}
-
-impl Budget {
-    pub fn new(limit: Option<Price>) -> Budget {
-        Budget {
-            limit,
-            spent: AtomicU64::new(0),
-            reserved: AtomicU64::new(0),
-        }
-    }
-
-    /// Reserves `worst` for a check about to be sent; `Err` (with the explanation) when it
-    /// would not fit.
-    pub fn reserve(&self, worst: Price) -> Result<(), String> {
-        if let Some(limit) = self.limit {
-            let committed =
-                self.spent.load(Ordering::Acquire) + self.reserved.load(Ordering::Acquire);
-            if committed + worst.li() > limit.li() {
-                return Err(format!(
-                    "budget {limit} CNY: {} CNY spent or committed, the next row could cost up to {worst} CNY (continue with --resume and a larger --budget)",
-                    Price::from_li(committed)
-                ));
-            }
-        }
-        self.reserved.fetch_add(worst.li(), Ordering::AcqRel);
-        Ok(())
-    }
-
-    /// Settles a reservation with what the check may actually have cost.
-    pub fn settle(&self, reserved: Price, cost_at_most: Price) {
-        self.spent.fetch_add(cost_at_most.li(), Ordering::AcqRel);
-        self.reserved.fetch_sub(reserved.li(), Ordering::AcqRel);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn budget_refuses_what_does_not_fit() {
-        let b = Budget::new(Some(Price::from_li(500)));
-        assert!(b.reserve(Price::from_li(200)).is_ok());
-        assert!(b.reserve(Price::from_li(200)).is_ok());
-        let e = b.reserve(Price::from_li(200)).unwrap_err();
-        assert!(e.contains("0.400"), "{e}");
-        b.settle(Price::from_li(200), Price::ZERO);
-        assert!(b.reserve(Price::from_li(200)).is_ok());
-        let unlimited = Budget::new(None);
-        assert!(unlimited.reserve(Price::from_li(u64::MAX / 2)).is_ok());
-    }
 
     #[tokio::test(start_paused = true)]
     async fn pace_spaces_sends_evenly() {
