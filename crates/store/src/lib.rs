@@ -61,6 +61,7 @@ pub mod limit;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis_store;
+pub mod steps;
 mod store;
 
 pub use error::StoreError;
@@ -69,4 +70,5 @@ pub use governor::clock;
 pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisStore;
+pub use steps::{BeginOutcome, BeginSteps, EndOutcome, EndSteps};
 pub use store::Store;
