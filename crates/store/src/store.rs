@@ -21,6 +21,12 @@ use crate::StoreError;
 /// for the backend (in Redis: one script, one slot), so that concurrent instances never both
 /// take the last permit, both send the same check, or both spend the last 厘.
 ///
+/// Around one paid call, [`Store::begin`] asks the steps before it (claim, acquire, reserve)
+/// and [`Store::end`] those after it (settle, fill or abandon) together, each part still one
+/// atomic step answered on its own; a backend may send each side at once — the Redis one does,
+/// so that an uncached call costs two round trips. [`Store::refund`] gives back a permit taken
+/// and not used.
+///
 /// Errors are [`StoreError`]s about the store itself; what the caller does then (fall back to a
 /// per-process limit, treat the cache as a miss, refuse paid calls) is its policy, not the
 /// store's.
