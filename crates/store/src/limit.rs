@@ -415,6 +415,36 @@ mod tests {
     }
 
     #[test]
+    fn a_refund_moves_the_arrival_time_back_one_period_never_below_now() {
+        let (clock, limiter) = limiter();
+        let key = LimitKey::new("appcode", Vendor::Tel3);
+        let rate = Rate::new(10.0, 2).unwrap();
+        assert!(limiter.acquire(&key, rate).is_allowed());
+        assert!(limiter.acquire(&key, rate).is_allowed());
+        // The burst is spent; a refund gives one permit back at once, and only one.
+        limiter.refund(&key, rate);
+        assert!(limiter.acquire(&key, rate).is_allowed());
+        assert_eq!(
+            limiter.acquire(&key, rate),
+            RateDecision::Wait(Duration::from_millis(100))
+        );
+        // 150 ms on, the arrival time (200 ms) is less than a period ahead: a refund brings it
+        // to now, a full burst, not beyond it.
+        clock.advance(Duration::from_millis(150));
+        limiter.refund(&key, rate);
+        limiter.refund(&key, rate);
+        assert!(limiter.acquire(&key, rate).is_allowed());
+        assert!(limiter.acquire(&key, rate).is_allowed());
+        assert_eq!(
+            limiter.acquire(&key, rate),
+            RateDecision::Wait(Duration::from_millis(100))
+        );
+        // A refund under another rate than the key's gives nothing back.
+        limiter.refund(&key, Rate::new(5.0, 2).unwrap());
+        assert!(!limiter.acquire(&key, rate).is_allowed());
+    }
+
+    #[test]
     fn rates_are_validated() {
         for qps in [0.0, -1.0, 0.000_9, f64::NAN, f64::INFINITY, 2e6] {
             assert!(Rate::new(qps, 1).is_err(), "{qps}");

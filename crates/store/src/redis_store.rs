@@ -1,5 +1,6 @@
-//! The Redis backend: one Lua script per [`Store`] method, each touching the keys of one hash
-//! slot, so that every instance of a fleet sees one rate limit, one claim owner and one budget.
+//! The Redis backend: one Lua script per single-step [`Store`] method, each touching the keys of
+//! one hash slot, so that every instance of a fleet sees one rate limit, one claim owner and one
+//! budget; `begin` and `end` send several of those scripts in one pipeline (one round trip).
 
 use std::collections::hash_map::RandomState;
 use std::fmt;
