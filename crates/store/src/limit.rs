@@ -2,19 +2,19 @@
 //!
 //! GCRA (the generic cell rate algorithm) keeps one value per key, the "theoretical arrival
 //! time", and is exact under concurrency when its check-and-set is atomic. In one process that
-//! is the `governor` crate ([`MemoryLimiter`]); a Redis backend runs the same algorithm in one
-//! Lua script with the server's clock, so that a fleet shares one limit.
+//! is [`MemoryLimiter`] (on `governor`'s clocks); a Redis backend runs the same algorithm in
+//! one Lua script with the server's clock, so that a fleet shares one limit. Both can give back
+//! a permit that was not used ([`MemoryLimiter::refund`]): the arrival time moves back by one
+//! period, never below now.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use governor::clock::{Clock, MonotonicClock};
-use governor::middleware::NoOpMiddleware;
-use governor::state::{InMemoryState, NotKeyed};
-use governor::{Quota, RateLimiter};
+use governor::clock::{Clock, MonotonicClock, Reference};
+use governor::nanos::Nanos;
 
 use crate::keys::LimitKey;
 use crate::StoreError;
@@ -112,14 +112,6 @@ impl Rate {
         // `qps` is in [0.001, 1e6]: the period is between 1 µs and 1,000 s.
         Duration::from_secs_f64(1.0 / self.qps)
     }
-
-    /// The same limit as a `governor` quota.
-    fn quota(self) -> Quota {
-        // The period is at least 1 µs (MAX_QPS), so never zero.
-        Quota::with_period(self.period())
-            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-            .allow_burst(self.burst)
-    }
 }
 
 /// What the limit says about one call now.
@@ -166,16 +158,22 @@ impl RateDecision {
     }
 }
 
-/// One key's limiter, with the rate it was made for.
-struct Slot<C: Clock> {
+/// One key's state: the rate it was made for and GCRA's theoretical arrival time.
+struct Slot<I> {
     rate: Rate,
-    limiter: RateLimiter<NotKeyed, InMemoryState, C, NoOpMiddleware<C::Instant>>,
+    tat: I,
 }
 
-/// GCRA rate limits in one process, one per [`LimitKey`], with `governor`. The rate comes with
-/// each call; a key asked with a new rate starts afresh under it (a configuration reload).
-/// The clock is `governor`'s: [`MonotonicClock`] by default, `FakeRelativeClock` in tests
+/// GCRA rate limits in one process, one per [`LimitKey`]. The rate comes with each call; a key
+/// asked with a new rate starts afresh under it (a configuration reload). The clock is
+/// `governor`'s: [`MonotonicClock`] by default, `FakeRelativeClock` in tests
 /// ([`MemoryLimiter::with_clock`]).
+///
+/// The algorithm is GCRA itself, one arrival time per key under one lock, rather than
+/// `governor`'s limiter: `governor` cannot give a permit back, and a side count of refunded
+/// permits could not honour "never below now" (a refunded permit and one that came back with
+/// time could then both go within one period, past the burst). Here a refund moves the
+/// arrival time back exactly as the Redis script does.
 ///
 /// ```
 /// use shiming_core::Vendor;
@@ -189,7 +187,7 @@ struct Slot<C: Clock> {
 /// ```
 pub struct MemoryLimiter<C: Clock = MonotonicClock> {
     clock: C,
-    slots: Mutex<HashMap<LimitKey, Arc<Slot<C>>>>,
+    slots: Mutex<HashMap<LimitKey, Slot<C::Instant>>>,
 }
 
 impl<C: Clock> fmt::Debug for MemoryLimiter<C> {
@@ -256,30 +254,58 @@ impl<C: Clock + Clone> MemoryLimiter<C> {
     /// assert!(limiter.acquire(&LimitKey::new("a", Vendor::Sfz2), Rate::new(5.0, 1).unwrap()).is_allowed());
     /// ```
     pub fn acquire(&self, key: &LimitKey, rate: Rate) -> RateDecision {
-        let slot = {
-            let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-            match slots.get(key) {
-                Some(slot) if slot.rate == rate => Arc::clone(slot),
-                _ => {
-                    let slot = Arc::new(Slot {
-                        rate,
-                        limiter: RateLimiter::direct_with_clock(rate.quota(), self.clock.clone()),
-                    });
-                    slots.insert(key.clone(), Arc::clone(&slot));
-                    slot
-                }
-            }
-        };
-        // governor's check is a lock-free compare-and-swap of the key's arrival time.
-        match slot.limiter.check() {
-            Ok(()) => RateDecision::Allowed,
-            Err(not_until) => {
-                let wait = not_until.wait_time_from(self.clock.now());
-                // A wait of zero means the permit came free between the check and now.
-                RateDecision::Wait(wait.max(Duration::from_nanos(1)))
+        let (period, tolerance) = gcra(rate);
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = self.clock.now();
+        let slot = slots.entry(key.clone()).or_insert(Slot { rate, tat: now });
+        if slot.rate != rate {
+            *slot = Slot { rate, tat: now };
+        }
+        let tat = slot.tat.max(now);
+        let ahead = tat.duration_since(now);
+        if ahead > tolerance {
+            let wait = Duration::from(ahead.saturating_sub(tolerance));
+            return RateDecision::Wait(wait.max(Duration::from_nanos(1)));
+        }
+        slot.tat = tat + period;
+        RateDecision::Allowed
+    }
+
+    /// Gives back one permit of `rate` for `key` that was taken and not used: the key's
+    /// arrival time moves back by one period, never below now. Nothing happens for a key
+    /// never asked, or asked since with another rate (it started afresh).
+    ///
+    /// ```
+    /// use shiming_core::Vendor;
+    /// use shiming_store::{keys::LimitKey, limit::{MemoryLimiter, Rate}};
+    /// let limiter = MemoryLimiter::new();
+    /// let key = LimitKey::new("appcode", Vendor::Tel3);
+    /// let rate = Rate::new(1.0, 1).unwrap();
+    /// assert!(limiter.acquire(&key, rate).is_allowed());
+    /// assert!(!limiter.acquire(&key, rate).is_allowed());
+    /// limiter.refund(&key, rate);
+    /// assert!(limiter.acquire(&key, rate).is_allowed());
+    /// ```
+    pub fn refund(&self, key: &LimitKey, rate: Rate) {
+        let (period, _) = gcra(rate);
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = self.clock.now();
+        if let Some(slot) = slots.get_mut(key) {
+            if slot.rate == rate {
+                slot.tat = if slot.tat.duration_since(now) > period {
+                    slot.tat.saturating_sub(period)
+                } else {
+                    now
+                };
             }
         }
     }
+}
+
+/// GCRA's emission interval (the period) and tolerance (`burst - 1` periods).
+fn gcra(rate: Rate) -> (Nanos, Nanos) {
+    let period = Nanos::from(rate.period());
+    (period, period * u64::from(rate.burst() - 1))
 }
 
 #[cfg(test)]
@@ -386,6 +412,36 @@ mod tests {
         );
         clock.advance(Duration::from_secs(4));
         assert!(limiter.acquire(&key, rate).is_allowed());
+    }
+
+    #[test]
+    fn a_refund_moves_the_arrival_time_back_one_period_never_below_now() {
+        let (clock, limiter) = limiter();
+        let key = LimitKey::new("appcode", Vendor::Tel3);
+        let rate = Rate::new(10.0, 2).unwrap();
+        assert!(limiter.acquire(&key, rate).is_allowed());
+        assert!(limiter.acquire(&key, rate).is_allowed());
+        // The burst is spent; a refund gives one permit back at once, and only one.
+        limiter.refund(&key, rate);
+        assert!(limiter.acquire(&key, rate).is_allowed());
+        assert_eq!(
+            limiter.acquire(&key, rate),
+            RateDecision::Wait(Duration::from_millis(100))
+        );
+        // 150 ms on, the arrival time (200 ms) is less than a period ahead: a refund brings it
+        // to now, a full burst, not beyond it.
+        clock.advance(Duration::from_millis(150));
+        limiter.refund(&key, rate);
+        limiter.refund(&key, rate);
+        assert!(limiter.acquire(&key, rate).is_allowed());
+        assert!(limiter.acquire(&key, rate).is_allowed());
+        assert_eq!(
+            limiter.acquire(&key, rate),
+            RateDecision::Wait(Duration::from_millis(100))
+        );
+        // A refund under another rate than the key's gives nothing back.
+        limiter.refund(&key, Rate::new(5.0, 2).unwrap());
+        assert!(!limiter.acquire(&key, rate).is_allowed());
     }
 
     #[test]

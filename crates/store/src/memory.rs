@@ -154,6 +154,11 @@ where
         Ok(self.limiter.acquire(key, rate))
     }
 
+    async fn refund(&self, key: &LimitKey, rate: Rate) -> Result<(), StoreError> {
+        self.limiter.refund(key, rate);
+        Ok(())
+    }
+
     async fn claim(&self, key: &CacheKey, lease: Duration) -> Result<Claim, StoreError> {
         Ok(self.cache.claim(key, lease))
     }

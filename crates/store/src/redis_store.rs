@@ -1,5 +1,6 @@
-//! The Redis backend: one Lua script per [`Store`] method, each touching the keys of one hash
-//! slot, so that every instance of a fleet sees one rate limit, one claim owner and one budget.
+//! The Redis backend: one Lua script per single-step [`Store`] method, each touching the keys of
+//! one hash slot, so that every instance of a fleet sees one rate limit, one claim owner and one
+//! budget; `begin` and `end` send several of those scripts in one pipeline (one round trip).
 
 use std::collections::hash_map::RandomState;
 use std::fmt;
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{RedisError, Script, Value};
+use redis::{Cmd, Pipeline, RedisError, Script, ServerErrorKind, Value};
 use shiming_core::{Date, Price, Vendor};
 
 use crate::cache::{CachedVerdict, Claim, ClaimToken};
@@ -21,6 +22,7 @@ use crate::ledger::{
     VendorTally,
 };
 use crate::limit::{Rate, RateDecision};
+use crate::steps::{BeginOutcome, BeginSteps, EndOutcome, EndSteps};
 use crate::{Store, StoreError};
 
 /// GCRA on the server's clock: `KEYS[1]` holds the theoretical arrival time in microseconds.
@@ -187,37 +189,86 @@ end
 return out
 ";
 
+/// Gives back one permit: `KEYS[1]` (as for ACQUIRE) moves back by one interval, never below
+/// the server's now (a key at or below now is deleted: the same as now to ACQUIRE).
+const REFUND: &str = r"
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if not tat then return {0} end
+local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local new_tat = tat - tonumber(ARGV[1])
+if new_tat <= now then redis.call('DEL', KEYS[1]); return {1} end
+redis.call('SET', KEYS[1], new_tat, 'PX', math.floor((new_tat - now) / 1000) + 1)
+return {1}
+";
+
+/// One script: its SHA-1 for `EVALSHA`, and its source for `SCRIPT LOAD` when Redis no longer
+/// knows it (a restart empties its script cache).
+struct Lua {
+    script: Script,
+    source: &'static str,
+}
+
+impl Lua {
+    fn new(source: &'static str) -> Lua {
+        Lua {
+            script: Script::new(source),
+            source,
+        }
+    }
+}
+
 /// The scripts, hashed once.
 struct Scripts {
-    acquire: Script,
-    claim: Script,
-    fill: Script,
-    abandon: Script,
-    reserve: Script,
-    settle: Script,
-    record: Script,
-    snapshot: Script,
+    acquire: Lua,
+    refund: Lua,
+    claim: Lua,
+    fill: Lua,
+    abandon: Lua,
+    reserve: Lua,
+    settle: Lua,
+    record: Lua,
+    snapshot: Lua,
 }
 
 impl Scripts {
     fn new() -> Scripts {
         Scripts {
-            acquire: Script::new(ACQUIRE),
-            claim: Script::new(CLAIM),
-            fill: Script::new(FILL),
-            abandon: Script::new(ABANDON),
-            reserve: Script::new(RESERVE),
-            settle: Script::new(SETTLE),
-            record: Script::new(RECORD),
-            snapshot: Script::new(SNAPSHOT),
+            acquire: Lua::new(ACQUIRE),
+            refund: Lua::new(REFUND),
+            claim: Lua::new(CLAIM),
+            fill: Lua::new(FILL),
+            abandon: Lua::new(ABANDON),
+            reserve: Lua::new(RESERVE),
+            settle: Lua::new(SETTLE),
+            record: Lua::new(RECORD),
+            snapshot: Lua::new(SNAPSHOT),
         }
+    }
+}
+
+/// One script call, ready to be sent alone or in a pipeline with others.
+struct Call<'s> {
+    lua: &'s Lua,
+    keys: Vec<String>,
+    args: Vec<String>,
+}
+
+impl Call<'_> {
+    fn evalsha(&self) -> Cmd {
+        let mut cmd = redis::cmd("EVALSHA");
+        cmd.arg(self.lua.script.get_hash())
+            .arg(self.keys.len())
+            .arg(&self.keys)
+            .arg(&self.args);
+        cmd
     }
 }
 
 /// The [`Store`] of a fleet: every instance that connects to the same Redis (and namespace)
 /// shares one rate limit per key, one owner per claimed check and one budget and quota ledger.
-/// Each method is one Lua script (`EVALSHA`, falling back to `EVAL`) whose keys share one
-/// Redis Cluster hash slot, so that it is atomic and runs on a cluster too:
+/// Each method is one Lua script (`EVALSHA`; after a restart emptied Redis's script cache, one
+/// more request loads the scripts and runs it again) whose keys share one Redis Cluster hash
+/// slot, so that it is atomic and runs on a cluster too:
 ///
 /// | part | keys | value |
 /// | --- | --- | --- |
@@ -229,6 +280,11 @@ impl Scripts {
 /// reconnects by itself. A call never hangs: it fails with [`StoreError::Unavailable`] after
 /// [`RedisStore::RESPONSE_TIMEOUT`] at most while Redis is down, and the same store works again
 /// once Redis is back. Nothing it stores holds a name, an ID number, a mobile or a credential.
+///
+/// [`Store::begin`] and [`Store::end`] send their parts' scripts as one pipeline: one round
+/// trip each, so that an uncached call (claim, acquire and reserve; then settle and fill)
+/// costs two. [`RedisStore::round_trips`] counts them. The scripts of one pipeline are each
+/// atomic, not atomic together (they may be on different slots of a cluster).
 ///
 /// ```no_run
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -247,6 +303,8 @@ pub struct RedisStore {
     /// This store's part of each claim token (the server's time is the other).
     nonce: String,
     claims: Arc<AtomicU64>,
+    /// Requests sent to Redis by this store and its clones.
+    round_trips: Arc<AtomicU64>,
 }
 
 impl fmt::Debug for RedisStore {
@@ -314,6 +372,7 @@ impl RedisStore {
             scripts: Arc::new(Scripts::new()),
             nonce: format!("{:016x}", nonce.finish()),
             claims: Arc::new(AtomicU64::new(0)),
+            round_trips: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -386,28 +445,110 @@ impl RedisStore {
         ]
     }
 
-    async fn run(
-        &self,
-        script: &Script,
-        keys: &[String],
-        args: &[String],
-    ) -> Result<Vec<Value>, StoreError> {
-        let mut invocation = script.prepare_invoke();
-        for key in keys {
-            invocation.key(key);
-        }
-        for arg in args {
-            invocation.arg(arg);
-        }
+    /// How many requests this store and its clones have sent to Redis: a single command or a
+    /// whole pipeline counts one, whatever it holds. It is the figure behind the rule that an
+    /// uncached call costs at most two round trips ([`Store::begin`], then [`Store::end`]);
+    /// each of the other methods costs one. After a restart of Redis, the first request that
+    /// finds its scripts unknown costs one more (loading them and running them again).
+    ///
+    /// ```no_run
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use shiming_core::Vendor;
+    /// use shiming_store::{keys::LimitKey, limit::Rate, RedisStore, Store};
+    /// let store = RedisStore::connect("redis://127.0.0.1:6379/").await?;
+    /// let before = store.round_trips();
+    /// store.acquire(&LimitKey::new("my-appcode", Vendor::Tel3), Rate::new(50.0, 10)?).await?;
+    /// assert_eq!(store.round_trips() - before, 1);
+    /// # Ok::<(), shiming_store::StoreError>(())
+    /// # }).unwrap();
+    /// ```
+    #[must_use]
+    pub fn round_trips(&self) -> u64 {
+        self.round_trips.load(Ordering::Relaxed)
+    }
+
+    /// Sends one request (a pipeline of one or more commands) and counts it: the one place
+    /// this store talks to Redis. Each command's reply comes back on its own, a server error
+    /// included (`Value::ServerError`).
+    async fn send(&self, pipe: &Pipeline) -> Result<Vec<Value>, StoreError> {
+        self.round_trips.fetch_add(1, Ordering::Relaxed);
         let mut connection = self.connection.clone();
-        match invocation
-            .invoke_async::<Value>(&mut connection)
-            .await
-            .map_err(failure)?
-        {
-            Value::Array(values) => Ok(values),
-            other => Err(protocol(&format!("not an array: {}", shape(&other)))),
+        let replies: Vec<Value> = pipe.query_async(&mut connection).await.map_err(failure)?;
+        if replies.len() == pipe.len() {
+            Ok(replies)
+        } else {
+            Err(protocol("a pipeline's replies, but not one per command"))
         }
+    }
+
+    /// Runs `calls` in one request, each reply on its own. Calls whose script Redis does not
+    /// know (`NOSCRIPT`: it restarted) are run once more in a second request that loads their
+    /// scripts first; the others are not run twice.
+    async fn exchange(&self, calls: &[Call<'_>]) -> Vec<Result<Vec<Value>, StoreError>> {
+        if calls.is_empty() {
+            return Vec::new();
+        }
+        let mut pipe = redis::pipe();
+        pipe.ignore_errors();
+        for call in calls {
+            pipe.add_command(call.evalsha());
+        }
+        let mut replies: Vec<Result<Value, StoreError>> = match self.send(&pipe).await {
+            Ok(values) => values.into_iter().map(Ok).collect(),
+            Err(e) => return vec![Err(e); calls.len()],
+        };
+        let unknown: Vec<usize> = replies
+            .iter()
+            .enumerate()
+            .filter(|(_, reply)| {
+                matches!(reply, Ok(Value::ServerError(e)) if e.kind() == Some(ServerErrorKind::NoScript))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if !unknown.is_empty() {
+            let mut retry = redis::pipe();
+            retry.ignore_errors();
+            let mut sources: Vec<&'static str> = Vec::new();
+            for &i in &unknown {
+                if !sources.contains(&calls[i].lua.source) {
+                    sources.push(calls[i].lua.source);
+                }
+            }
+            for source in &sources {
+                retry.cmd("SCRIPT").arg("LOAD").arg(*source);
+            }
+            for &i in &unknown {
+                retry.add_command(calls[i].evalsha());
+            }
+            match self.send(&retry).await {
+                Ok(values) => {
+                    for (&i, value) in unknown.iter().zip(values.into_iter().skip(sources.len())) {
+                        replies[i] = Ok(value);
+                    }
+                }
+                Err(e) => {
+                    for &i in &unknown {
+                        replies[i] = Err(e.clone());
+                    }
+                }
+            }
+        }
+        replies
+            .into_iter()
+            .map(|reply| match reply? {
+                Value::Array(values) => Ok(values),
+                Value::ServerError(e) => Err(failure(e.into())),
+                other => Err(protocol(&format!("not an array: {}", shape(&other)))),
+            })
+            .collect()
+    }
+
+    /// Runs one call alone.
+    async fn run(&self, call: Call<'_>) -> Result<Vec<Value>, StoreError> {
+        self.exchange(std::slice::from_ref(&call))
+            .await
+            .pop()
+            .unwrap_or_else(|| Err(protocol("no reply")))
     }
 }
 
@@ -482,56 +623,46 @@ fn period_of(n: i64) -> Result<Period, StoreError> {
     }
 }
 
-#[async_trait]
-impl Store for RedisStore {
-    async fn acquire(&self, key: &LimitKey, rate: Rate) -> Result<RateDecision, StoreError> {
+/// Each script's call and the one parser of its reply, used alike by the single-step methods
+/// and by `begin` and `end`.
+impl RedisStore {
+    fn acquire_call(&self, key: &LimitKey, rate: Rate) -> Call<'_> {
         let interval = rate.period().as_secs_f64() * 1e6;
         let tolerance = interval * f64::from(rate.burst() - 1);
-        let reply = self
-            .run(
-                &self.scripts.acquire,
-                &[key.redis_key()],
-                &[format!("{interval:.3}"), format!("{tolerance:.3}")],
-            )
-            .await?;
-        match int(reply.first())? {
-            1 => Ok(RateDecision::Allowed),
-            0 => {
-                let micros = uint(reply.get(1))?;
-                Ok(RateDecision::Wait(Duration::from_micros(micros.max(1))))
-            }
-            _ => Err(protocol("an unknown rate decision")),
+        Call {
+            lua: &self.scripts.acquire,
+            keys: vec![key.redis_key()],
+            args: vec![format!("{interval:.3}"), format!("{tolerance:.3}")],
         }
     }
 
-    async fn claim(&self, key: &CacheKey, lease: Duration) -> Result<Claim, StoreError> {
+    fn refund_call(&self, key: &LimitKey, rate: Rate) -> Call<'_> {
+        let interval = rate.period().as_secs_f64() * 1e6;
+        Call {
+            lua: &self.scripts.refund,
+            keys: vec![key.redis_key()],
+            args: vec![format!("{interval:.3}")],
+        }
+    }
+
+    fn claim_call(&self, key: &CacheKey, lease: Duration) -> Call<'_> {
         let n = self.claims.fetch_add(1, Ordering::Relaxed);
-        let reply = self
-            .run(
-                &self.scripts.claim,
-                &[key.redis_key()],
-                &[
-                    millis_ceil(lease).to_string(),
-                    format!("{}-{n:x}", self.nonce),
-                ],
-            )
-            .await?;
-        match int(reply.first())? {
-            0 => Ok(Claim::Owner(ClaimToken::new(text(reply.get(1))?))),
-            1 => serde_json::from_str(&text(reply.get(1))?)
-                .map(Claim::Cached)
-                .map_err(|_| protocol("a cached verdict that does not parse")),
-            2 => Ok(Claim::InFlight),
-            _ => Err(protocol("an unknown claim")),
+        Call {
+            lua: &self.scripts.claim,
+            keys: vec![key.redis_key()],
+            args: vec![
+                millis_ceil(lease).to_string(),
+                format!("{}-{n:x}", self.nonce),
+            ],
         }
     }
 
-    async fn fill(
+    fn fill_call(
         &self,
         key: &CacheKey,
         verdict: &CachedVerdict,
         ttl: Duration,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Call<'_>, StoreError> {
         let json = serde_json::to_string(verdict)
             .map_err(|e| StoreError::Protocol(format!("a verdict as JSON: {e}")))?;
         let ttl = if ttl.is_zero() {
@@ -539,23 +670,22 @@ impl Store for RedisStore {
         } else {
             millis_ceil(ttl).to_string()
         };
-        self.run(&self.scripts.fill, &[key.redis_key()], &[json, ttl])
-            .await?;
-        Ok(())
+        Ok(Call {
+            lua: &self.scripts.fill,
+            keys: vec![key.redis_key()],
+            args: vec![json, ttl],
+        })
     }
 
-    async fn abandon(&self, key: &CacheKey, token: &ClaimToken) -> Result<(), StoreError> {
-        self.run(
-            &self.scripts.abandon,
-            &[key.redis_key()],
-            &[token.as_str().to_string()],
-        )
-        .await?;
-        Ok(())
+    fn abandon_call(&self, key: &CacheKey, token: &ClaimToken) -> Call<'_> {
+        Call {
+            lua: &self.scripts.abandon,
+            keys: vec![key.redis_key()],
+            args: vec![token.as_str().to_string()],
+        }
     }
 
-    async fn reserve(&self, request: &ReserveRequest) -> Result<ReserveOutcome, StoreError> {
-        let vendor = request.vendor;
+    fn reserve_call(&self, request: &ReserveRequest) -> Call<'_> {
         let (has_quota, calls, expires, expired) = match request.quota {
             Some(plan) => (
                 "1",
@@ -570,7 +700,7 @@ impl Store for RedisStore {
             None => ("0", String::new(), String::new(), "0"),
         };
         let mut args = vec![
-            vendor.id().to_string(),
+            request.vendor.id().to_string(),
             request.worst_case.li().to_string(),
             has_quota.to_string(),
             calls,
@@ -583,59 +713,14 @@ impl Store for RedisStore {
             }
         }
         args.push(request.today.to_string());
-        let reply = self
-            .run(
-                &self.scripts.reserve,
-                &self.ledger_keys(Some(request.today)),
-                &args,
-            )
-            .await?;
-        if int(reply.first())? == 1 {
-            let id = uint(reply.get(1))?;
-            return Ok(ReserveOutcome::Reserved(Reservation::new(
-                id,
-                vendor,
-                request.worst_case,
-                request.today,
-            )));
+        Call {
+            lua: &self.scripts.reserve,
+            keys: self.ledger_keys(Some(request.today)).into(),
+            args,
         }
-        let refusal = match text(reply.get(1))?.as_str() {
-            "expired" => Refusal::QuotaExpired {
-                vendor,
-                expired_on: request
-                    .quota
-                    .map_or(request.today, |plan| plan.package_expires),
-            },
-            "used_up" => Refusal::QuotaUsedUp {
-                vendor,
-                package_calls: request.quota.map_or(0, |plan| plan.package_calls),
-                used: uint(reply.get(2))?,
-                in_flight: uint(reply.get(3))?,
-            },
-            "budget" => {
-                let (scope, budget) = match text(reply.get(2))?.as_str() {
-                    "vendor" => (Scope::Vendor(vendor), &request.vendor_budget),
-                    _ => (Scope::Overall, &request.budget),
-                };
-                let period = period_of(int(reply.get(3))?)?;
-                Refusal::Budget {
-                    scope,
-                    period,
-                    cap: budget.cap(period).unwrap_or_default(),
-                    committed: Price::from_li(uint(reply.get(4))?),
-                    worst_case: request.worst_case,
-                }
-            }
-            _ => return Err(protocol("an unknown refusal")),
-        };
-        Ok(ReserveOutcome::Refused(refusal))
     }
 
-    async fn settle(
-        &self,
-        reservation: &Reservation,
-        settlement: Settlement,
-    ) -> Result<SettleOutcome, StoreError> {
+    fn settle_call(&self, reservation: &Reservation, settlement: Settlement) -> Call<'_> {
         let (kind, price) = match settlement {
             Settlement::Billed(price) => ("billed", price.li()),
             Settlement::MayHaveBeenCharged => ("maybe", 0),
@@ -648,58 +733,238 @@ impl Store for RedisStore {
             reservation.amount().li(),
             reservation.day()
         );
-        let args = [
-            reservation.id().to_string(),
-            record,
-            kind.to_string(),
-            price.to_string(),
-            days_since_epoch(reservation.day()).to_string(),
-        ];
-        let reply = self
-            .run(
-                &self.scripts.settle,
-                &self.ledger_keys(Some(reservation.day())),
-                &args,
-            )
-            .await?;
-        if int(reply.first())? == -1 {
-            return Err(StoreError::UnknownReservation(reservation.id()));
+        Call {
+            lua: &self.scripts.settle,
+            keys: self.ledger_keys(Some(reservation.day())).into(),
+            args: vec![
+                reservation.id().to_string(),
+                record,
+                kind.to_string(),
+                price.to_string(),
+                days_since_epoch(reservation.day()).to_string(),
+            ],
         }
-        let mut outcome = SettleOutcome::default();
-        if reply.len() <= 1 {
-            return Ok(outcome);
+    }
+}
+
+fn parse_acquire(reply: &[Value]) -> Result<RateDecision, StoreError> {
+    match int(reply.first())? {
+        1 => Ok(RateDecision::Allowed),
+        0 => {
+            let micros = uint(reply.get(1))?;
+            Ok(RateDecision::Wait(Duration::from_micros(micros.max(1))))
         }
-        let vendor = reservation.vendor();
-        let left = uint(reply.get(1))?;
-        let package_calls = uint(reply.get(2))?;
-        let expires = Date::from_days_since_unix_epoch(int(reply.get(3))?)
-            .ok_or_else(|| protocol("an expiry out of range"))?;
-        let days_left = u32::try_from(int(reply.get(4))?).unwrap_or(0);
-        for i in 5..reply.len() {
-            outcome.warnings.push(match text(reply.get(i))?.as_str() {
-                "quota_low" => QuotaWarning::Low {
-                    vendor,
-                    left,
-                    package_calls,
-                },
-                "quota_very_low" => QuotaWarning::VeryLow {
-                    vendor,
-                    left,
-                    package_calls,
-                },
-                "quota_used_up" => QuotaWarning::UsedUp {
-                    vendor,
-                    package_calls,
-                },
-                "quota_expiring" => QuotaWarning::Expiring {
-                    vendor,
-                    expires,
-                    days_left,
-                },
-                _ => return Err(protocol("an unknown warning")),
-            });
+        _ => Err(protocol("an unknown rate decision")),
+    }
+}
+
+fn parse_claim(reply: &[Value]) -> Result<Claim, StoreError> {
+    match int(reply.first())? {
+        0 => Ok(Claim::Owner(ClaimToken::new(text(reply.get(1))?))),
+        1 => serde_json::from_str(&text(reply.get(1))?)
+            .map(Claim::Cached)
+            .map_err(|_| protocol("a cached verdict that does not parse")),
+        2 => Ok(Claim::InFlight),
+        _ => Err(protocol("an unknown claim")),
+    }
+}
+
+/// FILL, ABANDON and REFUND answer `{n}`: done (or, for the last two, nothing to do).
+fn parse_done(reply: &[Value]) -> Result<(), StoreError> {
+    int(reply.first()).map(|_| ())
+}
+
+fn parse_reserve(request: &ReserveRequest, reply: &[Value]) -> Result<ReserveOutcome, StoreError> {
+    let vendor = request.vendor;
+    if int(reply.first())? == 1 {
+        let id = uint(reply.get(1))?;
+        return Ok(ReserveOutcome::Reserved(Reservation::new(
+            id,
+            vendor,
+            request.worst_case,
+            request.today,
+        )));
+    }
+    let refusal = match text(reply.get(1))?.as_str() {
+        "expired" => Refusal::QuotaExpired {
+            vendor,
+            expired_on: request
+                .quota
+                .map_or(request.today, |plan| plan.package_expires),
+        },
+        "used_up" => Refusal::QuotaUsedUp {
+            vendor,
+            package_calls: request.quota.map_or(0, |plan| plan.package_calls),
+            used: uint(reply.get(2))?,
+            in_flight: uint(reply.get(3))?,
+        },
+        "budget" => {
+            let (scope, budget) = match text(reply.get(2))?.as_str() {
+                "vendor" => (Scope::Vendor(vendor), &request.vendor_budget),
+                _ => (Scope::Overall, &request.budget),
+            };
+            let period = period_of(int(reply.get(3))?)?;
+            Refusal::Budget {
+                scope,
+                period,
+                cap: budget.cap(period).unwrap_or_default(),
+                committed: Price::from_li(uint(reply.get(4))?),
+                worst_case: request.worst_case,
+            }
         }
-        Ok(outcome)
+        _ => return Err(protocol("an unknown refusal")),
+    };
+    Ok(ReserveOutcome::Refused(refusal))
+}
+
+fn parse_settle(reservation: &Reservation, reply: &[Value]) -> Result<SettleOutcome, StoreError> {
+    if int(reply.first())? == -1 {
+        return Err(StoreError::UnknownReservation(reservation.id()));
+    }
+    let mut outcome = SettleOutcome::default();
+    if reply.len() <= 1 {
+        return Ok(outcome);
+    }
+    let vendor = reservation.vendor();
+    let left = uint(reply.get(1))?;
+    let package_calls = uint(reply.get(2))?;
+    let expires = Date::from_days_since_unix_epoch(int(reply.get(3))?)
+        .ok_or_else(|| protocol("an expiry out of range"))?;
+    let days_left = u32::try_from(int(reply.get(4))?).unwrap_or(0);
+    for i in 5..reply.len() {
+        outcome.warnings.push(match text(reply.get(i))?.as_str() {
+            "quota_low" => QuotaWarning::Low {
+                vendor,
+                left,
+                package_calls,
+            },
+            "quota_very_low" => QuotaWarning::VeryLow {
+                vendor,
+                left,
+                package_calls,
+            },
+            "quota_used_up" => QuotaWarning::UsedUp {
+                vendor,
+                package_calls,
+            },
+            "quota_expiring" => QuotaWarning::Expiring {
+                vendor,
+                expires,
+                days_left,
+            },
+            _ => return Err(protocol("an unknown warning")),
+        });
+    }
+    Ok(outcome)
+}
+
+#[async_trait]
+impl Store for RedisStore {
+    async fn acquire(&self, key: &LimitKey, rate: Rate) -> Result<RateDecision, StoreError> {
+        parse_acquire(&self.run(self.acquire_call(key, rate)).await?)
+    }
+
+    async fn refund(&self, key: &LimitKey, rate: Rate) -> Result<(), StoreError> {
+        parse_done(&self.run(self.refund_call(key, rate)).await?)
+    }
+
+    async fn claim(&self, key: &CacheKey, lease: Duration) -> Result<Claim, StoreError> {
+        parse_claim(&self.run(self.claim_call(key, lease)).await?)
+    }
+
+    async fn fill(
+        &self,
+        key: &CacheKey,
+        verdict: &CachedVerdict,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        parse_done(&self.run(self.fill_call(key, verdict, ttl)?).await?)
+    }
+
+    async fn abandon(&self, key: &CacheKey, token: &ClaimToken) -> Result<(), StoreError> {
+        parse_done(&self.run(self.abandon_call(key, token)).await?)
+    }
+
+    async fn reserve(&self, request: &ReserveRequest) -> Result<ReserveOutcome, StoreError> {
+        parse_reserve(request, &self.run(self.reserve_call(request)).await?)
+    }
+
+    async fn settle(
+        &self,
+        reservation: &Reservation,
+        settlement: Settlement,
+    ) -> Result<SettleOutcome, StoreError> {
+        parse_settle(
+            reservation,
+            &self.run(self.settle_call(reservation, settlement)).await?,
+        )
+    }
+
+    /// One round trip: the asked parts' scripts in one pipeline.
+    async fn begin(&self, steps: &BeginSteps<'_>) -> BeginOutcome {
+        let mut calls = Vec::with_capacity(3);
+        if let Some((key, lease)) = steps.claim {
+            calls.push(self.claim_call(key, lease));
+        }
+        if let Some((key, rate)) = steps.acquire {
+            calls.push(self.acquire_call(key, rate));
+        }
+        if let Some(request) = steps.reserve {
+            calls.push(self.reserve_call(request));
+        }
+        let mut replies = self.exchange(&calls).await.into_iter();
+        let mut next = || replies.next().unwrap_or_else(|| Err(protocol("no reply")));
+        let mut outcome = BeginOutcome::default();
+        if steps.claim.is_some() {
+            outcome.claim = Some(next().and_then(|reply| parse_claim(&reply)));
+        }
+        if steps.acquire.is_some() {
+            outcome.acquire = Some(next().and_then(|reply| parse_acquire(&reply)));
+        }
+        if let Some(request) = steps.reserve {
+            outcome.reserve = Some(next().and_then(|reply| parse_reserve(request, &reply)));
+        }
+        outcome
+    }
+
+    /// One round trip: the asked parts' scripts in one pipeline.
+    async fn end(&self, steps: &EndSteps<'_>) -> EndOutcome {
+        let mut outcome = EndOutcome::default();
+        let mut calls = Vec::with_capacity(3);
+        if let Some((reservation, settlement)) = steps.settle {
+            calls.push(self.settle_call(reservation, settlement));
+        }
+        // A verdict that cannot be written as JSON fails its part alone, before anything is
+        // sent.
+        let fill = steps
+            .fill
+            .map(|(key, verdict, ttl)| self.fill_call(key, verdict, ttl));
+        let fill_sent = match fill {
+            Some(Ok(call)) => {
+                calls.push(call);
+                true
+            }
+            Some(Err(e)) => {
+                outcome.fill = Some(Err(e));
+                false
+            }
+            None => false,
+        };
+        if let Some((key, token)) = steps.abandon {
+            calls.push(self.abandon_call(key, token));
+        }
+        let mut replies = self.exchange(&calls).await.into_iter();
+        let mut next = || replies.next().unwrap_or_else(|| Err(protocol("no reply")));
+        if let Some((reservation, _)) = steps.settle {
+            outcome.settle = Some(next().and_then(|reply| parse_settle(reservation, &reply)));
+        }
+        if fill_sent {
+            outcome.fill = Some(next().and_then(|reply| parse_done(&reply)));
+        }
+        if steps.abandon.is_some() {
+            outcome.abandon = Some(next().and_then(|reply| parse_done(&reply)));
+        }
+        outcome
     }
 
     async fn record(&self, event: Event) -> Result<(), StoreError> {
@@ -719,13 +984,22 @@ impl Store for RedisStore {
             kind.to_string(),
             amount.to_string(),
         ];
-        self.run(&self.scripts.record, &keys, &args).await?;
+        self.run(Call {
+            lua: &self.scripts.record,
+            keys: keys.into(),
+            args: args.into(),
+        })
+        .await?;
         Ok(())
     }
 
     async fn snapshot(&self, today: Date) -> Result<LedgerSnapshot, StoreError> {
         let reply = self
-            .run(&self.scripts.snapshot, &self.ledger_keys(Some(today)), &[])
+            .run(Call {
+                lua: &self.scripts.snapshot,
+                keys: self.ledger_keys(Some(today)).into(),
+                args: Vec::new(),
+            })
             .await?;
         let mut overall = None;
         let mut vendors = Vec::new();

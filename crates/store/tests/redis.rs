@@ -15,9 +15,10 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use shiming_core::{Price, Vendor, Verdict};
 use shiming_store::cache::{CachedVerdict, Claim};
-use shiming_store::keys::{CheckKind, LimitKey};
+use shiming_store::keys::{CacheKey, CheckKind, LimitKey};
 use shiming_store::ledger::{Budget, ReserveOutcome, ReserveRequest, Settlement};
-use shiming_store::limit::Rate;
+use shiming_store::limit::{Rate, RateDecision};
+use shiming_store::steps::{BeginSteps, EndSteps};
 use shiming_store::{RedisStore, Store, StoreError};
 use shiming_test_support::redis::RedisServer;
 
@@ -336,5 +337,183 @@ fn a_stalled_redis_times_out_instead_of_hanging() {
             assert!(Instant::now() < deadline, "the store did not recover");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    });
+}
+
+/// The figures of uncached check `n` (0 to 3: two people, two kinds) through a cache, a rate
+/// limit and a budget.
+fn uncached_check(n: usize) -> (CacheKey, LimitKey, Rate, ReserveRequest) {
+    let budget = Budget {
+        daily: Some(Price::from_li(10_000)),
+        ..Budget::UNLIMITED
+    };
+    (
+        common::key(n % 2, [CheckKind::Two, CheckKind::Three][n / 2]),
+        LimitKey::new(CREDENTIAL, Vendor::Tel3),
+        Rate::new(100.0, 100).unwrap(),
+        ReserveRequest::new(Vendor::Tel3, Price::from_li(200), today()).with_budget(budget),
+    )
+}
+
+fn verdict() -> CachedVerdict {
+    CachedVerdict {
+        verdict: Verdict::Match,
+        vendor: Vendor::Tel3,
+        request_id: None,
+        at_unix: 1_795_000_000,
+        price: Price::from_li(200),
+    }
+}
+
+/// What the router does for uncached check `n`: `begin` (claim, acquire, reserve), the paid
+/// call, `end` (settle, fill).
+async fn uncached_call(store: &RedisStore, n: usize) {
+    let (key, limit, rate, request) = uncached_check(n);
+    let begun = store
+        .begin(
+            &BeginSteps::new()
+                .claim(&key, Duration::from_secs(60))
+                .acquire(&limit, rate)
+                .reserve(&request),
+        )
+        .await;
+    assert!(
+        matches!(begun.claim, Some(Ok(Claim::Owner(_)))),
+        "{begun:?}"
+    );
+    assert_eq!(begun.acquire, Some(Ok(RateDecision::Allowed)));
+    let Some(Ok(ReserveOutcome::Reserved(reservation))) = begun.reserve.clone() else {
+        panic!("{begun:?}")
+    };
+    let ended = store
+        .end(
+            &EndSteps::new()
+                .settle(&reservation, Settlement::Billed(Price::from_li(200)))
+                .fill(&key, &verdict(), Duration::from_secs(60)),
+        )
+        .await;
+    assert!(matches!(ended.settle, Some(Ok(_))), "{ended:?}");
+    assert_eq!(ended.fill, Some(Ok(())));
+}
+
+/// The product's rule: an uncached call costs at most two round trips to Redis — `begin`
+/// (claim, acquire, reserve) and `end` (settle, fill) — counted by `round_trips`, which
+/// clones share.
+#[test]
+fn an_uncached_call_costs_two_round_trips() {
+    let Some(server) = RedisServer::start("an_uncached_call_costs_two_round_trips") else {
+        return;
+    };
+    runtime().block_on(async {
+        let store = RedisStore::connect(&server.url()).await.unwrap();
+        assert_eq!(store.round_trips(), 0);
+        // A new Redis knows no script yet: `begin` and `end` each load theirs once
+        // (NOSCRIPT, then load and run), two round trips more.
+        uncached_call(&store, 0).await;
+        assert_eq!(store.round_trips(), 4);
+
+        // From then on: two, counted on the store and its clones alike.
+        let clone = store.clone();
+        for n in [1, 2, 3] {
+            let before = store.round_trips();
+            uncached_call(&clone, n).await;
+            assert_eq!(store.round_trips() - before, 2);
+        }
+
+        // A cached check costs one: `begin` with the claim alone.
+        let (key, _, _, _) = uncached_check(1);
+        let before = store.round_trips();
+        let cached = store
+            .begin(&BeginSteps::new().claim(&key, Duration::from_secs(60)))
+            .await;
+        assert_eq!(cached.claim, Some(Ok(Claim::Cached(verdict()))));
+        assert_eq!(store.round_trips() - before, 1);
+        // Nothing asked, nothing sent.
+        store.begin(&BeginSteps::new()).await;
+        store.end(&EndSteps::new()).await;
+        assert_eq!(store.round_trips() - before, 1);
+        assert_eq!(
+            store.snapshot(today()).await.unwrap().overall.today.spent,
+            Price::from_li(800)
+        );
+    });
+}
+
+/// After Redis restarts (its script cache empty), `begin` and `end` load the scripts and run
+/// them again, in one more round trip; with Redis dead, every part asked fails as
+/// unavailable, soon.
+#[test]
+fn begin_survives_a_restart_and_fails_fast_when_redis_is_dead() {
+    let Some(mut server) =
+        RedisServer::start("begin_survives_a_restart_and_fails_fast_when_redis_is_dead")
+    else {
+        return;
+    };
+    runtime().block_on(async {
+        let store = RedisStore::connect(&server.url()).await.unwrap();
+        let (key, limit, rate, request) = uncached_check(0);
+        let steps = BeginSteps::new()
+            .claim(&key, Duration::from_secs(60))
+            .acquire(&limit, rate)
+            .reserve(&request);
+
+        server.kill();
+        for _ in 0..3 {
+            let started = Instant::now();
+            let begun = store.begin(&steps).await;
+            let took = started.elapsed();
+            assert!(took < Duration::from_secs(2), "took {took:?}");
+            assert!(
+                matches!(begun.claim, Some(Err(StoreError::Unavailable(_)))),
+                "{begun:?}"
+            );
+            assert!(matches!(
+                begun.acquire,
+                Some(Err(StoreError::Unavailable(_)))
+            ));
+            assert!(matches!(
+                begun.reserve,
+                Some(Err(StoreError::Unavailable(_)))
+            ));
+        }
+
+        server.restart();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let begun = loop {
+            let begun = store.begin(&steps).await;
+            if begun.claim.as_ref().is_some_and(Result::is_ok) {
+                break begun;
+            }
+            assert!(Instant::now() < deadline, "no reconnect: {begun:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert!(matches!(begun.claim, Some(Ok(Claim::Owner(_)))));
+        assert_eq!(begun.acquire, Some(Ok(RateDecision::Allowed)));
+        let Some(Ok(ReserveOutcome::Reserved(reservation))) = begun.reserve.clone() else {
+            panic!("{begun:?}")
+        };
+        // The scripts of `end` are loaded on its NOSCRIPT too, in one more round trip.
+        let mut c = connection(&server.url()).await;
+        let () = redis::cmd("SCRIPT")
+            .arg("FLUSH")
+            .query_async(&mut c)
+            .await
+            .unwrap();
+        let before = store.round_trips();
+        let ended = store
+            .end(&EndSteps::new().settle(&reservation, Settlement::NotBilled))
+            .await;
+        assert!(matches!(ended.settle, Some(Ok(_))), "{ended:?}");
+        assert_eq!(store.round_trips() - before, 2);
+        assert_eq!(
+            store
+                .snapshot(today())
+                .await
+                .unwrap()
+                .overall
+                .today
+                .committed(),
+            Price::from_li(0)
+        );
     });
 }

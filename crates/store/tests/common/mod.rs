@@ -14,7 +14,8 @@ use shiming_store::ledger::{
     Budget, Event, Period, QuotaPlan, QuotaWarning, Refusal, Reservation, ReserveOutcome,
     ReserveRequest, Scope, Settlement,
 };
-use shiming_store::limit::Rate;
+use shiming_store::limit::{Rate, RateDecision};
+use shiming_store::steps::{BeginSteps, EndSteps};
 use shiming_store::{Store, StoreError};
 use tokio::sync::Barrier;
 
@@ -536,6 +537,154 @@ pub async fn events_are_counted(store: Arc<dyn Store>) {
     assert_eq!(tel3.tally.waited, Duration::from_micros(1_500));
 }
 
+/// `begin` asks claim, acquire and reserve together, each answered on its own: a fresh check
+/// is owned, allowed and reserved; a second `begin` of it finds it in flight, and its permit
+/// and reservation are real (given back by `refund` and a not-billed settlement through
+/// `end`); once `end` settles and fills, the next `begin` finds the verdict cached.
+pub async fn begin_and_end_answer_each_part(store: Arc<dyn Store>) {
+    let key = key(0, CheckKind::Three);
+    let lease = Duration::from_secs(60);
+    let limit = LimitKey::new(CREDENTIAL, Vendor::Tel3);
+    let rate = Rate::new(0.1, 2).unwrap();
+    let budget = Budget {
+        daily: Some(li(400)),
+        ..Budget::UNLIMITED
+    };
+    let request = ReserveRequest::new(Vendor::Tel3, li(200), today()).with_budget(budget);
+    let all = BeginSteps::new()
+        .claim(&key, lease)
+        .acquire(&limit, rate)
+        .reserve(&request);
+
+    let first = store.begin(&all).await;
+    let Some(Ok(Claim::Owner(token))) = first.claim.clone() else {
+        panic!("{first:?}")
+    };
+    assert_eq!(first.acquire, Some(Ok(RateDecision::Allowed)));
+    let Some(Ok(ReserveOutcome::Reserved(reservation))) = first.reserve.clone() else {
+        panic!("{first:?}")
+    };
+
+    // The same check again: in flight, and its permit and reservation were taken all the same.
+    let second = store.begin(&all).await;
+    assert_eq!(second.claim, Some(Ok(Claim::InFlight)));
+    assert_eq!(second.acquire, Some(Ok(RateDecision::Allowed)));
+    let Some(Ok(ReserveOutcome::Reserved(unneeded))) = second.reserve.clone() else {
+        panic!("{second:?}")
+    };
+    // The burst of 2 and the daily cap of 400 are both spent now.
+    assert!(!store.acquire(&limit, rate).await.unwrap().is_allowed());
+    assert!(matches!(
+        store.reserve(&request).await.unwrap(),
+        ReserveOutcome::Refused(Refusal::Budget { .. })
+    ));
+    // The waiter undoes what it does not need: the permit and the reservation come back.
+    store.refund(&limit, rate).await.unwrap();
+    let undone = store
+        .end(&EndSteps::new().settle(&unneeded, Settlement::NotBilled))
+        .await;
+    assert!(matches!(undone.settle, Some(Ok(_))), "{undone:?}");
+    assert_eq!((undone.fill, undone.abandon), (None, None));
+    assert_eq!(
+        store
+            .snapshot(today())
+            .await
+            .unwrap()
+            .overall
+            .today
+            .reserved,
+        li(200)
+    );
+    let only_reserve = store
+        .begin(&BeginSteps::new().acquire(&limit, rate).reserve(&request))
+        .await;
+    assert_eq!(only_reserve.claim, None);
+    assert_eq!(only_reserve.acquire, Some(Ok(RateDecision::Allowed)));
+    let Some(Ok(ReserveOutcome::Reserved(again))) = only_reserve.reserve.clone() else {
+        panic!("{only_reserve:?}")
+    };
+    store.settle(&again, Settlement::NotBilled).await.unwrap();
+
+    // The owner's call answers: settle and fill in one `end`.
+    let verdict = CachedVerdict {
+        verdict: Verdict::Match,
+        vendor: Vendor::Tel3,
+        request_id: Some("9C2A".into()),
+        at_unix: 1_795_000_000,
+        price: li(200),
+    };
+    let ended = store
+        .end(
+            &EndSteps::new()
+                .settle(&reservation, Settlement::Billed(li(200)))
+                .fill(&key, &verdict, Duration::from_secs(3_600)),
+        )
+        .await;
+    assert!(matches!(ended.settle, Some(Ok(_))), "{ended:?}");
+    assert_eq!(ended.fill, Some(Ok(())));
+    assert_eq!(ended.abandon, None);
+    // The token is spent: abandoning with it now leaves the verdict alone.
+    let late = store.end(&EndSteps::new().abandon(&key, &token)).await;
+    assert_eq!(late.abandon, Some(Ok(())));
+    assert_eq!(
+        store
+            .begin(&BeginSteps::new().claim(&key, lease))
+            .await
+            .claim,
+        Some(Ok(Claim::Cached(verdict)))
+    );
+    // A settled reservation is unknown to a second `end`, in its own part only.
+    let twice = store
+        .end(&EndSteps::new().settle(&reservation, Settlement::NotBilled))
+        .await;
+    assert_eq!(
+        twice.settle,
+        Some(Err(StoreError::UnknownReservation(reservation.id())))
+    );
+    let snapshot = store.snapshot(today()).await.unwrap();
+    assert_eq!(snapshot.overall.today.spent, li(200));
+    assert_eq!(snapshot.overall.today.reserved, li(0));
+
+    // Nothing asked, nothing answered.
+    let nothing = store.begin(&BeginSteps::new()).await;
+    assert_eq!(
+        (nothing.claim, nothing.acquire, nothing.reserve),
+        (None, None, None)
+    );
+    let nothing = store.end(&EndSteps::new()).await;
+    assert_eq!(
+        (nothing.settle, nothing.fill, nothing.abandon),
+        (None, None, None)
+    );
+}
+
+/// A refund gives a permit back at once, and no more than one: with a burst of 1, the
+/// permit after a refund goes now, the next one waits a whole period; a refund on a full
+/// bucket adds nothing.
+pub async fn a_refund_gives_one_permit_back(store: Arc<dyn Store>) {
+    let rate = Rate::new(0.1, 1).unwrap();
+    let key = LimitKey::new(CREDENTIAL, Vendor::Sjsys);
+    assert!(store.acquire(&key, rate).await.unwrap().is_allowed());
+    assert!(!store.acquire(&key, rate).await.unwrap().is_allowed());
+    store.refund(&key, rate).await.unwrap();
+    assert!(store.acquire(&key, rate).await.unwrap().is_allowed());
+    let wait = store.acquire(&key, rate).await.unwrap().wait();
+    assert!(
+        wait > Duration::from_secs(9) && wait <= Duration::from_secs(10),
+        "{wait:?}"
+    );
+    // Never below now: two refunds give back the one permit taken, not two.
+    store.refund(&key, rate).await.unwrap();
+    store.refund(&key, rate).await.unwrap();
+    assert!(store.acquire(&key, rate).await.unwrap().is_allowed());
+    assert!(!store.acquire(&key, rate).await.unwrap().is_allowed());
+    // A refund of a key never asked changes nothing.
+    let fresh = LimitKey::new(CREDENTIAL, Vendor::Sfz2);
+    store.refund(&fresh, rate).await.unwrap();
+    assert!(store.acquire(&fresh, rate).await.unwrap().is_allowed());
+    assert!(!store.acquire(&fresh, rate).await.unwrap().is_allowed());
+}
+
 /// Every rule, each on a fresh store from `fresh`.
 pub async fn every_rule<F, Fut>(fresh: F)
 where
@@ -551,4 +700,6 @@ where
     settlements_spend_release_or_keep(fresh().await).await;
     quota_counts_warns_once_and_refuses(fresh().await).await;
     events_are_counted(fresh().await).await;
+    begin_and_end_answer_each_part(fresh().await).await;
+    a_refund_gives_one_permit_back(fresh().await).await;
 }
