@@ -14,8 +14,10 @@ use shiming_core::{Billing, Error, ErrorKind, Identity, Vendor, Verification};
 use shiming_store::cache::{CacheTtl, CachedVerdict, Claim, ClaimToken, MemoryCache};
 use shiming_store::keys::{CacheKey, CheckKind, LimitKey, Pepper};
 use shiming_store::ledger::{
-    Budget, Event, QuotaPlan, Refusal, Reservation, ReserveOutcome, ReserveRequest, Settlement,
+    Budget, Event, QuotaPlan, Refusal, Reservation, ReserveOutcome, ReserveRequest, SettleOutcome,
+    Settlement,
 };
+use shiming_store::steps::{BeginSteps, EndSteps};
 use shiming_store::limit::{MemoryLimiter, Rate, RateDecision};
 use shiming_store::{Store, StoreError};
 use shiming_vendor_kit::{today_in_china, unix_now};
@@ -83,7 +85,7 @@ pub(crate) enum Lookup {
     Hit(Verification),
     /// The caller owns the check: send it, then [`Guard::finish`].
     Owner(Owner),
-    /// No cache, or the cache failed: send it, nothing to fill.
+    /// No cache: send it, nothing to fill.
     Miss,
 }
 
@@ -95,19 +97,169 @@ pub(crate) struct Owner {
     local: bool,
 }
 
+/// The store's steps of one attempt, asked together with the claim (one round trip) for the
+/// first route: the attempt uses their answers instead of asking again.
+#[derive(Default)]
+pub(crate) struct Ahead {
+    acquired: Option<Result<RateDecision, StoreError>>,
+    reserved: Option<Result<ReserveOutcome, StoreError>>,
+}
+
+/// What an attempt left to settle: sent once its result is known, with the cache's fill
+/// when it is the check's last attempt (one round trip).
+pub(crate) struct Unsettled {
+    reservation: Reservation,
+    settlement: Settlement,
+}
+
+/// The store's steps of an attempt at `route`: its rate limit, and what to reserve.
+struct AttemptSteps {
+    vendor: Option<Vendor>,
+    limit: Option<(LimitKey, Rate, Vendor)>,
+    /// `Ok(None)`: nothing to reserve; `Err`: refused before asking.
+    reserve: Result<Option<ReserveRequest>, Error>,
+}
+
 impl Guard {
-    /// Claims the check of `identity` (checked: normalized), waiting while another caller
-    /// owns it, at most twice the lease (by then a dead owner's lease has lapsed and a waiter
-    /// has taken over); past that, the check fails locally rather than pay twice.
-    pub(crate) async fn lookup(&self, identity: &Identity) -> Result<Lookup, Error> {
-        let Some((pepper, _)) = &self.cache else {
-            return Ok(Lookup::Miss);
+    /// What an attempt at `route` asks the store.
+    fn steps_for(&self, route: &Route) -> AttemptSteps {
+        let vendor = Vendor::from_id(route.vendor());
+        let limit = vendor.and_then(|vendor| {
+            self.rates
+                .get(&vendor)
+                .map(|rate| (LimitKey::new(route.credential(), vendor), *rate, vendor))
+        });
+        let reserve = match vendor {
+            None if self.budget == Budget::UNLIMITED => Ok(None),
+            None => Err(budget_error(format!(
+                "{} is not in the catalogue, so the budget cannot count it",
+                route.vendor()
+            ))),
+            Some(vendor) => {
+                let mut request = ReserveRequest::new(vendor, route.price(), today_in_china())
+                    .with_budget(self.budget)
+                    .with_vendor_budget(
+                        self.vendor_budgets
+                            .get(&vendor)
+                            .copied()
+                            .unwrap_or(Budget::UNLIMITED),
+                    );
+                if let Some(plan) = self.quotas.get(&vendor) {
+                    request = request.with_quota(*plan);
+                }
+                Ok(Some(request))
+            }
         };
-        let kind = CheckKind::of(identity);
-        let key = CacheKey::new(pepper, kind, identity);
+        AttemptSteps {
+            vendor,
+            limit,
+            reserve,
+        }
+    }
+
+    /// Claims the check of `identity` (checked: normalized) and, in the same round trip, takes
+    /// the rate-limit permit and the reservation of the `first` route's attempt ([`Ahead`]).
+    /// While another caller owns the check, waits for its answer — at most twice the lease
+    /// (by then a dead owner's lease has lapsed and a waiter has taken over); past that, the
+    /// check fails locally rather than pay twice. A cached answer or a wait gives the permit
+    /// and the reservation back.
+    pub(crate) async fn lookup(
+        &self,
+        identity: &Identity,
+        first: Option<&Route>,
+    ) -> Result<(Lookup, Option<Ahead>), Error> {
+        let cache = self.cache.as_ref().map(|(pepper, _)| {
+            let kind = CheckKind::of(identity);
+            (CacheKey::new(pepper, kind, identity), kind)
+        });
+        let steps = first.map(|route| self.steps_for(route));
+        let limit = steps.as_ref().and_then(|s| s.limit.as_ref());
+        let reserve = steps
+            .as_ref()
+            .and_then(|s| s.reserve.as_ref().ok())
+            .and_then(Option::as_ref);
+        let mut begin = BeginSteps::new();
+        if let Some((key, _)) = &cache {
+            begin = begin.claim(key, self.lease);
+        }
+        if let Some((key, rate, _)) = limit {
+            begin = begin.acquire(key, *rate);
+        }
+        if let Some(request) = reserve {
+            begin = begin.reserve(request);
+        }
+        let outcome = self.store.begin(&begin).await;
+        let ahead = Ahead {
+            acquired: outcome.acquire,
+            reserved: outcome.reserve,
+        };
+        let Some((key, kind)) = cache else {
+            return Ok((Lookup::Miss, Some(ahead)));
+        };
+        let (claim, local) = match outcome.claim {
+            Some(Ok(claim)) => {
+                self.worked(StorePart::Cache);
+                (claim, false)
+            }
+            Some(Err(e)) => {
+                self.failed(StorePart::Cache, &e);
+                (self.local.cache.claim(&key, self.lease), true)
+            }
+            None => return Ok((Lookup::Miss, Some(ahead))),
+        };
+        match claim {
+            Claim::Owner(token) => Ok((
+                Lookup::Owner(Owner {
+                    key,
+                    token,
+                    kind,
+                    local,
+                }),
+                Some(ahead),
+            )),
+            Claim::Cached(cached) => {
+                self.undo(ahead, limit).await;
+                Ok((self.hit(cached).await, None))
+            }
+            Claim::InFlight => {
+                self.undo(ahead, limit).await;
+                self.wait_for_owner(key, kind).await.map(|l| (l, None))
+            }
+            _ => {
+                self.undo(ahead, limit).await;
+                Ok((Lookup::Miss, None))
+            }
+        }
+    }
+
+    /// A cached verdict: counted as a hit, and the money it saved.
+    async fn hit(&self, cached: CachedVerdict) -> Lookup {
+        self.record(Event::CacheHit {
+            vendor: cached.vendor,
+            saved: cached.price,
+        })
+        .await;
+        let mut v = Verification::new(cached.verdict, cached.vendor.id(), Billing::NotBilled);
+        v.request_id = cached.request_id;
+        Lookup::Hit(v)
+    }
+
+    /// Claims `key` again and again while another caller owns it, backing off, for at most
+    /// twice the lease.
+    async fn wait_for_owner(&self, key: CacheKey, kind: CheckKind) -> Result<Lookup, Error> {
         let deadline = Instant::now() + self.lease.saturating_mul(2);
         let mut backoff = FIRST_BACKOFF;
         loop {
+            if Instant::now() + backoff > deadline {
+                return Err(Error::new(
+                    ErrorKind::NotSent,
+                    "the same check is still in flight elsewhere after waiting twice \
+                     its lease; not sent, so as not to pay for it twice",
+                )
+                .with_transient(false));
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(MAX_BACKOFF);
             let (claim, local) = match self.store.claim(&key, self.lease).await {
                 Ok(claim) => {
                     self.worked(StorePart::Cache);
@@ -119,17 +271,7 @@ impl Guard {
                 }
             };
             match claim {
-                Claim::Cached(cached) => {
-                    self.record(Event::CacheHit {
-                        vendor: cached.vendor,
-                        saved: cached.price,
-                    })
-                    .await;
-                    let mut v =
-                        Verification::new(cached.verdict, cached.vendor.id(), Billing::NotBilled);
-                    v.request_id = cached.request_id;
-                    return Ok(Lookup::Hit(v));
-                }
+                Claim::Cached(cached) => return Ok(self.hit(cached).await),
                 Claim::Owner(token) => {
                     return Ok(Lookup::Owner(Owner {
                         key,
@@ -138,26 +280,44 @@ impl Guard {
                         local,
                     }))
                 }
-                Claim::InFlight => {
-                    if Instant::now() + backoff > deadline {
-                        return Err(Error::new(
-                            ErrorKind::NotSent,
-                            "the same check is still in flight elsewhere after waiting twice \
-                             its lease; not sent, so as not to pay for it twice",
-                        )
-                        .with_transient(false));
-                    }
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                }
+                Claim::InFlight => {}
                 _ => return Ok(Lookup::Miss),
             }
         }
     }
 
-    /// Ends an owned claim: fills it with the verdict, or abandons it after an error (errors
-    /// are never cached). Never fails: a store error is a warning.
-    pub(crate) async fn finish(&self, owner: Owner, result: &Result<Routed, RouteError>) {
+    /// Gives back what was taken ahead and is not used: the permit and the reservation.
+    async fn undo(&self, ahead: Ahead, limit: Option<&(LimitKey, Rate, Vendor)>) {
+        let refund = async {
+            if let (Some(Ok(decision)), Some((key, rate, _))) = (&ahead.acquired, limit) {
+                if decision.is_allowed() {
+                    if let Err(e) = self.store.refund(key, *rate).await {
+                        self.failed(StorePart::RateLimit, &e);
+                    }
+                }
+            }
+        };
+        let release = async {
+            if let Some(Ok(ReserveOutcome::Reserved(reservation))) = &ahead.reserved {
+                self.settle(Unsettled {
+                    reservation: reservation.clone(),
+                    settlement: Settlement::NotBilled,
+                })
+                .await;
+            }
+        };
+        tokio::join!(refund, release);
+    }
+
+    /// Ends the check in one round trip: settles its last attempt and fills its claim with the
+    /// verdict, or abandons the claim after an error (errors are never cached). Never fails:
+    /// a store error is a warning.
+    pub(crate) async fn finish(
+        &self,
+        owner: Option<Owner>,
+        unsettled: Option<Unsettled>,
+        result: &Result<Routed, RouteError>,
+    ) {
         let verdict = match result {
             Ok(routed) => Vendor::from_id(routed.verification.vendor).map(|vendor| CachedVerdict {
                 verdict: routed.verification.verdict,
@@ -171,11 +331,23 @@ impl Guard {
             }),
             Err(_) => None,
         };
-        let ttl = match (&verdict, &self.cache) {
-            (Some(verdict), Some((_, ttl))) => ttl.for_verdict(owner.kind, verdict.verdict),
+        let ttl = match (&verdict, &self.cache, &owner) {
+            (Some(verdict), Some((_, ttl)), Some(owner)) => {
+                ttl.for_verdict(owner.kind, verdict.verdict)
+            }
             _ => None,
         };
-        if owner.local {
+        let mut end = EndSteps::new();
+        if let Some(unsettled) = &unsettled {
+            end = end.settle(&unsettled.reservation, unsettled.settlement);
+        }
+        if let Some(owner) = owner.as_ref().filter(|o| !o.local) {
+            end = match &verdict {
+                Some(verdict) => end.fill(&owner.key, verdict, ttl.unwrap_or(Duration::ZERO)),
+                None => end.abandon(&owner.key, &owner.token),
+            };
+        }
+        if let Some(owner) = owner.as_ref().filter(|o| o.local) {
             // Kept for the claim's waiters in this process only, and no longer than a lease:
             // the fleet's cache is the store's.
             match (&verdict, ttl) {
@@ -186,65 +358,128 @@ impl Guard {
                 }
                 _ => self.local.cache.abandon(&owner.key, &owner.token),
             }
-            return;
         }
-        let done = match (&verdict, ttl) {
-            (Some(verdict), Some(ttl)) => self.store.fill(&owner.key, verdict, ttl).await,
-            (Some(verdict), None) => self.store.fill(&owner.key, verdict, Duration::ZERO).await,
-            _ => self.store.abandon(&owner.key, &owner.token).await,
-        };
-        match done {
-            Ok(()) => self.worked(StorePart::Cache),
-            Err(e) => self.failed(StorePart::Cache, &e),
+        let outcome = self.store.end(&end).await;
+        if let Some(settled) = outcome.settle {
+            self.settled(settled);
+        }
+        for part in [outcome.fill, outcome.abandon].into_iter().flatten() {
+            match part {
+                Ok(()) => self.worked(StorePart::Cache),
+                Err(e) => self.failed(StorePart::Cache, &e),
+            }
         }
     }
 
-    /// One attempt at `route`: the rate limit, the reservation, the call, the settlement. A
-    /// refusal of the limiter or the budget is this attempt's error, not sent, not billed.
+    /// Settles one attempt on its own (an attempt the router fails over from).
+    pub(crate) async fn settle(&self, unsettled: Unsettled) {
+        let end = EndSteps::new().settle(&unsettled.reservation, unsettled.settlement);
+        if let Some(settled) = self.store.end(&end).await.settle {
+            self.settled(settled);
+        }
+    }
+
+    /// The ledger's answer to a settlement: its quota warnings, or a failure.
+    fn settled(&self, settled: Result<SettleOutcome, StoreError>) {
+        match settled {
+            Ok(outcome) => {
+                self.worked(StorePart::Ledger);
+                for warning in outcome.warnings {
+                    self.warn.emit(&RouterWarning::Quota(warning));
+                }
+            }
+            Err(e) => self.failed(StorePart::Ledger, &e),
+        }
+    }
+
+    /// One attempt at `route`: the rate limit, the reservation (both from `ahead` when the
+    /// lookup took them), the call. A refusal of the limiter or the budget is this attempt's
+    /// error, not sent, not billed (and what the other step took is given back). The
+    /// settlement is left to the caller ([`Guard::settle`] or [`Guard::finish`]).
     pub(crate) async fn attempt(
         &self,
         route: &Route,
         identity: &Identity,
-    ) -> Result<Verification, Error> {
-        let vendor = Vendor::from_id(route.vendor());
-        if let Some(vendor) = vendor {
-            if let Some(rate) = self.rates.get(&vendor) {
-                self.limit(&LimitKey::new(route.credential(), vendor), *rate, vendor)
-                    .await?;
+        ahead: Option<Ahead>,
+    ) -> (Result<Verification, Error>, Option<Unsettled>) {
+        let steps = self.steps_for(route);
+        let Ahead { acquired, reserved } = ahead.unwrap_or_default();
+        let limited = match &steps.limit {
+            Some((key, rate, vendor)) => self.limit(key, *rate, *vendor, acquired).await,
+            None => Ok(()),
+        };
+        let reservation = match (&limited, steps.reserve) {
+            (_, Err(e)) => Err(e),
+            (_, Ok(None)) => Ok(None),
+            // Throttled: reserve nothing (or give back what was reserved ahead).
+            (Err(_), Ok(Some(_))) => {
+                if let Some(Ok(ReserveOutcome::Reserved(reservation))) = reserved {
+                    self.settle(Unsettled {
+                        reservation,
+                        settlement: Settlement::NotBilled,
+                    })
+                    .await;
+                }
+                Ok(None)
             }
+            (Ok(()), Ok(Some(request))) => {
+                let answer = match reserved {
+                    Some(answer) => answer,
+                    None => self.store.reserve(&request).await,
+                };
+                self.reserved(answer, steps.vendor)
+            }
+        };
+        if let Err(e) = limited {
+            return (Err(e), None);
         }
-        let reservation = self.reserve(route, vendor).await?;
+        let reservation = match reservation {
+            Ok(reservation) => reservation,
+            Err(e) => {
+                if let Some((key, rate, _)) = &steps.limit {
+                    // The permit was taken for a call that is not made.
+                    if let Err(e) = self.store.refund(key, *rate).await {
+                        self.failed(StorePart::RateLimit, &e);
+                    }
+                }
+                return (Err(e), None);
+            }
+        };
         let result = route.run(identity).await;
-        if let Some(reservation) = reservation {
+        let unsettled = reservation.map(|reservation| {
             let billing = match &result {
                 Ok(v) => v.billing,
                 Err(e) => e.billing(),
             };
-            let settlement = match billing {
-                Billing::Billed => Settlement::Billed(route.price()),
-                Billing::NotBilled => Settlement::NotBilled,
-                _ => Settlement::MayHaveBeenCharged,
-            };
-            match self.store.settle(&reservation, settlement).await {
-                Ok(outcome) => {
-                    self.worked(StorePart::Ledger);
-                    for warning in outcome.warnings {
-                        self.warn.emit(&RouterWarning::Quota(warning));
-                    }
-                }
-                Err(e) => self.failed(StorePart::Ledger, &e),
+            Unsettled {
+                reservation,
+                settlement: match billing {
+                    Billing::Billed => Settlement::Billed(route.price()),
+                    Billing::NotBilled => Settlement::NotBilled,
+                    _ => Settlement::MayHaveBeenCharged,
+                },
             }
-        }
-        result
+        });
+        (result, unsettled)
     }
 
     /// Waits for a permit of `rate`, at most `max_wait` in all; past that, the attempt fails
-    /// locally as throttled. While the store fails, the permit is this process's own, at the
-    /// vendor's fallback rate.
-    async fn limit(&self, key: &LimitKey, rate: Rate, vendor: Vendor) -> Result<(), Error> {
+    /// locally as throttled. `first` is the store's answer when the lookup asked already.
+    /// While the store fails, the permit is this process's own, at the vendor's fallback rate.
+    async fn limit(
+        &self,
+        key: &LimitKey,
+        rate: Rate,
+        vendor: Vendor,
+        mut first: Option<Result<RateDecision, StoreError>>,
+    ) -> Result<(), Error> {
         let mut waited = Duration::ZERO;
         loop {
-            let decision = match self.store.acquire(key, rate).await {
+            let answer = match first.take() {
+                Some(answer) => answer,
+                None => self.store.acquire(key, rate).await,
+            };
+            let decision = match answer {
                 Ok(decision) => {
                     self.worked(StorePart::RateLimit);
                     decision
@@ -255,7 +490,7 @@ impl Guard {
                     self.local.limiter.acquire(key, fallback)
                 }
             };
-            let wait = RateDecision::wait(decision);
+            let wait = decision.wait();
             if wait.is_zero() {
                 if !waited.is_zero() {
                     self.record(Event::LimiterWait { vendor, waited }).await;
@@ -279,35 +514,14 @@ impl Guard {
         }
     }
 
-    /// Reserves the route's price: `None` when there is nothing to count it under (a vendor
-    /// outside the catalogue under no budget), or when the ledger is down and configured to
-    /// let paid calls go uncounted.
-    async fn reserve(
+    /// The ledger's answer to a reservation: the reservation; `None` when the ledger is down
+    /// and configured to let paid calls go uncounted; or the refusal.
+    fn reserved(
         &self,
-        route: &Route,
+        answer: Result<ReserveOutcome, StoreError>,
         vendor: Option<Vendor>,
     ) -> Result<Option<Reservation>, Error> {
-        let Some(vendor) = vendor else {
-            if self.budget == Budget::UNLIMITED {
-                return Ok(None);
-            }
-            return Err(budget_error(format!(
-                "{} is not in the catalogue, so the budget cannot count it",
-                route.vendor()
-            )));
-        };
-        let mut request = ReserveRequest::new(vendor, route.price(), today_in_china())
-            .with_budget(self.budget)
-            .with_vendor_budget(
-                self.vendor_budgets
-                    .get(&vendor)
-                    .copied()
-                    .unwrap_or(Budget::UNLIMITED),
-            );
-        if let Some(plan) = self.quotas.get(&vendor) {
-            request = request.with_quota(*plan);
-        }
-        match self.store.reserve(&request).await {
+        match answer {
             Ok(outcome) => {
                 self.worked(StorePart::Ledger);
                 match outcome {
@@ -318,6 +532,7 @@ impl Guard {
             }
             Err(e) => {
                 self.failed(StorePart::Ledger, &e);
+                tracing::debug!(vendor = vendor.map(Vendor::id), "the ledger is down");
                 match self.ledger_down {
                     LedgerDown::Send => Ok(None),
                     _ => Err(budget_error(format!(

@@ -17,7 +17,7 @@ use shiming_store::Store;
 use shiming_vendor_kit::today_in_china;
 use tracing::Instrument as _;
 
-use crate::guard::{Guard, Lookup};
+use crate::guard::{Ahead, Guard, Lookup, Unsettled};
 use crate::warning::{LedgerDown, RouterWarning, Warn};
 use crate::{Attempt, Attempts, Elements, Route, Vendor};
 
@@ -695,40 +695,56 @@ impl Router {
     pub async fn verify(&self, identity: &Identity) -> Result<Routed, RouteError> {
         let identity = self.check_locally(identity)?;
         let Some(guard) = &self.guard else {
-            return self.send(&identity, None).await;
+            return self.send(&identity, None, None).await.0;
         };
-        if let Some(none) = self.no_route(Elements::of(&identity)) {
+        let elements = Elements::of(&identity);
+        if let Some(none) = self.no_route(elements) {
             return Err(none.into());
         }
-        match guard.lookup(&identity).await? {
-            Lookup::Hit(verification) => Ok(Routed {
-                verification,
-                attempts: Attempts::default(),
-                cached: true,
-            }),
-            Lookup::Owner(owner) => {
-                let result = self.send(&identity, Some(guard)).await;
-                guard.finish(owner, &result).await;
-                result
+        let first = self.candidates(elements).next();
+        let (lookup, ahead) = guard.lookup(&identity, first).await?;
+        let owner = match lookup {
+            Lookup::Hit(verification) => {
+                return Ok(Routed {
+                    verification,
+                    attempts: Attempts::default(),
+                    cached: true,
+                })
             }
-            Lookup::Miss => self.send(&identity, Some(guard)).await,
-        }
+            Lookup::Owner(owner) => Some(owner),
+            Lookup::Miss => None,
+        };
+        let (result, unsettled) = self.send(&identity, Some(guard), ahead).await;
+        guard.finish(owner, unsettled, &result).await;
+        result
     }
 
-    /// Sends a checked identity along the candidate routes, through `guard` when there is one.
-    async fn send(&self, identity: &Identity, guard: Option<&Guard>) -> Result<Routed, RouteError> {
+    /// Sends a checked identity along the candidate routes, through `guard` when there is one
+    /// (the first attempt with what the lookup took `ahead`); returns the result and what its
+    /// last attempt left to settle (an attempt failed over from is settled at once).
+    async fn send(
+        &self,
+        identity: &Identity,
+        guard: Option<&Guard>,
+        mut ahead: Option<Ahead>,
+    ) -> (Result<Routed, RouteError>, Option<Unsettled>) {
         let elements = Elements::of(identity);
         let mut attempts = Attempts::default();
         let mut last = None;
         for route in self.candidates(elements) {
             let span = tracing::info_span!("shiming.route", vendor = route.vendor());
-            let result = match guard {
-                None => route.run(identity).instrument(span).await,
-                Some(guard) => guard.attempt(route, identity).instrument(span).await,
+            let (result, unsettled) = match guard {
+                None => (route.run(identity).instrument(span).await, None),
+                Some(guard) => {
+                    guard
+                        .attempt(route, identity, ahead.take())
+                        .instrument(span)
+                        .await
+                }
             };
             attempts.push(Attempt::of(route.price(), &result, route.vendor()));
             if !self.failover.allows_after(&result) {
-                return match result {
+                let routed = match result {
                     Ok(verification) => Ok(Routed {
                         verification,
                         attempts,
@@ -736,6 +752,10 @@ impl Router {
                     }),
                     Err(error) => Err(RouteError { error, attempts }),
                 };
+                return (routed, unsettled);
+            }
+            if let (Some(guard), Some(unsettled)) = (guard, unsettled) {
+                guard.settle(unsettled).await;
             }
             tracing::info!(
                 vendor = route.vendor(),
@@ -744,7 +764,7 @@ impl Router {
             );
             last = Some(result);
         }
-        match last {
+        let routed = match last {
             // Every candidate allowed failover; the last answer stands.
             Some(Ok(verification)) => Ok(Routed {
                 verification,
@@ -753,7 +773,8 @@ impl Router {
             }),
             Some(Err(error)) => Err(RouteError { error, attempts }),
             None => Err(NoRoute { elements }.into()),
-        }
+        };
+        (routed, None)
     }
 }
 
