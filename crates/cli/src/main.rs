@@ -5,6 +5,7 @@
 //! * `shiming verify` runs one check through the marketplace (or `--mock`). Exit codes: 0
 //!   verdict, 2 usage or invalid input, 3 service error.
 //! * `shiming batch` runs a CSV file of checks, crash-safe and resumable.
+//! * `shiming usage` prints the store's ledger (spend, quota, cache, rate-limit waits).
 //!
 //! The README documents the exact interface, which scripts depend on.
 
@@ -15,6 +16,7 @@ use clap::{Args, Parser, Subcommand};
 mod batch;
 mod check;
 mod market;
+mod usage;
 mod verify;
 
 /// shiming 实名 — Chinese real-name checks, safely and cheaply.
@@ -37,6 +39,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Verify every row of a CSV file: concurrent, rate-limited, budgeted, resumable.
     Batch(batch::BatchArgs),
+    /// Print the shared store's ledger: spend per vendor, quota left, cache hits, waits.
+    Usage(usage::UsageArgs),
 }
 
 #[derive(Debug, Args)]
@@ -51,5 +55,6 @@ fn main() -> ExitCode {
         Command::Check(c) => check::run(c.what),
         Command::Verify(v) => verify::run(&v),
         Command::Batch(b) => batch::run(&b),
+        Command::Usage(u) => usage::run(&u),
     }
 }

@@ -402,7 +402,8 @@ mod tests {
     #[cfg(not(feature = "mock"))]
     #[test]
     fn without_the_feature_mock_is_a_usage_error() {
-        let Err(e) = args(&["--mock"]).connect(None) else {
+        let runtime = runtime().expect("a runtime");
+        let Err(e) = args(&["--mock"]).connect(None, &runtime, |_| {}) else {
             panic!("--mock accepted without the mock market");
         };
         assert_eq!(e.0, NO_MOCK);
@@ -420,6 +421,7 @@ mod tests {
             (K::NotSent, "unavailable"),
             (K::MayHaveBeenCharged, "may_have_been_charged"),
             (K::MalformedAnswer, "protocol"),
+            (K::BudgetExhausted, "budget_exhausted"),
         ];
         for (kind, name) in kinds {
             assert_eq!(kind.public_name(), name);

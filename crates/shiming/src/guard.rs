@@ -17,8 +17,8 @@ use shiming_store::ledger::{
     Budget, Event, QuotaPlan, Refusal, Reservation, ReserveOutcome, ReserveRequest, SettleOutcome,
     Settlement,
 };
-use shiming_store::steps::{BeginSteps, EndSteps};
 use shiming_store::limit::{MemoryLimiter, Rate, RateDecision};
+use shiming_store::steps::{BeginSteps, EndSteps};
 use shiming_store::{Store, StoreError};
 use shiming_vendor_kit::{today_in_china, unix_now};
 
