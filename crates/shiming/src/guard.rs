@@ -6,8 +6,7 @@
 //! it uncounted; each fallback is one warning per outage, and the recovery another.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use shiming_core::{Billing, Error, ErrorKind, Identity, Vendor, Verification};
@@ -30,6 +29,12 @@ use crate::{Route, RouteError, Routed};
 const FIRST_BACKOFF: Duration = Duration::from_millis(5);
 const MAX_BACKOFF: Duration = Duration::from_millis(200);
 
+/// How long a part of the store that failed is left alone before it is asked again: meanwhile
+/// the router uses its fallback at once, instead of waiting for every call to fail on a dead
+/// server (a reconnect attempt each), so an outage runs at the fallback's pace. Settlements
+/// are always attempted: a reservation left open would hold budget.
+const STORE_RETRY_AFTER: Duration = Duration::from_secs(1);
+
 /// A router's store and how it uses it.
 #[derive(Debug, Clone)]
 pub(crate) struct Guard {
@@ -50,18 +55,46 @@ pub(crate) struct Guard {
 }
 
 /// What this process keeps for itself while the store is down: its own limiter and cache
-/// (single flight in process), and which parts are down (one warning per outage).
+/// (single flight in process), and the health of each part of the store (one warning per
+/// outage, and a pause before a failed part is asked again).
 #[derive(Debug, Default)]
 pub(crate) struct Local {
     limiter: MemoryLimiter,
     cache: MemoryCache,
-    down: [AtomicBool; 3],
+    health: [Mutex<Health>; 3],
+}
+
+/// One part of the store as this process last found it.
+#[derive(Debug, Default)]
+struct Health {
+    /// When it last failed, and how: `None` once a call asked after that failure worked.
+    failure: Option<(Instant, StoreError)>,
 }
 
 impl Guard {
+    fn health(&self, part: StorePart) -> std::sync::MutexGuard<'_, Health> {
+        self.local.health[part as usize]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The error `part` last failed with, while it is left alone ([`STORE_RETRY_AFTER`]):
+    /// the caller falls back without asking the store.
+    fn resting(&self, part: StorePart) -> Option<StoreError> {
+        match &self.health(part).failure {
+            Some((at, error)) if at.elapsed() < STORE_RETRY_AFTER => Some(error.clone()),
+            _ => None,
+        }
+    }
+
     /// Notes that `part` failed with `error`: a warning the first time since it last worked.
     fn failed(&self, part: StorePart, error: &StoreError) {
-        if !self.local.down[part as usize].swap(true, Ordering::AcqRel) {
+        let first = self
+            .health(part)
+            .failure
+            .replace((Instant::now(), error.clone()))
+            .is_none();
+        if first {
             self.warn.emit(&RouterWarning::StoreUnavailable {
                 part,
                 error: error.to_string(),
@@ -69,14 +102,86 @@ impl Guard {
         }
     }
 
-    /// Notes that `part` worked: a warning when it had failed.
-    fn worked(&self, part: StorePart) {
-        if self.local.down[part as usize].load(Ordering::Acquire)
-            && self.local.down[part as usize].swap(false, Ordering::AcqRel)
-        {
+    /// Notes that `part` worked for a call asked at `asked`: a warning when it had failed
+    /// before that call was asked. (An answer to a call asked before the failure says nothing
+    /// of the outage, so it does not end it.)
+    fn worked(&self, part: StorePart, asked: Instant) {
+        let recovered = {
+            let mut health = self.health(part);
+            match &health.failure {
+                Some((at, _)) if *at <= asked => {
+                    health.failure = None;
+                    true
+                }
+                _ => false,
+            }
+        };
+        if recovered {
             self.warn.emit(&RouterWarning::StoreRecovered { part });
         }
     }
+
+    /// Asks `part` of the store with `call`, unless the part is resting after a failure.
+    async fn ask<T>(
+        &self,
+        part: StorePart,
+        call: impl std::future::Future<Output = Result<T, StoreError>>,
+    ) -> Asked<T> {
+        match self.resting(part) {
+            Some(error) => Asked::Resting(error),
+            None => {
+                let asked = Instant::now();
+                Asked::Answer(call.await, asked)
+            }
+        }
+    }
+
+    /// The store's answer for `part`, its failure or recovery noted.
+    fn note<T>(&self, part: StorePart, asked: Asked<T>) -> Result<T, StoreError> {
+        match asked {
+            Asked::Answer(Ok(answer), at) => {
+                self.worked(part, at);
+                Ok(answer)
+            }
+            Asked::Answer(Err(error), _) => {
+                self.failed(part, &error);
+                Err(error)
+            }
+            Asked::Resting(error) => Err(error),
+        }
+    }
+}
+
+/// One step asked of the store: its answer and when it was asked, or, while the part rests
+/// after a failure, that failure (nothing was asked).
+enum Asked<T> {
+    Answer(Result<T, StoreError>, Instant),
+    Resting(StoreError),
+}
+
+impl<T> Asked<T> {
+    /// A step of a combined call: its part of the answer (`None`: not asked, because the part
+    /// rests with `resting`).
+    fn part(
+        answer: Option<Result<T, StoreError>>,
+        at: Instant,
+        resting: Option<StoreError>,
+    ) -> Option<Asked<T>> {
+        match (answer, resting) {
+            (Some(answer), _) => Some(Asked::Answer(answer, at)),
+            (None, Some(error)) => Some(Asked::Resting(error)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Where a rate-limit permit came from, so that an unused one goes back there.
+#[derive(Debug, Clone, Copy)]
+enum Permit {
+    /// The store's shared limiter.
+    Shared,
+    /// This process's own limiter, at this (fallback) rate, while the store's is down.
+    Local(Rate),
 }
 
 /// What the cache said about a check.
@@ -101,8 +206,8 @@ pub(crate) struct Owner {
 /// first route: the attempt uses their answers instead of asking again.
 #[derive(Default)]
 pub(crate) struct Ahead {
-    acquired: Option<Result<RateDecision, StoreError>>,
-    reserved: Option<Result<ReserveOutcome, StoreError>>,
+    acquired: Option<Asked<RateDecision>>,
+    reserved: Option<Asked<ReserveOutcome>>,
 }
 
 /// What an attempt left to settle: sent once its result is known, with the cache's fill
@@ -178,33 +283,35 @@ impl Guard {
             .as_ref()
             .and_then(|s| s.reserve.as_ref().ok())
             .and_then(Option::as_ref);
+        // A part resting after a failure is not asked: its fallback is used at once.
+        let resting = |part, wanted: bool| if wanted { self.resting(part) } else { None };
+        let cache_rests = resting(StorePart::Cache, cache.is_some());
+        let limit_rests = resting(StorePart::RateLimit, limit.is_some());
+        let ledger_rests = resting(StorePart::Ledger, reserve.is_some());
         let mut begin = BeginSteps::new();
-        if let Some((key, _)) = &cache {
+        if let Some((key, _)) = cache.as_ref().filter(|_| cache_rests.is_none()) {
             begin = begin.claim(key, self.lease);
         }
-        if let Some((key, rate, _)) = limit {
+        if let Some((key, rate, _)) = limit.filter(|_| limit_rests.is_none()) {
             begin = begin.acquire(key, *rate);
         }
-        if let Some(request) = reserve {
+        if let Some(request) = reserve.filter(|_| ledger_rests.is_none()) {
             begin = begin.reserve(request);
         }
+        let asked = Instant::now();
         let outcome = self.store.begin(&begin).await;
         let ahead = Ahead {
-            acquired: outcome.acquire,
-            reserved: outcome.reserve,
+            acquired: Asked::part(outcome.acquire, asked, limit_rests),
+            reserved: Asked::part(outcome.reserve, asked, ledger_rests),
         };
         let Some((key, kind)) = cache else {
             return Ok((Lookup::Miss, Some(ahead)));
         };
-        let (claim, local) = match outcome.claim {
-            Some(Ok(claim)) => {
-                self.worked(StorePart::Cache);
-                (claim, false)
-            }
-            Some(Err(e)) => {
-                self.failed(StorePart::Cache, &e);
-                (self.local.cache.claim(&key, self.lease), true)
-            }
+        let claimed = Asked::part(outcome.claim, asked, cache_rests)
+            .map(|claimed| self.note(StorePart::Cache, claimed));
+        let (claim, local) = match claimed {
+            Some(Ok(claim)) => (claim, false),
+            Some(Err(_)) => (self.local.cache.claim(&key, self.lease), true),
             None => return Ok((Lookup::Miss, Some(ahead))),
         };
         match claim {
@@ -260,15 +367,12 @@ impl Guard {
             }
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(MAX_BACKOFF);
-            let (claim, local) = match self.store.claim(&key, self.lease).await {
-                Ok(claim) => {
-                    self.worked(StorePart::Cache);
-                    (claim, false)
-                }
-                Err(e) => {
-                    self.failed(StorePart::Cache, &e);
-                    (self.local.cache.claim(&key, self.lease), true)
-                }
+            let claimed = self
+                .ask(StorePart::Cache, self.store.claim(&key, self.lease))
+                .await;
+            let (claim, local) = match self.note(StorePart::Cache, claimed) {
+                Ok(claim) => (claim, false),
+                Err(_) => (self.local.cache.claim(&key, self.lease), true),
             };
             match claim {
                 Claim::Cached(cached) => return Ok(self.hit(cached).await),
@@ -289,16 +393,18 @@ impl Guard {
     /// Gives back what was taken ahead and is not used: the permit and the reservation.
     async fn undo(&self, ahead: Ahead, limit: Option<&(LimitKey, Rate, Vendor)>) {
         let refund = async {
-            if let (Some(Ok(decision)), Some((key, rate, _))) = (&ahead.acquired, limit) {
+            if let (Some(Asked::Answer(Ok(decision), _)), Some((key, rate, _))) =
+                (&ahead.acquired, limit)
+            {
                 if decision.is_allowed() {
-                    if let Err(e) = self.store.refund(key, *rate).await {
-                        self.failed(StorePart::RateLimit, &e);
-                    }
+                    self.give_back(key, *rate, Permit::Shared).await;
                 }
             }
         };
         let release = async {
-            if let Some(Ok(ReserveOutcome::Reserved(reservation))) = &ahead.reserved {
+            if let Some(Asked::Answer(Ok(ReserveOutcome::Reserved(reservation)), _)) =
+                &ahead.reserved
+            {
                 self.settle(Unsettled {
                     reservation: reservation.clone(),
                     settlement: Settlement::NotBilled,
@@ -341,7 +447,10 @@ impl Guard {
         if let Some(unsettled) = &unsettled {
             end = end.settle(&unsettled.reservation, unsettled.settlement);
         }
-        if let Some(owner) = owner.as_ref().filter(|o| !o.local) {
+        // A claim in the store is filled or abandoned there, unless the cache rests after a
+        // failure (then its lease lapses by itself).
+        let cache_rests = self.resting(StorePart::Cache).is_some();
+        if let Some(owner) = owner.as_ref().filter(|o| !o.local && !cache_rests) {
             end = match &verdict {
                 Some(verdict) => end.fill(&owner.key, verdict, ttl.unwrap_or(Duration::ZERO)),
                 None => end.abandon(&owner.key, &owner.token),
@@ -359,36 +468,31 @@ impl Guard {
                 _ => self.local.cache.abandon(&owner.key, &owner.token),
             }
         }
+        let asked = Instant::now();
         let outcome = self.store.end(&end).await;
         if let Some(settled) = outcome.settle {
-            self.settled(settled);
+            self.settled(Asked::Answer(settled, asked));
         }
         for part in [outcome.fill, outcome.abandon].into_iter().flatten() {
-            match part {
-                Ok(()) => self.worked(StorePart::Cache),
-                Err(e) => self.failed(StorePart::Cache, &e),
-            }
+            let _ = self.note(StorePart::Cache, Asked::Answer(part, asked));
         }
     }
 
     /// Settles one attempt on its own (an attempt the router fails over from).
     pub(crate) async fn settle(&self, unsettled: Unsettled) {
         let end = EndSteps::new().settle(&unsettled.reservation, unsettled.settlement);
+        let asked = Instant::now();
         if let Some(settled) = self.store.end(&end).await.settle {
-            self.settled(settled);
+            self.settled(Asked::Answer(settled, asked));
         }
     }
 
     /// The ledger's answer to a settlement: its quota warnings, or a failure.
-    fn settled(&self, settled: Result<SettleOutcome, StoreError>) {
-        match settled {
-            Ok(outcome) => {
-                self.worked(StorePart::Ledger);
-                for warning in outcome.warnings {
-                    self.warn.emit(&RouterWarning::Quota(warning));
-                }
+    fn settled(&self, settled: Asked<SettleOutcome>) {
+        if let Ok(outcome) = self.note(StorePart::Ledger, settled) {
+            for warning in outcome.warnings {
+                self.warn.emit(&RouterWarning::Quota(warning));
             }
-            Err(e) => self.failed(StorePart::Ledger, &e),
         }
     }
 
@@ -405,15 +509,16 @@ impl Guard {
         let steps = self.steps_for(route);
         let Ahead { acquired, reserved } = ahead.unwrap_or_default();
         let limited = match &steps.limit {
-            Some((key, rate, vendor)) => self.limit(key, *rate, *vendor, acquired).await,
-            None => Ok(()),
+            Some((key, rate, vendor)) => self.limit(key, *rate, *vendor, acquired).await.map(Some),
+            None => Ok(None),
         };
         let reservation = match (&limited, steps.reserve) {
             (_, Err(e)) => Err(e),
             (_, Ok(None)) => Ok(None),
             // Throttled: reserve nothing (or give back what was reserved ahead).
             (Err(_), Ok(Some(_))) => {
-                if let Some(Ok(ReserveOutcome::Reserved(reservation))) = reserved {
+                if let Some(Asked::Answer(Ok(ReserveOutcome::Reserved(reservation)), _)) = reserved
+                {
                     self.settle(Unsettled {
                         reservation,
                         settlement: Settlement::NotBilled,
@@ -422,25 +527,28 @@ impl Guard {
                 }
                 Ok(None)
             }
-            (Ok(()), Ok(Some(request))) => {
+            (Ok(_), Ok(Some(request))) => {
                 let answer = match reserved {
                     Some(answer) => answer,
-                    None => self.store.reserve(&request).await,
+                    None => {
+                        self.ask(StorePart::Ledger, self.store.reserve(&request))
+                            .await
+                    }
                 };
                 self.reserved(answer, steps.vendor)
             }
         };
-        if let Err(e) = limited {
-            return (Err(e), None);
-        }
+        let permit = match limited {
+            Ok(permit) => permit,
+            Err(e) => return (Err(e), None),
+        };
         let reservation = match reservation {
             Ok(reservation) => reservation,
             Err(e) => {
-                if let Some((key, rate, _)) = &steps.limit {
-                    // The permit was taken for a call that is not made.
-                    if let Err(e) = self.store.refund(key, *rate).await {
-                        self.failed(StorePart::RateLimit, &e);
-                    }
+                if let (Some((key, rate, _)), Some(permit)) = (&steps.limit, permit) {
+                    // The permit was taken for a call that is not made: back where it came
+                    // from.
+                    self.give_back(key, *rate, permit).await;
                 }
                 return (Err(e), None);
             }
@@ -465,29 +573,32 @@ impl Guard {
 
     /// Waits for a permit of `rate`, at most `max_wait` in all; past that, the attempt fails
     /// locally as throttled. `first` is the store's answer when the lookup asked already.
-    /// While the store fails, the permit is this process's own, at the vendor's fallback rate.
+    /// While the store fails, the permit is this process's own, at the vendor's fallback rate
+    /// (which the throttled error then quotes).
     async fn limit(
         &self,
         key: &LimitKey,
         rate: Rate,
         vendor: Vendor,
-        mut first: Option<Result<RateDecision, StoreError>>,
-    ) -> Result<(), Error> {
+        mut first: Option<Asked<RateDecision>>,
+    ) -> Result<Permit, Error> {
         let mut waited = Duration::ZERO;
         loop {
             let answer = match first.take() {
                 Some(answer) => answer,
-                None => self.store.acquire(key, rate).await,
-            };
-            let decision = match answer {
-                Ok(decision) => {
-                    self.worked(StorePart::RateLimit);
-                    decision
+                None => {
+                    self.ask(StorePart::RateLimit, self.store.acquire(key, rate))
+                        .await
                 }
-                Err(e) => {
-                    self.failed(StorePart::RateLimit, &e);
+            };
+            let (decision, permit) = match self.note(StorePart::RateLimit, answer) {
+                Ok(decision) => (decision, Permit::Shared),
+                Err(_) => {
                     let fallback = self.fallback_rates.get(&vendor).copied().unwrap_or(rate);
-                    self.local.limiter.acquire(key, fallback)
+                    (
+                        self.local.limiter.acquire(key, fallback),
+                        Permit::Local(fallback),
+                    )
                 }
             };
             let wait = decision.wait();
@@ -495,16 +606,23 @@ impl Guard {
                 if !waited.is_zero() {
                     self.record(Event::LimiterWait { vendor, waited }).await;
                 }
-                return Ok(());
+                return Ok(permit);
             }
             if waited + wait > self.max_wait {
+                let (applied, whose) = match permit {
+                    Permit::Shared => (rate, "the shared"),
+                    Permit::Local(fallback) => (
+                        fallback,
+                        "this process's fallback (the store's limiter is down)",
+                    ),
+                };
                 return Err(Error::new(
                     ErrorKind::Throttled,
                     format!(
-                        "the {vendor} rate limit ({} per second, burst {}) has no permit within \
-                         the router's max_wait of {} ms; not sent",
-                        rate.qps(),
-                        rate.burst(),
+                        "{whose} {vendor} rate limit ({} per second, burst {}) has no permit \
+                         within the router's max_wait of {} ms; not sent",
+                        applied.qps(),
+                        applied.burst(),
                         self.max_wait.as_millis()
                     ),
                 ));
@@ -514,24 +632,33 @@ impl Guard {
         }
     }
 
+    /// Gives a permit that was taken and not used back to the limiter it came from.
+    async fn give_back(&self, key: &LimitKey, rate: Rate, permit: Permit) {
+        match permit {
+            Permit::Shared => {
+                let refunded = self
+                    .ask(StorePart::RateLimit, self.store.refund(key, rate))
+                    .await;
+                let _ = self.note(StorePart::RateLimit, refunded);
+            }
+            Permit::Local(fallback) => self.local.limiter.refund(key, fallback),
+        }
+    }
+
     /// The ledger's answer to a reservation: the reservation; `None` when the ledger is down
     /// and configured to let paid calls go uncounted; or the refusal.
     fn reserved(
         &self,
-        answer: Result<ReserveOutcome, StoreError>,
+        answer: Asked<ReserveOutcome>,
         vendor: Option<Vendor>,
     ) -> Result<Option<Reservation>, Error> {
-        match answer {
-            Ok(outcome) => {
-                self.worked(StorePart::Ledger);
-                match outcome {
-                    ReserveOutcome::Reserved(reservation) => Ok(Some(reservation)),
-                    ReserveOutcome::Refused(refusal) => Err(refused(&refusal)),
-                    _ => Err(budget_error("the budget ledger refused the call".into())),
-                }
-            }
+        match self.note(StorePart::Ledger, answer) {
+            Ok(outcome) => match outcome {
+                ReserveOutcome::Reserved(reservation) => Ok(Some(reservation)),
+                ReserveOutcome::Refused(refusal) => Err(refused(&refusal)),
+                _ => Err(budget_error("the budget ledger refused the call".into())),
+            },
             Err(e) => {
-                self.failed(StorePart::Ledger, &e);
                 tracing::debug!(vendor = vendor.map(Vendor::id), "the ledger is down");
                 match self.ledger_down {
                     LedgerDown::Send => Ok(None),
@@ -544,7 +671,11 @@ impl Guard {
         }
     }
 
+    /// Counts `event` in the ledger (not while the ledger rests after a failure).
     async fn record(&self, event: Event) {
+        if self.resting(StorePart::Ledger).is_some() {
+            return;
+        }
         if let Err(e) = self.store.record(event).await {
             tracing::warn!(error = %e, "the ledger failed to count an event");
         }

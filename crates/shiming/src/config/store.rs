@@ -116,13 +116,28 @@ impl fmt::Debug for StoreUrl {
 }
 
 impl fmt::Display for StoreUrl {
+    /// The scheme and host only. The user and password are cut at the last `@` (a password
+    /// may hold `/`, `?` or `@` when it was not percent-encoded), a socket path and the query
+    /// are never shown, and anything that does not end in a plain host name is shown as
+    /// `(a store URL)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Some((scheme, rest)) = self.0.split_once("://") else {
             return f.write_str("(a store URL)");
         };
-        let authority = rest.split('/').next().unwrap_or("");
-        let host = authority.rsplit('@').next().unwrap_or("");
-        write!(f, "{scheme}://{host}/…")
+        if scheme.contains("unix") {
+            return write!(f, "{scheme}://…");
+        }
+        let after_user = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+        let host = after_user.split(['/', '?', '#']).next().unwrap_or("");
+        let plain = !host.is_empty()
+            && host.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '[' | ']')
+            });
+        if plain {
+            write!(f, "{scheme}://{host}/…")
+        } else {
+            f.write_str("(a store URL)")
+        }
     }
 }
 
@@ -397,6 +412,23 @@ impl RawControls {
         if self.burst.is_some() && self.qps.is_none() {
             return Err(ConfigError(format!("{}: needs qps", at("burst"))));
         }
+        match (self.fallback_qps, self.qps) {
+            (Some(_), None) => {
+                return Err(ConfigError(format!(
+                    "{}: needs qps (it is this instance's share of the fleet's rate while the \
+                     store is down)",
+                    at("fallback_qps")
+                )))
+            }
+            (Some(fallback), Some(qps)) if fallback > qps => {
+                return Err(ConfigError(format!(
+                    "{}: {fallback} is above qps {qps} (a share of the fleet's rate cannot \
+                     exceed it)",
+                    at("fallback_qps")
+                )))
+            }
+            _ => {}
+        }
         let quota = match (self.package_calls, self.package_expires) {
             (None, None) => None,
             (Some(package_calls), Some(expires)) => Some(QuotaPlan {
@@ -446,4 +478,65 @@ fn non_negative_seconds(key: &str, seconds: f64) -> Result<Duration, ConfigError
         return Ok(Duration::ZERO);
     }
     positive_seconds(seconds).map_err(|e| ConfigError(format!("{key}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreUrl;
+    use crate::config::Config;
+
+    #[test]
+    fn a_store_url_shows_its_host_and_never_its_password() {
+        for (url, shown) in [
+            ("redis://:s3cret@10.0.0.5:6379/0", "redis://10.0.0.5:6379/…"),
+            (
+                "redis://app:pa/ss@cache.internal:6380/2",
+                "redis://cache.internal:6380/…",
+            ),
+            (
+                "rediss://u:a@b/c?d@redis.example.com/0",
+                "rediss://redis.example.com/…",
+            ),
+            ("redis://[::1]:6379", "redis://[::1]:6379/…"),
+            (
+                "redis://127.0.0.1/?password=hunter2hunter2",
+                "redis://127.0.0.1/…",
+            ),
+            (
+                "redis+unix:///run/redis.sock?pass=hunter2hunter2",
+                "redis+unix://…",
+            ),
+            ("redis://user:pw with space@", "(a store URL)"),
+            ("memory", "(a store URL)"),
+        ] {
+            let text = StoreUrl::new(url).to_string();
+            assert_eq!(text, shown, "{url}");
+            assert_eq!(format!("{:?}", StoreUrl::new(url)), shown, "{url}");
+            for secret in ["s3cret", "pa/ss", "hunter2", "pw with"] {
+                assert!(!text.contains(secret), "{url} shows {secret}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn fallback_qps_is_a_share_of_qps() {
+        for (text, expected) in [
+            ("[vendors.tel3]\nfallback_qps = 5", "needs qps"),
+            ("[vendors.tel3]\nqps = 10\nfallback_qps = 12", "above qps"),
+            ("[vendors.tel3]\nqps = 10\nfallback_qps = 0", "fallback_qps"),
+        ] {
+            let e = Config::from_toml_str(text).unwrap_err().to_string();
+            assert!(
+                e.contains(expected) && e.contains("[vendors.tel3] fallback_qps"),
+                "{text:?}: {e}"
+            );
+        }
+        let c = Config::from_toml_str("[vendors.tel3]\nqps = 10\nburst = 4\nfallback_qps = 2.5")
+            .unwrap();
+        let controls = &c.vendors[&shiming_core::Vendor::Tel3].controls;
+        let fallback = controls.fallback_rate.expect("a fallback rate");
+        assert!((fallback.qps() - 2.5).abs() < 1e-9);
+        // Its burst is the shared burst, at most the fallback's own whole calls per second.
+        assert_eq!(fallback.burst(), 3);
+    }
 }
