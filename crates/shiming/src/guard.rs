@@ -584,11 +584,19 @@ impl Guard {
     ) -> Result<Permit, Error> {
         let mut waited = Duration::ZERO;
         loop {
-            let answer = match first.take() {
-                Some(answer) => answer,
+            let remaining = self.max_wait.saturating_sub(waited);
+            // The lookup's answer took a permit only if one was free now; past it, the next
+            // free permit within `max_wait` is booked (one round trip however long the wait).
+            let (answer, asked_ahead) = match first.take() {
+                Some(answer) => (answer, true),
                 None => {
-                    self.ask(StorePart::RateLimit, self.store.acquire(key, rate))
-                        .await
+                    let asked = self
+                        .ask(
+                            StorePart::RateLimit,
+                            self.store.acquire_within(key, rate, remaining),
+                        )
+                        .await;
+                    (asked, false)
                 }
             };
             let (decision, permit) = match self.note(StorePart::RateLimit, answer) {
@@ -596,39 +604,34 @@ impl Guard {
                 Err(_) => {
                     let fallback = self.fallback_rates.get(&vendor).copied().unwrap_or(rate);
                     (
-                        self.local.limiter.acquire(key, fallback),
+                        self.local.limiter.acquire_within(key, fallback, remaining),
                         Permit::Local(fallback),
                     )
                 }
             };
             let wait = decision.wait();
-            if wait.is_zero() {
-                if !waited.is_zero() {
-                    self.record(Event::LimiterWait { vendor, waited }).await;
+            match decision {
+                RateDecision::Allowed | RateDecision::Booked(_) => {
+                    if !wait.is_zero() {
+                        tokio::time::sleep(wait).await;
+                        waited += wait;
+                    }
+                    if !waited.is_zero() {
+                        self.record(Event::LimiterWait { vendor, waited }).await;
+                    }
+                    return Ok(permit);
                 }
-                return Ok(permit);
+                _ if wait > remaining => {
+                    return Err(throttled(rate, permit, vendor, self.max_wait))
+                }
+                _ => {
+                    // Nothing taken (a store that does not book): wait, then ask again.
+                    if !asked_ahead {
+                        tokio::time::sleep(wait.max(Duration::from_millis(1))).await;
+                        waited += wait;
+                    }
+                }
             }
-            if waited + wait > self.max_wait {
-                let (applied, whose) = match permit {
-                    Permit::Shared => (rate, "the shared"),
-                    Permit::Local(fallback) => (
-                        fallback,
-                        "this process's fallback (the store's limiter is down)",
-                    ),
-                };
-                return Err(Error::new(
-                    ErrorKind::Throttled,
-                    format!(
-                        "{whose} {vendor} rate limit ({} per second, burst {}) has no permit \
-                         within the router's max_wait of {} ms; not sent",
-                        applied.qps(),
-                        applied.burst(),
-                        self.max_wait.as_millis()
-                    ),
-                ));
-            }
-            tokio::time::sleep(wait).await;
-            waited += wait;
         }
     }
 
@@ -680,6 +683,28 @@ impl Guard {
             tracing::warn!(error = %e, "the ledger failed to count an event");
         }
     }
+}
+
+/// The local error of an attempt that has no permit of its vendor's rate limit within
+/// `max_wait`, quoting the rate applied: the shared one, or this process's fallback.
+fn throttled(rate: Rate, permit: Permit, vendor: Vendor, max_wait: Duration) -> Error {
+    let (applied, whose) = match permit {
+        Permit::Shared => (rate, "the shared"),
+        Permit::Local(fallback) => (
+            fallback,
+            "this process's fallback (the store's limiter is down)",
+        ),
+    };
+    Error::new(
+        ErrorKind::Throttled,
+        format!(
+            "{whose} {vendor} rate limit ({} per second, burst {}) has no permit within the \
+             router's max_wait of {} ms; not sent",
+            applied.qps(),
+            applied.burst(),
+            max_wait.as_millis()
+        ),
+    )
 }
 
 /// A budget refusal: [`ErrorKind::BudgetExhausted`], not sent, not transient (only another

@@ -265,3 +265,34 @@ async fn a_failing_ledger_refuses_paid_calls() {
     let text = format!("{e} {e:?}");
     assert!(!text.contains("330106198805160711") && !text.contains("13957120001"));
 }
+
+#[tokio::test]
+async fn concurrent_checks_book_the_permits_within_max_wait_and_the_rest_are_throttled() {
+    let m = MockMarket::start().unwrap();
+    let store = Arc::new(MemoryStore::new());
+    // One permit each 100 ms and a wait of at most 350 ms: the permit free now and those at
+    // 100, 200 and 300 ms are booked; the others are refused at once, not sent.
+    let r = with_store(&m, store.clone())
+        .rate(Vendor::Tel3, Rate::new(10.0, 1).unwrap())
+        .max_wait(Duration::from_millis(350))
+        .build();
+    let r = Arc::new(r);
+    let started = std::time::Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let r = Arc::clone(&r);
+        tasks.spawn(async move { r.verify(&who()).await });
+    }
+    let results = tasks.join_all().await;
+    let sent = results.iter().filter(|r| r.is_ok()).count();
+    let throttled: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert!((4..=5).contains(&sent), "{sent} sent");
+    assert!(throttled
+        .iter()
+        .all(|e| e.error.kind() == ErrorKind::Throttled && e.billing() == Billing::NotBilled));
+    assert_eq!(demo_usage(&m, Vendor::Tel3), (sent as u64, sent as u64));
+    // The booked calls went one period apart: the last no sooner than 300 ms in.
+    assert!(started.elapsed() >= Duration::from_millis(290));
+    let ledger = store.snapshot(today_in_china()).await.unwrap();
+    assert_eq!(ledger.overall.limiter_waits, sent as u64 - 1);
+}

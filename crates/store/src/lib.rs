@@ -40,9 +40,10 @@
 //! [`Store`] method is one Lua script, sent by `EVALSHA`, whose keys all carry one Cluster hash
 //! tag, so that each step is atomic across the fleet:
 //!
-//! * `acquire`, `refund` — `shiming:rl:{<credential fingerprint>:<vendor>}` holds GCRA's
-//!   theoretical arrival time in microseconds of the server's `TIME` (never an instance's
-//!   clock); a refund moves it back one period, never below the server's now.
+//! * `acquire`, `acquire_within`, `refund` — `shiming:rl:{<credential fingerprint>:<vendor>}`
+//!   holds GCRA's theoretical arrival time in microseconds of the server's `TIME` (never an
+//!   instance's clock); `acquire_within` books the next free permit when it comes within the
+//!   caller's wait; a refund moves it back one period, never below the server's now.
 //! * `claim`, `fill`, `abandon` — `shiming:c:{v<pepper version>:<hmac>}` holds
 //!   `claim:<token>` while a check is claimed (`SET NX`-like, `PX` the lease), then the
 //!   verdict's JSON (`PX` its TTL); abandoning deletes it only while the token still owns it.

@@ -122,6 +122,7 @@ impl Rate {
 /// assert!(RateDecision::Allowed.is_allowed());
 /// assert!(!RateDecision::Wait(Duration::from_millis(20)).is_allowed());
 /// assert_eq!(RateDecision::Wait(Duration::from_millis(20)).wait(), Duration::from_millis(20));
+/// assert!(RateDecision::Booked(Duration::from_millis(20)).is_allowed());
 /// ```
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +132,11 @@ pub enum RateDecision {
     /// No permit was taken: the next one is free after this long. Ask again then (another
     /// instance may take it first), or give up if the wait passes the caller's `max_wait`.
     Wait(Duration),
+    /// A permit was taken for a moment this long from now (booked by
+    /// [`MemoryLimiter::acquire_within`] or [`Store::acquire_within`](crate::Store::acquire_within)):
+    /// wait that long, then send. Booking keeps the schedule of permits: a waiter that wakes
+    /// late loses nothing, and nobody else can take the slot meanwhile.
+    Booked(Duration),
 }
 
 impl RateDecision {
@@ -141,10 +147,11 @@ impl RateDecision {
     /// ```
     #[must_use]
     pub fn is_allowed(self) -> bool {
-        matches!(self, RateDecision::Allowed)
+        matches!(self, RateDecision::Allowed | RateDecision::Booked(_))
     }
 
-    /// How long to wait before asking again: zero when allowed.
+    /// How long to wait: before asking again ([`RateDecision::Wait`]), before sending
+    /// ([`RateDecision::Booked`]), or zero ([`RateDecision::Allowed`]).
     ///
     /// ```
     /// assert!(shiming_store::limit::RateDecision::Allowed.wait().is_zero());
@@ -153,7 +160,7 @@ impl RateDecision {
     pub fn wait(self) -> std::time::Duration {
         match self {
             RateDecision::Allowed => Duration::ZERO,
-            RateDecision::Wait(d) => d,
+            RateDecision::Wait(d) | RateDecision::Booked(d) => d,
         }
     }
 }
@@ -254,6 +261,27 @@ impl<C: Clock + Clone> MemoryLimiter<C> {
     /// assert!(limiter.acquire(&LimitKey::new("a", Vendor::Sfz2), Rate::new(5.0, 1).unwrap()).is_allowed());
     /// ```
     pub fn acquire(&self, key: &LimitKey, rate: Rate) -> RateDecision {
+        self.acquire_within(key, rate, Duration::ZERO)
+    }
+
+    /// Takes one permit of `rate` for `key`: free now ([`RateDecision::Allowed`]), or the
+    /// next free one when it comes within `within` ([`RateDecision::Booked`]: wait that long,
+    /// then send); otherwise takes nothing and says how long until one is free.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use shiming_core::Vendor;
+    /// use shiming_store::{clock::FakeRelativeClock, keys::LimitKey, limit::{MemoryLimiter, Rate, RateDecision}};
+    /// let limiter = MemoryLimiter::with_clock(FakeRelativeClock::default());
+    /// let key = LimitKey::new("appcode", Vendor::Tel3);
+    /// let rate = Rate::new(10.0, 1).unwrap();
+    /// let second = Duration::from_secs(1);
+    /// assert_eq!(limiter.acquire_within(&key, rate, second), RateDecision::Allowed);
+    /// assert_eq!(limiter.acquire_within(&key, rate, second), RateDecision::Booked(Duration::from_millis(100)));
+    /// assert_eq!(limiter.acquire_within(&key, rate, second), RateDecision::Booked(Duration::from_millis(200)));
+    /// assert_eq!(limiter.acquire_within(&key, rate, Duration::from_millis(250)), RateDecision::Wait(Duration::from_millis(300)));
+    /// ```
+    pub fn acquire_within(&self, key: &LimitKey, rate: Rate, within: Duration) -> RateDecision {
         let (period, tolerance) = gcra(rate);
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         let now = self.clock.now();
@@ -263,12 +291,16 @@ impl<C: Clock + Clone> MemoryLimiter<C> {
         }
         let tat = slot.tat.max(now);
         let ahead = tat.duration_since(now);
-        if ahead > tolerance {
-            let wait = Duration::from(ahead.saturating_sub(tolerance));
+        let wait = Duration::from(ahead.saturating_sub(tolerance));
+        if ahead > tolerance && wait > within {
             return RateDecision::Wait(wait.max(Duration::from_nanos(1)));
         }
         slot.tat = tat + period;
-        RateDecision::Allowed
+        if ahead > tolerance {
+            RateDecision::Booked(wait.max(Duration::from_nanos(1)))
+        } else {
+            RateDecision::Allowed
+        }
     }
 
     /// Gives back one permit of `rate` for `key` that was taken and not used: the key's

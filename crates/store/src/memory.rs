@@ -154,6 +154,15 @@ where
         Ok(self.limiter.acquire(key, rate))
     }
 
+    async fn acquire_within(
+        &self,
+        key: &LimitKey,
+        rate: Rate,
+        within: Duration,
+    ) -> Result<RateDecision, StoreError> {
+        Ok(self.limiter.acquire_within(key, rate, within))
+    }
+
     async fn refund(&self, key: &LimitKey, rate: Rate) -> Result<(), StoreError> {
         self.limiter.refund(key, rate);
         Ok(())

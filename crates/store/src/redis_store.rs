@@ -26,13 +26,17 @@ use crate::steps::{BeginOutcome, BeginSteps, EndOutcome, EndSteps};
 use crate::{Store, StoreError};
 
 /// GCRA on the server's clock: `KEYS[1]` holds the theoretical arrival time in microseconds.
+/// `ARGV[3]`: how far ahead (µs) a permit may be booked (`{2, wait}`); past that nothing is
+/// taken (`{0, wait}`).
 const ACQUIRE: &str = r"
 local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval = tonumber(ARGV[1]); local tolerance = tonumber(ARGV[2])
 local tat = tonumber(redis.call('GET', KEYS[1]) or now); if tat < now then tat = now end
-if now < tat - tolerance then return {0, math.ceil(tat - tolerance - now)} end
+local wait = tat - tolerance - now
+if wait > tonumber(ARGV[3]) then return {0, math.ceil(wait)} end
 local new_tat = tat + interval
 redis.call('SET', KEYS[1], new_tat, 'PX', math.floor((new_tat - now) / 1000) + 1)
+if wait > 0 then return {2, math.ceil(wait)} end
 return {1, 0}
 ";
 
@@ -626,13 +630,17 @@ fn period_of(n: i64) -> Result<Period, StoreError> {
 /// Each script's call and the one parser of its reply, used alike by the single-step methods
 /// and by `begin` and `end`.
 impl RedisStore {
-    fn acquire_call(&self, key: &LimitKey, rate: Rate) -> Call<'_> {
+    fn acquire_call(&self, key: &LimitKey, rate: Rate, within: Duration) -> Call<'_> {
         let interval = rate.period().as_secs_f64() * 1e6;
         let tolerance = interval * f64::from(rate.burst() - 1);
         Call {
             lua: &self.scripts.acquire,
             keys: vec![key.redis_key()],
-            args: vec![format!("{interval:.3}"), format!("{tolerance:.3}")],
+            args: vec![
+                format!("{interval:.3}"),
+                format!("{tolerance:.3}"),
+                within.as_micros().to_string(),
+            ],
         }
     }
 
@@ -754,6 +762,10 @@ fn parse_acquire(reply: &[Value]) -> Result<RateDecision, StoreError> {
             let micros = uint(reply.get(1))?;
             Ok(RateDecision::Wait(Duration::from_micros(micros.max(1))))
         }
+        2 => {
+            let micros = uint(reply.get(1))?;
+            Ok(RateDecision::Booked(Duration::from_micros(micros.max(1))))
+        }
         _ => Err(protocol("an unknown rate decision")),
     }
 }
@@ -861,7 +873,20 @@ fn parse_settle(reservation: &Reservation, reply: &[Value]) -> Result<SettleOutc
 #[async_trait]
 impl Store for RedisStore {
     async fn acquire(&self, key: &LimitKey, rate: Rate) -> Result<RateDecision, StoreError> {
-        parse_acquire(&self.run(self.acquire_call(key, rate)).await?)
+        parse_acquire(
+            &self
+                .run(self.acquire_call(key, rate, Duration::ZERO))
+                .await?,
+        )
+    }
+
+    async fn acquire_within(
+        &self,
+        key: &LimitKey,
+        rate: Rate,
+        within: Duration,
+    ) -> Result<RateDecision, StoreError> {
+        parse_acquire(&self.run(self.acquire_call(key, rate, within)).await?)
     }
 
     async fn refund(&self, key: &LimitKey, rate: Rate) -> Result<(), StoreError> {
@@ -907,7 +932,7 @@ impl Store for RedisStore {
             calls.push(self.claim_call(key, lease));
         }
         if let Some((key, rate)) = steps.acquire {
-            calls.push(self.acquire_call(key, rate));
+            calls.push(self.acquire_call(key, rate, Duration::ZERO));
         }
         if let Some(request) = steps.reserve {
             calls.push(self.reserve_call(request));

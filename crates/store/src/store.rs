@@ -59,6 +59,39 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// The backend failed.
     async fn acquire(&self, key: &LimitKey, rate: Rate) -> Result<RateDecision, StoreError>;
 
+    /// Like [`Store::acquire`], but when no permit is free now and the next one comes within
+    /// `within`, takes (books) that one: [`RateDecision::Booked`], wait that long, then send.
+    /// One round trip however long the wait, and a waiter that wakes late loses nothing, so a
+    /// fleet keeps its configured rate. The default asks [`Store::acquire`] (no booking: the
+    /// caller waits and asks again).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+    /// use std::time::Duration;
+    /// use shiming_core::Vendor;
+    /// use shiming_store::{keys::LimitKey, limit::{Rate, RateDecision}, MemoryStore, Store};
+    /// let store = MemoryStore::new();
+    /// let key = LimitKey::new("my-appcode", Vendor::Tel3);
+    /// let rate = Rate::new(1.0, 1)?;
+    /// assert_eq!(store.acquire_within(&key, rate, Duration::from_secs(2)).await?, RateDecision::Allowed);
+    /// assert!(matches!(store.acquire_within(&key, rate, Duration::from_secs(2)).await?, RateDecision::Booked(_)));
+    /// assert!(matches!(store.acquire_within(&key, rate, Duration::from_secs(1)).await?, RateDecision::Wait(_)));
+    /// # Ok::<(), shiming_store::StoreError>(())
+    /// # }).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// The backend failed.
+    async fn acquire_within(
+        &self,
+        key: &LimitKey,
+        rate: Rate,
+        within: Duration,
+    ) -> Result<RateDecision, StoreError> {
+        let _ = within;
+        self.acquire(key, rate).await
+    }
+
     /// Claims the check `key` for the caller, atomically: [`Claim::Cached`] when a verdict is
     /// cached (nothing to send), [`Claim::Owner`] when the caller is now the one to send it
     /// (the claim lapses after `lease` unless filled, so that a dead owner's waiters can take

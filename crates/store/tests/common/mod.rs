@@ -685,6 +685,50 @@ pub async fn a_refund_gives_one_permit_back(store: Arc<dyn Store>) {
     assert!(!store.acquire(&fresh, rate).await.unwrap().is_allowed());
 }
 
+/// Concurrent callers that may wait book the next free permits: each gets its own slot, one
+/// period after the other (no two the same), until a slot would come later than `within`;
+/// those take nothing. An `acquire` (no booking) takes nothing while slots are booked.
+pub async fn permits_are_booked_one_period_apart_within_the_wait(store: Arc<dyn Store>) {
+    let rate = Rate::new(10.0, 1).unwrap();
+    let key = LimitKey::new(CREDENTIAL, Vendor::Tel3);
+    let within = Duration::from_millis(1_050);
+    let decisions = at_once(|_| {
+        let (store, key) = (store.clone(), key.clone());
+        async move { store.acquire_within(&key, rate, within).await.unwrap() }
+    })
+    .await;
+    let allowed = decisions
+        .iter()
+        .filter(|d| matches!(d, RateDecision::Allowed))
+        .count();
+    let mut booked: Vec<Duration> = decisions
+        .iter()
+        .filter_map(|d| match d {
+            RateDecision::Booked(wait) => Some(*wait),
+            _ => None,
+        })
+        .collect();
+    booked.sort();
+    // The one free now, then the slots at 100 ms, 200 ms, … 1,000 ms (a slow machine may
+    // shift them by the time the callers took to arrive, never bunch them).
+    assert_eq!(allowed, 1, "{decisions:?}");
+    assert!((10..=11).contains(&booked.len()), "{decisions:?}");
+    for pair in booked.windows(2) {
+        let gap = pair[1].saturating_sub(pair[0]);
+        assert!(
+            gap >= Duration::from_millis(95) && gap <= Duration::from_millis(101),
+            "slots {pair:?} are not one period apart"
+        );
+    }
+    assert!(booked.iter().all(|wait| *wait <= within));
+    let refused = decisions
+        .iter()
+        .filter(|d| matches!(d, RateDecision::Wait(_)))
+        .count();
+    assert_eq!(allowed + booked.len() + refused, decisions.len());
+    assert!(!store.acquire(&key, rate).await.unwrap().is_allowed());
+}
+
 /// Every rule, each on a fresh store from `fresh`.
 pub async fn every_rule<F, Fut>(fresh: F)
 where
@@ -702,4 +746,5 @@ where
     events_are_counted(fresh().await).await;
     begin_and_end_answer_each_part(fresh().await).await;
     a_refund_gives_one_permit_back(fresh().await).await;
+    permits_are_booked_one_period_apart_within_the_wait(fresh().await).await;
 }
