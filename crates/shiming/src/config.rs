@@ -60,8 +60,8 @@
 //! total = "50000"
 //!
 //! [vendors.tel3]
-//! qps = 50                         # the fleet's rate, per credential (the marketplace throttles per AppCode)
-//! burst = 10
+//! qps = 46                         # the marketplace's limit, per credential, less burst - 1 (paced at 97.5 %)
+//! burst = 5                        # any second then holds at most 50 calls, the marketplace's limit
 //! fallback_qps = 12.5              # this instance's share while the store's limiter is down (default: qps)
 //! package_calls = 100000           # the package bought: warnings at 20 %, 5 %, 0 and 7 days before expiry;
 //! package_expires = "2027-06-30"   #   used up or expired, the vendor is skipped
@@ -85,7 +85,7 @@ use crate::{is_compiled_in, FailoverPolicy, Order, Price, Route, Router, RouterB
 
 mod store;
 
-pub use store::{StoreConfig, StoreUrl, VendorControls, STORE_URL_ENV};
+pub use store::{StoreConfig, StoreUrl, VendorControls, PACE, STORE_URL_ENV};
 
 /// The environment-variable prefix for `vendor`'s credentials: `SHIMING_` and the API id in
 /// capitals, read as `SHIMING_TEL3_APPCODE` or `SHIMING_TEL3_APP_KEY` +

@@ -5,7 +5,7 @@
 //! this process, and the budget refuses the paid call (fail closed) unless configured to send
 //! it uncounted; each fallback is one warning per outage, and the recovery another.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -35,6 +35,12 @@ const MAX_BACKOFF: Duration = Duration::from_millis(200);
 /// are always attempted: a reservation left open would hold budget.
 const STORE_RETRY_AFTER: Duration = Duration::from_secs(1);
 
+/// How far ahead a permit is booked: a call whose permit is further away sleeps until it is
+/// this close, then books it. It bounds how far the fleet's schedule runs ahead of now, and so
+/// how long a process that falls back to its own limiter must hold (the fleet's booked calls
+/// are still to go).
+const BOOKING_HORIZON: Duration = Duration::from_secs(1);
+
 /// A router's store and how it uses it.
 #[derive(Debug, Clone)]
 pub(crate) struct Guard {
@@ -62,6 +68,11 @@ pub(crate) struct Local {
     limiter: MemoryLimiter,
     cache: MemoryCache,
     health: [Mutex<Health>; 3],
+    /// The keys whose fleet limiter was found with no permit free now (so with permits booked
+    /// ahead) since this process last fell back: when it goes down, this process's own limiter
+    /// holds until the fleet's booked permits have gone, so that they and this process's
+    /// fallback share do not add up.
+    contended: Mutex<HashSet<LimitKey>>,
 }
 
 /// One part of the store as this process last found it.
@@ -496,7 +507,7 @@ impl Guard {
         }
     }
 
-    /// One attempt at `route`: the rate limit, the reservation (both from `ahead` when the
+    /// One attempt at `route`: the reservation, the rate limit (both from `ahead` when the
     /// lookup took them), the call. A refusal of the limiter or the budget is this attempt's
     /// error, not sent, not billed (and what the other step took is given back). The
     /// settlement is left to the caller ([`Guard::settle`] or [`Guard::finish`]).
@@ -508,26 +519,12 @@ impl Guard {
     ) -> (Result<Verification, Error>, Option<Unsettled>) {
         let steps = self.steps_for(route);
         let Ahead { acquired, reserved } = ahead.unwrap_or_default();
-        let limited = match &steps.limit {
-            Some((key, rate, vendor)) => self.limit(key, *rate, *vendor, acquired).await.map(Some),
-            None => Ok(None),
-        };
-        let reservation = match (&limited, steps.reserve) {
-            (_, Err(e)) => Err(e),
-            (_, Ok(None)) => Ok(None),
-            // Throttled: reserve nothing (or give back what was reserved ahead).
-            (Err(_), Ok(Some(_))) => {
-                if let Some(Asked::Answer(Ok(ReserveOutcome::Reserved(reservation)), _)) = reserved
-                {
-                    self.settle(Unsettled {
-                        reservation,
-                        settlement: Settlement::NotBilled,
-                    })
-                    .await;
-                }
-                Ok(None)
-            }
-            (Ok(_), Ok(Some(request))) => {
+        // The reservation first, the permit last: nothing stands between a permit and its
+        // call, so calls go out at their permits' pace even when the ledger is slow to answer.
+        let reservation = match steps.reserve {
+            Err(e) => Err(e),
+            Ok(None) => Ok(None),
+            Ok(Some(request)) => {
                 let answer = match reserved {
                     Some(answer) => answer,
                     None => {
@@ -538,22 +535,43 @@ impl Guard {
                 self.reserved(answer, steps.vendor)
             }
         };
-        let permit = match limited {
-            Ok(permit) => permit,
-            Err(e) => return (Err(e), None),
-        };
         let reservation = match reservation {
             Ok(reservation) => reservation,
             Err(e) => {
-                if let (Some((key, rate, _)), Some(permit)) = (&steps.limit, permit) {
-                    // The permit was taken for a call that is not made: back where it came
-                    // from.
-                    self.give_back(key, *rate, permit).await;
+                // A permit the lookup took ahead is for a call that is not made.
+                if let (Some((key, rate, _)), Some(Asked::Answer(Ok(decision), _))) =
+                    (&steps.limit, &acquired)
+                {
+                    if decision.is_allowed() {
+                        self.give_back(key, *rate, Permit::Shared).await;
+                    }
                 }
                 return (Err(e), None);
             }
         };
+        let mut waited = None;
+        if let Some((key, rate, vendor)) = &steps.limit {
+            match self.limit(key, *rate, *vendor, acquired).await {
+                Ok((_, wait)) if !wait.is_zero() => waited = Some((*vendor, wait)),
+                Ok(_) => {}
+                Err(e) => {
+                    // Throttled: the reservation goes back.
+                    if let Some(reservation) = reservation {
+                        self.settle(Unsettled {
+                            reservation,
+                            settlement: Settlement::NotBilled,
+                        })
+                        .await;
+                    }
+                    return (Err(e), None);
+                }
+            }
+        }
         let result = route.run(identity).await;
+        // Counted after the call, so that nothing stands between a permit and its call.
+        if let Some((vendor, waited)) = waited {
+            self.record(Event::LimiterWait { vendor, waited }).await;
+        }
         let unsettled = reservation.map(|reservation| {
             let billing = match &result {
                 Ok(v) => v.billing,
@@ -573,38 +591,46 @@ impl Guard {
 
     /// Waits for a permit of `rate`, at most `max_wait` in all; past that, the attempt fails
     /// locally as throttled. `first` is the store's answer when the lookup asked already.
-    /// While the store fails, the permit is this process's own, at the vendor's fallback rate
-    /// (which the throttled error then quotes).
+    /// A permit is booked at most [`BOOKING_HORIZON`] ahead: a longer wait sleeps until its
+    /// permit is that close, then books it. While the store fails, the permit is this
+    /// process's own, at the vendor's fallback rate (which the throttled error then quotes).
     async fn limit(
         &self,
         key: &LimitKey,
         rate: Rate,
         vendor: Vendor,
         mut first: Option<Asked<RateDecision>>,
-    ) -> Result<Permit, Error> {
+    ) -> Result<(Permit, Duration), Error> {
         let mut waited = Duration::ZERO;
         loop {
             let remaining = self.max_wait.saturating_sub(waited);
+            let horizon = remaining.min(BOOKING_HORIZON);
             // The lookup's answer took a permit only if one was free now; past it, the next
-            // free permit within `max_wait` is booked (one round trip however long the wait).
+            // free permit within the horizon is booked (one round trip).
             let (answer, asked_ahead) = match first.take() {
                 Some(answer) => (answer, true),
                 None => {
                     let asked = self
                         .ask(
                             StorePart::RateLimit,
-                            self.store.acquire_within(key, rate, remaining),
+                            self.store.acquire_within(key, rate, horizon),
                         )
                         .await;
                     (asked, false)
                 }
             };
             let (decision, permit) = match self.note(StorePart::RateLimit, answer) {
-                Ok(decision) => (decision, Permit::Shared),
+                Ok(decision) => {
+                    if !decision.wait().is_zero() {
+                        self.contended(key);
+                    }
+                    (decision, Permit::Shared)
+                }
                 Err(_) => {
                     let fallback = self.fallback_rates.get(&vendor).copied().unwrap_or(rate);
+                    self.hold_after_contention(key, fallback);
                     (
-                        self.local.limiter.acquire_within(key, fallback, remaining),
+                        self.local.limiter.acquire_within(key, fallback, horizon),
                         Permit::Local(fallback),
                     )
                 }
@@ -616,22 +642,52 @@ impl Guard {
                         tokio::time::sleep(wait).await;
                         waited += wait;
                     }
-                    if !waited.is_zero() {
-                        self.record(Event::LimiterWait { vendor, waited }).await;
-                    }
-                    return Ok(permit);
+                    return Ok((permit, waited));
                 }
                 _ if wait > remaining => {
                     return Err(throttled(rate, permit, vendor, self.max_wait))
                 }
+                _ if asked_ahead => {}
                 _ => {
-                    // Nothing taken (a store that does not book): wait, then ask again.
-                    if !asked_ahead {
-                        tokio::time::sleep(wait.max(Duration::from_millis(1))).await;
-                        waited += wait;
-                    }
+                    // Nothing taken: sleep until the permit is within the horizon (or, from a
+                    // store that does not book, until it is free), then ask again.
+                    let sleep = if wait > horizon { wait - horizon } else { wait };
+                    let sleep = sleep.max(Duration::from_millis(1));
+                    tokio::time::sleep(sleep).await;
+                    waited += sleep;
                 }
             }
+        }
+    }
+
+    /// Notes that the fleet's limiter of `key` had no permit free now: its permits may be
+    /// booked up to [`BOOKING_HORIZON`] ahead.
+    fn contended(&self, key: &LimitKey) {
+        let mut contended = self
+            .local
+            .contended
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if !contended.contains(key) {
+            contended.insert(key.clone());
+        }
+    }
+
+    /// The first fallback of `key` since the fleet's limiter was found contended: the fleet
+    /// may have booked permits up to [`BOOKING_HORIZON`] ahead, whose calls are still to go,
+    /// so this process's own limiter gives nothing before that horizon and one period of
+    /// `fallback` have passed. (Uncontended, the fleet booked nothing ahead.)
+    fn hold_after_contention(&self, key: &LimitKey, fallback: Rate) {
+        let was = self
+            .local
+            .contended
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
+        if was {
+            self.local
+                .limiter
+                .hold(key, fallback, BOOKING_HORIZON + fallback.period());
         }
     }
 
@@ -676,12 +732,8 @@ impl Guard {
 
     /// Counts `event` in the ledger (not while the ledger rests after a failure).
     async fn record(&self, event: Event) {
-        if self.resting(StorePart::Ledger).is_some() {
-            return;
-        }
-        if let Err(e) = self.store.record(event).await {
-            tracing::warn!(error = %e, "the ledger failed to count an event");
-        }
+        let recorded = self.ask(StorePart::Ledger, self.store.record(event)).await;
+        let _ = self.note(StorePart::Ledger, recorded);
     }
 }
 

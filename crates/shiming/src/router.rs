@@ -424,9 +424,11 @@ impl RouterBuilder {
         self
     }
 
-    /// How long an attempt waits, in all, for its vendor's rate limit (default 1 s); past
-    /// that it fails locally as [`ErrorKind::Throttled`] — not sent, not billed — and the
-    /// router moves on as [`FailoverPolicy`] allows.
+    /// How long an attempt waits, in all, for its vendor's rate limit (default 1 s; at most
+    /// half the [claim lease](RouterBuilder::claim_lease), which the check's owner holds while
+    /// it waits); an attempt whose permit would come later fails at once, locally, as
+    /// [`ErrorKind::Throttled`] — not sent, not billed — and the router moves on as
+    /// [`FailoverPolicy`] allows.
     ///
     /// ```
     /// let _ = shiming::Router::builder().max_wait(std::time::Duration::ZERO);
@@ -550,12 +552,15 @@ impl RouterBuilder {
             Order::Priority => self.routes.sort_by_key(Route::priority),
             Order::Price => self.routes.sort_by_key(|r| (r.price(), r.priority())),
         }
+        let lease = self.lease.unwrap_or(DEFAULT_LEASE);
         let guard = self.store.map(|store| Guard {
             store,
             rates: self.rates,
-            max_wait: self.max_wait.unwrap_or(DEFAULT_MAX_WAIT),
+            // The owner of a check waits for its permit while holding the claim: a wait as
+            // long as the lease would let a waiter take the check over and pay for it again.
+            max_wait: self.max_wait.unwrap_or(DEFAULT_MAX_WAIT).min(lease / 2),
             cache: self.cache,
-            lease: self.lease.unwrap_or(DEFAULT_LEASE),
+            lease,
             budget: self.budget,
             vendor_budgets: self.vendor_budgets,
             quotas: self.quotas,

@@ -70,6 +70,18 @@ impl Store for Flaky {
         }
         self.inner.acquire(key, rate).await
     }
+    async fn acquire_within(
+        &self,
+        key: &LimitKey,
+        rate: Rate,
+        within: Duration,
+    ) -> Result<RateDecision, StoreError> {
+        self.acquires.fetch_add(1, Ordering::SeqCst);
+        if self.limiter_down.load(Ordering::SeqCst) {
+            return Err(refused());
+        }
+        self.inner.acquire_within(key, rate, within).await
+    }
     async fn claim(&self, key: &CacheKey, lease: Duration) -> Result<Claim, StoreError> {
         self.inner.claim(key, lease).await
     }
@@ -284,4 +296,41 @@ async fn an_answer_asked_before_the_failure_does_not_end_the_outage() {
         "a reservation asked before the outage said nothing about it: {:?}",
         warnings.lock().unwrap()
     );
+}
+
+#[tokio::test]
+async fn a_fallback_limiter_waits_for_the_permits_the_fleet_booked() {
+    let m = MockMarket::start().unwrap();
+    let store = Arc::new(Flaky::default());
+    let warnings = Arc::default();
+    let r = Arc::new(
+        router(&m, store.clone(), &warnings)
+            .rate(Vendor::Tel3, Rate::new(10.0, 1).unwrap())
+            .fallback_rate(Vendor::Tel3, Rate::new(5.0, 1).unwrap())
+            .max_wait(Duration::from_secs(2))
+            .build(),
+    );
+    let started = Instant::now();
+    // Five checks at once: the permit free now, then four booked 100 ms apart.
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..5 {
+        let r = Arc::clone(&r);
+        tasks.spawn(async move { r.verify(&who()).await });
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    store.limiter_down.store(true, Ordering::SeqCst);
+    let late = r.verify(&who()).await.unwrap();
+    let sent_at = started.elapsed();
+    for result in tasks.join_all().await {
+        result.unwrap();
+    }
+    assert_eq!(late.verification.vendor, "tel3");
+    // The fleet's limiter was contended, so its permits may be booked up to a second ahead:
+    // this process's own limiter (one permit each 200 ms) gives nothing for a second and a
+    // period after it fell back (at 50 ms).
+    assert!(
+        sent_at >= Duration::from_millis(1_240),
+        "sent {sent_at:?} after the start"
+    );
+    assert_eq!(count(&warnings, down(StorePart::RateLimit)), 1);
 }

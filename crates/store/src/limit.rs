@@ -21,8 +21,12 @@ use crate::StoreError;
 
 /// A rate limit: a steady `qps` (calls per second, fractions allowed: `0.5` is one call every
 /// two seconds) and a `burst` — how many calls may go at once after a quiet spell. With
-/// `burst` 1 the calls are evenly spaced; the marketplace counts per second, so a `burst` up
-/// to the `qps` is what its flow control tolerates.
+/// `burst` 1 the calls are evenly spaced. Any one second holds at most `qps + burst - 1`
+/// permits (the burst, then the steady rate; `qps` rounded up), and the marketplace's flow
+/// control counts calls per second: when `qps` is the marketplace's limit, keep `burst` at 1,
+/// or lower `qps` by `burst - 1`. Calls also reach the marketplace with some jitter after their
+/// permits, so a `qps` a little under its limit leaves room for it (the facade's configuration
+/// paces at 97.5 % of the `qps` it is given).
 ///
 /// ```
 /// use std::time::Duration;
@@ -303,6 +307,39 @@ impl<C: Clock + Clone> MemoryLimiter<C> {
         }
     }
 
+    /// Gives no permit of `rate` for `key` sooner than `delay` from now, and none from its
+    /// burst at that moment: the steady rate resumes then. A limiter that takes over from
+    /// another (a process's own, while the fleet's is down) holds until the permits the other
+    /// gave have gone, so that the two do not add up.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use shiming_core::Vendor;
+    /// use shiming_store::{clock::FakeRelativeClock, keys::LimitKey, limit::{MemoryLimiter, Rate, RateDecision}};
+    /// let clock = FakeRelativeClock::default();
+    /// let limiter = MemoryLimiter::with_clock(clock.clone());
+    /// let key = LimitKey::new("appcode", Vendor::Tel3);
+    /// let rate = Rate::new(5.0, 3).unwrap();
+    /// limiter.hold(&key, rate, Duration::from_millis(500));
+    /// assert_eq!(limiter.acquire(&key, rate), RateDecision::Wait(Duration::from_millis(500)));
+    /// clock.advance(Duration::from_millis(500));
+    /// assert_eq!(limiter.acquire(&key, rate), RateDecision::Allowed);
+    /// assert!(!limiter.acquire(&key, rate).is_allowed()); // no burst
+    /// ```
+    pub fn hold(&self, key: &LimitKey, rate: Rate, delay: Duration) {
+        let (_, tolerance) = gcra(rate);
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = self.clock.now();
+        let slot = slots.entry(key.clone()).or_insert(Slot { rate, tat: now });
+        if slot.rate != rate {
+            *slot = Slot { rate, tat: now };
+        }
+        let held = now + Nanos::from(delay) + tolerance;
+        if held > slot.tat {
+            slot.tat = held;
+        }
+    }
+
     /// Gives back one permit of `rate` for `key` that was taken and not used: the key's
     /// arrival time moves back by one period, never below now. Nothing happens for a key
     /// never asked, or asked since with another rate (it started afresh).
@@ -398,6 +435,42 @@ mod tests {
             clock.advance(Duration::from_millis(1));
         }
         assert_eq!(allowed, 5 + 500);
+    }
+
+    #[test]
+    fn any_one_second_holds_at_most_qps_plus_burst_minus_one_permits() {
+        for (qps, burst) in [(25.0, 1), (25.0, 25), (21.0, 5), (2.5, 3)] {
+            let (clock, limiter) = limiter();
+            let key = LimitKey::new("appcode", Vendor::Tel3);
+            let rate = Rate::new(qps, burst).unwrap();
+            // Ask every millisecond for 5 s, noting when each permit was given.
+            let mut given = Vec::new();
+            for ms in 0..5_000u64 {
+                if limiter.acquire(&key, rate).is_allowed() {
+                    given.push(ms);
+                }
+                clock.advance(Duration::from_millis(1));
+            }
+            let most = given
+                .iter()
+                .map(|start| {
+                    given
+                        .iter()
+                        .filter(|t| **t >= *start && **t < start + 1_000)
+                        .count()
+                })
+                .max()
+                .unwrap();
+            let bound = (qps.ceil() as usize) + burst as usize - 1;
+            assert!(
+                most <= bound,
+                "qps {qps} burst {burst}: {most} in one second"
+            );
+            assert!(
+                most + 1 >= bound,
+                "qps {qps} burst {burst}: only {most} in one second"
+            );
+        }
     }
 
     #[test]

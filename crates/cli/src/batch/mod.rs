@@ -130,6 +130,11 @@ pub fn run(args: &BatchArgs) -> ExitCode {
             if let Some(budget) = args.budget {
                 config.store.budget.total = Some(budget);
             }
+            // A batch's rows wait for their permits (up to half the claim lease) rather than
+            // end as throttled, unless the configuration says how long.
+            if config.store.max_wait.is_none() {
+                config.store.max_wait = Some(BATCH_MAX_WAIT);
+            }
         })
     }) {
         Ok(m) => m,
@@ -146,6 +151,12 @@ pub fn run(args: &BatchArgs) -> ExitCode {
         Err(message) => usage(&message),
     }
 }
+
+/// How long a row waits for its vendor's rate limit when the configuration does not say
+/// (`[store] max_wait_seconds`; `verify` waits 1 s): a batch has rows to spare, so they wait
+/// rather than end as throttled. The router caps it at half the claim lease (30 s of the
+/// default 60 s).
+const BATCH_MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What an earlier run left: its output (finished lines, their costs), lines sent without a
 /// recorded answer, and whether to append to the output.

@@ -401,6 +401,19 @@ impl RawBudget {
     }
 }
 
+/// The share of a configured `qps` (or `fallback_qps`) the limiter paces calls at: 97.5 %.
+/// `qps` is the marketplace's limit, and the marketplace counts calls per second as they
+/// arrive; calls reach it with some jitter after their permits, and a fleet paced exactly at
+/// the limit sees a throttle whenever one call of a second is late and the next on time.
+/// 2.5 % is 25 ms of slack in every second, at any rate.
+///
+/// ```
+/// let c = shiming::config::Config::from_toml_str("[vendors.tel3]\nqps = 40").unwrap();
+/// let rate = c.vendors[&shiming::Vendor::Tel3].controls.rate.unwrap();
+/// assert_eq!(rate.qps(), 40.0 * shiming::config::PACE); // 39 calls a second
+/// ```
+pub const PACE: f64 = 0.975;
+
 impl RawControls {
     /// The controls of `[vendors.<name>]`.
     pub(super) fn parse(self, name: &str) -> Result<VendorControls, ConfigError> {
@@ -447,10 +460,16 @@ impl RawControls {
             }
         };
         Ok(VendorControls {
-            rate: self.qps.map(|q| rate("qps", q, burst)).transpose()?,
+            rate: self.qps.map(|q| rate("qps", q * PACE, burst)).transpose()?,
             fallback_rate: self
                 .fallback_qps
-                .map(|q| rate("fallback_qps", q, burst.min(q.ceil().max(1.0) as u32)))
+                .map(|q| {
+                    rate(
+                        "fallback_qps",
+                        q * PACE,
+                        burst.min(q.ceil().max(1.0) as u32),
+                    )
+                })
                 .transpose()?,
             quota,
             budget: self
@@ -535,7 +554,10 @@ mod tests {
             .unwrap();
         let controls = &c.vendors[&shiming_core::Vendor::Tel3].controls;
         let fallback = controls.fallback_rate.expect("a fallback rate");
-        assert!((fallback.qps() - 2.5).abs() < 1e-9);
+        assert!((fallback.qps() - 2.5 * super::PACE).abs() < 1e-9);
+        let shared = controls.rate.expect("a rate");
+        assert!((shared.qps() - 10.0 * super::PACE).abs() < 1e-9);
+        assert_eq!(shared.burst(), 4);
         // Its burst is the shared burst, at most the fallback's own whole calls per second.
         assert_eq!(fallback.burst(), 3);
     }
