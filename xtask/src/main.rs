@@ -15,6 +15,9 @@
 //! * `bench-batch` — `shiming batch` rows/s and peak memory against the mock market binary.
 //! * `bench-input` — `shiming batch --dry-run` on UTF-8 and GB18030 CSV and xlsx: rows/s and
 //!   peak memory of the input reader.
+//! * `bench-store` — the router's checks/s with no store, the in-memory store and Redis against
+//!   the mock market, cache-hit cost, Redis round trips and server CPU per check, and the Redis
+//!   rate limit's accuracy across four processes (`crates/bench-store`).
 //! * `package` — `cargo package --workspace` with verification, then `cargo install` of the
 //!   packaged command line and mock market outside the repository, and a run of each.
 //! * `fuzz` — runs every cargo-fuzz target in turn (nightly); `fuzz-seed` — seeds from fixtures.
@@ -25,6 +28,7 @@ mod bench_batch;
 mod bench_check;
 mod bench_input;
 mod bench_mock;
+mod bench_store;
 mod crosscheck;
 mod fuzz;
 mod nationalities;
@@ -47,13 +51,14 @@ fn main() -> ExitCode {
         Some("bench-mock") => bench_mock::run(&args[1..]),
         Some("bench-batch") => bench_batch::run(&args[1..]),
         Some("bench-input") => bench_input::run(&args[1..]),
+        Some("bench-store") => bench_store::run(&args[1..]),
         Some("mock") => mock(&args[1..]),
         Some("package") => package::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("fuzz-seed") => fuzz::seed(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|tidy|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS] [ROUNDS]|bench-batch [ROWS]|bench-input [ROWS]|package|fuzz [SECONDS] [--runs N] [--target T]...|fuzz-seed [T]...>"
+                "usage: cargo xtask <ci|tidy|regions|nationalities|crosscheck|bench-check [LINES]|people [--check]|mock [ARGS]|bench-mock [SECONDS] [ROUNDS]|bench-batch [ROWS]|bench-input [ROWS]|bench-store [CHECKS] [SECONDS]|package|fuzz [SECONDS] [--runs N] [--target T]...|fuzz-seed [T]...>"
             );
             return ExitCode::from(2);
         }
