@@ -1,10 +1,12 @@
 //! `bench-store limiter [SECONDS]`: how closely four processes sharing one Redis rate limit
-//! keep to its rate. Each process asks the store's limiter directly (`Store::acquire`, the
-//! step the router takes before each paid call; no router, no mock) for a permit, again as
-//! soon as one is granted, and after a refusal waits the time the limiter names, then asks
-//! again — as fast as the limit allows. The first second spends the burst and is not counted;
-//! the permits granted in the next SECONDS are, and their sum over the four processes is
-//! compared with `qps × SECONDS`.
+//! keep to a configured `qps`. The limit is the one the configuration makes of it (paced at
+//! `shiming::config::PACE`, 97.5 %). Each process asks the store's limiter directly (no
+//! router, no mock) for a permit, again as soon as it has one, either as the router does
+//! (`Store::acquire_within` one second: a permit within it is booked, slept for and counted
+//! when it comes) or without booking (`Store::acquire`, sleeping the wait the limiter names,
+//! then asking again). The first second spends the burst and is not counted; the permits of
+//! the next SECONDS are, and their sum over the four processes is compared with
+//! `qps × SECONDS`.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -18,17 +20,19 @@ use shiming::Vendor;
 use crate::redis_server::RedisServer;
 use crate::{arg, Result};
 
-/// The rates measured: (qps, burst, whether a refused process asks again at once rather than
-/// after the wait the limiter named). Asking at once measures the limiter alone; waiting, what
-/// a caller that sleeps on a timer gets (the router sleeps too, up to its `max_wait`).
+/// The rates measured: (configured qps, burst, whether the process books its permits as the
+/// router does, rather than sleeping the named wait and asking again).
 pub const RATES: [(f64, u32, bool); 6] = [
-    (200.0, 1, false),
-    (200.0, 20, false),
-    (1000.0, 1, false),
-    (1000.0, 20, false),
     (200.0, 1, true),
+    (200.0, 20, true),
     (1000.0, 1, true),
+    (1000.0, 20, true),
+    (200.0, 1, false),
+    (1000.0, 1, false),
 ];
+
+/// How far ahead a process books (the router's horizon).
+const HORIZON: Duration = Duration::from_secs(1);
 /// Processes sharing each limit.
 const PROCESSES: usize = 4;
 /// Not counted: the burst is spent in it.
@@ -88,8 +92,8 @@ pub fn run(args: &[String]) -> Result<()> {
     let url = server.url();
     let exe = std::env::current_exe()?;
     let mut rows = Vec::new();
-    for (qps, burst, at_once) in RATES {
-        let retry = if at_once { "at-once" } else { "after-wait" };
+    for (qps, burst, book) in RATES {
+        let retry = if book { "book" } else { "after-wait" };
         eprintln!(
             "limiter: {qps}/s, burst {burst}, retry {retry}: {PROCESSES} processes, {seconds} s …"
         );
@@ -103,7 +107,7 @@ pub fn run(args: &[String]) -> Result<()> {
                 .args([
                     url.clone(),
                     credential.clone(),
-                    qps.to_string(),
+                    (qps * shiming::config::PACE).to_string(),
                     burst.to_string(),
                     start.to_string(),
                     WARM_UP_MS.to_string(),
@@ -134,21 +138,22 @@ pub fn run(args: &[String]) -> Result<()> {
     drop(server);
 
     println!(
-        "### Rate-limit accuracy ({PROCESSES} processes sharing one Redis limit, each asking \
-         `Store::acquire` as fast as permits are granted; {seconds} s counted after a 1 s \
-         warm-up)\n"
+        "### Rate-limit accuracy ({PROCESSES} processes sharing one Redis limit, paced at {} % \
+         of the configured qps, each asking again as soon as it has a permit; {seconds} s \
+         counted after a 1 s warm-up)\n",
+        shiming::config::PACE * 100.0
     );
     println!(
-        "| rate | burst | a refused process asks again | permits in {seconds} s (per process) \
+        "| configured qps | burst | a process waiting for a permit | permits in {seconds} s (per process) \
          | aggregate rate | ÷ configured | goal 0.95–1.00 | asks/s | refused | errors | permits in \
          the warm-up second |"
     );
     println!("|---:|---:|---|---|---:|---:|---|---:|---:|---:|---:|");
     for (qps, burst, retry, counts) in rows {
-        let retry = if retry == "at-once" {
-            "at once"
+        let retry = if retry == "book" {
+            "books it within 1 s (the router)"
         } else {
-            "after the named wait"
+            "sleeps the named wait, asks again"
         };
         let window: u64 = counts.iter().map(|c| c.window).sum();
         let asks: u64 = counts.iter().map(|c| c.asks).sum();
@@ -175,7 +180,7 @@ pub fn run(args: &[String]) -> Result<()> {
 }
 
 /// One process of the fleet: `URL CREDENTIAL QPS BURST START_MS WARMUP_MS SECONDS RETRY`
-/// (`after-wait` or `at-once`); prints its
+/// (`after-wait` or `book`); prints its
 /// [`Counts`] as one line.
 pub fn worker(args: &[String]) -> Result<()> {
     let url: String = args.first().cloned().ok_or("no URL")?;
@@ -185,7 +190,7 @@ pub fn worker(args: &[String]) -> Result<()> {
     let start: u64 = arg(args, 4, 0)?;
     let warm_up: u64 = arg(args, 5, WARM_UP_MS)?;
     let seconds: u64 = arg(args, 6, DEFAULT_SECONDS)?;
-    let at_once = args.get(7).is_some_and(|r| r == "at-once");
+    let book = args.get(7).is_some_and(|r| r == "book");
     let rate = Rate::new(qps, burst)?;
     let key = LimitKey::new(&credential, Vendor::Tel3);
     let at = |ms: u64| UNIX_EPOCH + Duration::from_millis(ms);
@@ -205,8 +210,15 @@ pub fn worker(args: &[String]) -> Result<()> {
                 break;
             };
             c.asks += 1;
-            match store.acquire(&key, rate).await {
-                Ok(RateDecision::Allowed) => {
+            let answer = if book {
+                store.acquire_within(&key, rate, HORIZON).await
+            } else {
+                store.acquire(&key, rate).await
+            };
+            match answer {
+                Ok(decision @ (RateDecision::Allowed | RateDecision::Booked(_))) => {
+                    // A booked permit is used when it comes.
+                    tokio::time::sleep(decision.wait()).await;
                     let t = SystemTime::now();
                     if t < window {
                         c.warm_up += 1;
@@ -214,13 +226,15 @@ pub fn worker(args: &[String]) -> Result<()> {
                         c.window += 1;
                     }
                 }
-                Ok(_) if at_once => {
-                    c.waits += 1;
-                    tokio::task::yield_now().await;
-                }
                 Ok(decision) => {
                     c.waits += 1;
-                    tokio::time::sleep(decision.wait().min(left)).await;
+                    let wait = decision.wait();
+                    let wait = if book {
+                        wait.saturating_sub(HORIZON)
+                    } else {
+                        wait
+                    };
+                    tokio::time::sleep(wait.max(Duration::from_micros(100)).min(left)).await;
                 }
                 Err(_) => {
                     c.errors += 1;

@@ -336,15 +336,15 @@ impl Guard {
                 Some(ahead),
             )),
             Claim::Cached(cached) => {
-                self.undo(ahead, limit).await;
-                Ok((self.hit(cached).await, None))
+                self.undo(ahead, limit, Some(hit_event(&cached))).await;
+                Ok((Lookup::Hit(hit_verification(cached)), None))
             }
             Claim::InFlight => {
-                self.undo(ahead, limit).await;
+                self.undo(ahead, limit, None).await;
                 self.wait_for_owner(key, kind).await.map(|l| (l, None))
             }
             _ => {
-                self.undo(ahead, limit).await;
+                self.undo(ahead, limit, None).await;
                 Ok((Lookup::Miss, None))
             }
         }
@@ -352,14 +352,8 @@ impl Guard {
 
     /// A cached verdict: counted as a hit, and the money it saved.
     async fn hit(&self, cached: CachedVerdict) -> Lookup {
-        self.record(Event::CacheHit {
-            vendor: cached.vendor,
-            saved: cached.price,
-        })
-        .await;
-        let mut v = Verification::new(cached.verdict, cached.vendor.id(), Billing::NotBilled);
-        v.request_id = cached.request_id;
-        Lookup::Hit(v)
+        self.record(hit_event(&cached)).await;
+        Lookup::Hit(hit_verification(cached))
     }
 
     /// Claims `key` again and again while another caller owns it, backing off, for at most
@@ -401,29 +395,39 @@ impl Guard {
         }
     }
 
-    /// Gives back what was taken ahead and is not used: the permit and the reservation.
-    async fn undo(&self, ahead: Ahead, limit: Option<&(LimitKey, Rate, Vendor)>) {
-        let refund = async {
-            if let (Some(Asked::Answer(Ok(decision), _)), Some((key, rate, _))) =
-                (&ahead.acquired, limit)
-            {
-                if decision.is_allowed() {
-                    self.give_back(key, *rate, Permit::Shared).await;
-                }
+    /// Gives back what was taken ahead and is not used — the permit and the reservation —
+    /// and counts `event` (a cache hit), in one round trip.
+    async fn undo(
+        &self,
+        ahead: Ahead,
+        limit: Option<&(LimitKey, Rate, Vendor)>,
+        event: Option<Event>,
+    ) {
+        let mut end = EndSteps::new();
+        if let (Some(Asked::Answer(Ok(decision), _)), Some((key, rate, _))) =
+            (&ahead.acquired, limit)
+        {
+            if decision.is_allowed() {
+                end = end.refund(key, *rate);
             }
-        };
-        let release = async {
-            if let Some(Asked::Answer(Ok(ReserveOutcome::Reserved(reservation)), _)) =
-                &ahead.reserved
-            {
-                self.settle(Unsettled {
-                    reservation: reservation.clone(),
-                    settlement: Settlement::NotBilled,
-                })
-                .await;
-            }
-        };
-        tokio::join!(refund, release);
+        }
+        if let Some(Asked::Answer(Ok(ReserveOutcome::Reserved(reservation)), _)) = &ahead.reserved {
+            end = end.settle(reservation, Settlement::NotBilled);
+        }
+        if let Some(event) = event.filter(|_| self.resting(StorePart::Ledger).is_none()) {
+            end = end.record(event);
+        }
+        let asked = Instant::now();
+        let outcome = self.store.end(&end).await;
+        if let Some(settled) = outcome.settle {
+            self.settled(Asked::Answer(settled, asked));
+        }
+        if let Some(refunded) = outcome.refund {
+            let _ = self.note(StorePart::RateLimit, Asked::Answer(refunded, asked));
+        }
+        if let Some(recorded) = outcome.record {
+            let _ = self.note(StorePart::Ledger, Asked::Answer(recorded, asked));
+        }
     }
 
     /// Ends the check in one round trip: settles its last attempt and fills its claim with the
@@ -735,6 +739,21 @@ impl Guard {
         let recorded = self.ask(StorePart::Ledger, self.store.record(event)).await;
         let _ = self.note(StorePart::Ledger, recorded);
     }
+}
+
+/// A cached verdict's count in the ledger: a hit, and the money it saved.
+fn hit_event(cached: &CachedVerdict) -> Event {
+    Event::CacheHit {
+        vendor: cached.vendor,
+        saved: cached.price,
+    }
+}
+
+/// A cached verdict as the check's answer: not billed.
+fn hit_verification(cached: CachedVerdict) -> Verification {
+    let mut v = Verification::new(cached.verdict, cached.vendor.id(), Billing::NotBilled);
+    v.request_id = cached.request_id;
+    v
 }
 
 /// The local error of an attempt that has no permit of its vendor's rate limit within

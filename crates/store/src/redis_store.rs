@@ -40,24 +40,8 @@ if wait > 0 then return {2, math.ceil(wait)} end
 return {1, 0}
 ";
 
-/// The cached verdict (JSON), or `claim:<token>` while a claim is live, or nothing.
-const CLAIM: &str = r"
-local v = redis.call('GET', KEYS[1])
-if v then
-  if string.sub(v, 1, 6) == 'claim:' then return {2} end
-  return {1, v}
-end
-local t = redis.call('TIME')
-local token = ARGV[2] .. ':' .. t[1] .. '.' .. t[2]
-redis.call('SET', KEYS[1], 'claim:' .. token, 'PX', ARGV[1])
-return {0, token}
-";
-
-const FILL: &str = r"
-if ARGV[2] == '0' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
-return {1}
-";
-
+/// Ends a claim only while `ARGV[1]` still owns it (the cache's other steps are plain
+/// commands: a claim is `SET … NX PX <lease> GET`, a fill `SET … PX <ttl>`).
 const ABANDON: &str = r"
 if redis.call('GET', KEYS[1]) == 'claim:' .. ARGV[1] then redis.call('DEL', KEYS[1]); return {1} end
 return {0}
@@ -115,14 +99,11 @@ if not rec then return {-1} end
 local v, amount, day, holds = string.match(rec, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
 if not v or (v .. '|' .. amount .. '|' .. day) ~= ARGV[2] then return {-1} end
 redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('SADD', KEYS[7], v)
 local kind = ARGV[3]; local amt = tonumber(amount)
 for _, h in ipairs({KEYS[3], KEYS[4], KEYS[5]}) do
   for _, s in ipairs({v, 'overall'}) do
     local f = s .. ':'
-    local r = tonumber(redis.call('HGET', h, f .. 'reserved') or 0)
-    local take = amt; if take > r then take = r end
-    redis.call('HINCRBY', h, f .. 'reserved', -take)
+    if redis.call('HINCRBY', h, f .. 'reserved', -amt) < 0 then redis.call('HSET', h, f .. 'reserved', 0) end
     if kind == 'billed' then redis.call('HINCRBY', h, f .. 'spent', ARGV[4]) end
     if kind == 'maybe' then redis.call('HINCRBY', h, f .. 'maybe', amount) end
   end
@@ -225,8 +206,6 @@ impl Lua {
 struct Scripts {
     acquire: Lua,
     refund: Lua,
-    claim: Lua,
-    fill: Lua,
     abandon: Lua,
     reserve: Lua,
     settle: Lua,
@@ -239,8 +218,6 @@ impl Scripts {
         Scripts {
             acquire: Lua::new(ACQUIRE),
             refund: Lua::new(REFUND),
-            claim: Lua::new(CLAIM),
-            fill: Lua::new(FILL),
             abandon: Lua::new(ABANDON),
             reserve: Lua::new(RESERVE),
             settle: Lua::new(SETTLE),
@@ -250,21 +227,49 @@ impl Scripts {
     }
 }
 
-/// One script call, ready to be sent alone or in a pipeline with others.
+/// One call, ready to be sent alone or in a pipeline with others: a script, or a plain
+/// command where one does the step atomically.
 struct Call<'s> {
-    lua: &'s Lua,
+    lua: Option<&'s Lua>,
     keys: Vec<String>,
     args: Vec<String>,
 }
 
-impl Call<'_> {
-    fn evalsha(&self) -> Cmd {
-        let mut cmd = redis::cmd("EVALSHA");
-        cmd.arg(self.lua.script.get_hash())
-            .arg(self.keys.len())
-            .arg(&self.keys)
-            .arg(&self.args);
-        cmd
+impl<'s> Call<'s> {
+    /// A call of `lua` with `keys` and `args`.
+    fn script(lua: &'s Lua, keys: Vec<String>, args: Vec<String>) -> Call<'s> {
+        Call {
+            lua: Some(lua),
+            keys,
+            args,
+        }
+    }
+
+    /// The plain command `args[0]` with `args[1..]` (its key among them).
+    fn command(key: String, args: Vec<String>) -> Call<'s> {
+        Call {
+            lua: None,
+            keys: vec![key],
+            args,
+        }
+    }
+
+    fn cmd(&self) -> Cmd {
+        match self.lua {
+            Some(lua) => {
+                let mut cmd = redis::cmd("EVALSHA");
+                cmd.arg(lua.script.get_hash())
+                    .arg(self.keys.len())
+                    .arg(&self.keys)
+                    .arg(&self.args);
+                cmd
+            }
+            None => {
+                let mut cmd = redis::cmd(&self.args[0]);
+                cmd.arg(&self.keys).arg(&self.args[1..]);
+                cmd
+            }
+        }
     }
 }
 
@@ -495,7 +500,7 @@ impl RedisStore {
         let mut pipe = redis::pipe();
         pipe.ignore_errors();
         for call in calls {
-            pipe.add_command(call.evalsha());
+            pipe.add_command(call.cmd());
         }
         let mut replies: Vec<Result<Value, StoreError>> = match self.send(&pipe).await {
             Ok(values) => values.into_iter().map(Ok).collect(),
@@ -514,15 +519,17 @@ impl RedisStore {
             retry.ignore_errors();
             let mut sources: Vec<&'static str> = Vec::new();
             for &i in &unknown {
-                if !sources.contains(&calls[i].lua.source) {
-                    sources.push(calls[i].lua.source);
+                if let Some(lua) = calls[i].lua {
+                    if !sources.contains(&lua.source) {
+                        sources.push(lua.source);
+                    }
                 }
             }
             for source in &sources {
                 retry.cmd("SCRIPT").arg("LOAD").arg(*source);
             }
             for &i in &unknown {
-                retry.add_command(calls[i].evalsha());
+                retry.add_command(calls[i].cmd());
             }
             match self.send(&retry).await {
                 Ok(values) => {
@@ -539,10 +546,15 @@ impl RedisStore {
         }
         replies
             .into_iter()
-            .map(|reply| match reply? {
-                Value::Array(values) => Ok(values),
+            .zip(calls)
+            .map(|(reply, call)| match reply? {
                 Value::ServerError(e) => Err(failure(e.into())),
-                other => Err(protocol(&format!("not an array: {}", shape(&other)))),
+                Value::Array(values) if call.lua.is_some() => Ok(values),
+                other if call.lua.is_some() => {
+                    Err(protocol(&format!("not an array: {}", shape(&other))))
+                }
+                // A plain command's one reply.
+                other => Ok(vec![other]),
             })
             .collect()
     }
@@ -633,36 +645,43 @@ impl RedisStore {
     fn acquire_call(&self, key: &LimitKey, rate: Rate, within: Duration) -> Call<'_> {
         let interval = rate.period().as_secs_f64() * 1e6;
         let tolerance = interval * f64::from(rate.burst() - 1);
-        Call {
-            lua: &self.scripts.acquire,
-            keys: vec![key.redis_key()],
-            args: vec![
+        Call::script(
+            &self.scripts.acquire,
+            vec![key.redis_key()],
+            vec![
                 format!("{interval:.3}"),
                 format!("{tolerance:.3}"),
                 within.as_micros().to_string(),
             ],
-        }
+        )
     }
 
     fn refund_call(&self, key: &LimitKey, rate: Rate) -> Call<'_> {
         let interval = rate.period().as_secs_f64() * 1e6;
-        Call {
-            lua: &self.scripts.refund,
-            keys: vec![key.redis_key()],
-            args: vec![format!("{interval:.3}")],
-        }
+        Call::script(
+            &self.scripts.refund,
+            vec![key.redis_key()],
+            vec![format!("{interval:.3}")],
+        )
     }
 
-    fn claim_call(&self, key: &CacheKey, lease: Duration) -> Call<'_> {
+    /// `SET key claim:<token> NX PX <lease> GET`: the old value (a verdict, or another's
+    /// claim), or nothing and the claim is the caller's. Returns the token with the call.
+    fn claim_call(&self, key: &CacheKey, lease: Duration) -> (Call<'_>, ClaimToken) {
         let n = self.claims.fetch_add(1, Ordering::Relaxed);
-        Call {
-            lua: &self.scripts.claim,
-            keys: vec![key.redis_key()],
-            args: vec![
+        let token = format!("{}-{n:x}", self.nonce);
+        let call = Call::command(
+            key.redis_key(),
+            vec![
+                "SET".into(),
+                format!("claim:{token}"),
+                "NX".into(),
+                "PX".into(),
                 millis_ceil(lease).to_string(),
-                format!("{}-{n:x}", self.nonce),
+                "GET".into(),
             ],
-        }
+        );
+        (call, ClaimToken::new(token))
     }
 
     fn fill_call(
@@ -673,24 +692,48 @@ impl RedisStore {
     ) -> Result<Call<'_>, StoreError> {
         let json = serde_json::to_string(verdict)
             .map_err(|e| StoreError::Protocol(format!("a verdict as JSON: {e}")))?;
-        let ttl = if ttl.is_zero() {
-            "0".to_string()
+        // A TTL of zero caches nothing: the claim goes.
+        Ok(if ttl.is_zero() {
+            Call::command(key.redis_key(), vec!["DEL".into()])
         } else {
-            millis_ceil(ttl).to_string()
-        };
-        Ok(Call {
-            lua: &self.scripts.fill,
-            keys: vec![key.redis_key()],
-            args: vec![json, ttl],
+            Call::command(
+                key.redis_key(),
+                vec![
+                    "SET".into(),
+                    json,
+                    "PX".into(),
+                    millis_ceil(ttl).to_string(),
+                ],
+            )
         })
     }
 
+    fn record_call(&self, event: Event) -> Call<'_> {
+        let (vendor, kind, amount) = match event {
+            Event::CacheHit { vendor, saved } => (vendor, "hit", saved.li()),
+            Event::LimiterWait { vendor, waited } => (
+                vendor,
+                "wait",
+                u64::try_from(waited.as_nanos())
+                    .unwrap_or(u64::MAX)
+                    .min(i64::MAX as u64),
+            ),
+        };
+        let keys = self.ledger_keys(None);
+        let args = [
+            vendor.id().to_string(),
+            kind.to_string(),
+            amount.to_string(),
+        ];
+        Call::script(&self.scripts.record, keys.into(), args.into())
+    }
+
     fn abandon_call(&self, key: &CacheKey, token: &ClaimToken) -> Call<'_> {
-        Call {
-            lua: &self.scripts.abandon,
-            keys: vec![key.redis_key()],
-            args: vec![token.as_str().to_string()],
-        }
+        Call::script(
+            &self.scripts.abandon,
+            vec![key.redis_key()],
+            vec![token.as_str().to_string()],
+        )
     }
 
     fn reserve_call(&self, request: &ReserveRequest) -> Call<'_> {
@@ -722,7 +765,7 @@ impl RedisStore {
         }
         args.push(request.today.to_string());
         Call {
-            lua: &self.scripts.reserve,
+            lua: Some(&self.scripts.reserve),
             keys: self.ledger_keys(Some(request.today)).into(),
             args,
         }
@@ -741,17 +784,17 @@ impl RedisStore {
             reservation.amount().li(),
             reservation.day()
         );
-        Call {
-            lua: &self.scripts.settle,
-            keys: self.ledger_keys(Some(reservation.day())).into(),
-            args: vec![
+        Call::script(
+            &self.scripts.settle,
+            self.ledger_keys(Some(reservation.day())).into(),
+            vec![
                 reservation.id().to_string(),
                 record,
                 kind.to_string(),
                 price.to_string(),
                 days_since_epoch(reservation.day()).to_string(),
             ],
-        }
+        )
     }
 }
 
@@ -770,18 +813,30 @@ fn parse_acquire(reply: &[Value]) -> Result<RateDecision, StoreError> {
     }
 }
 
-fn parse_claim(reply: &[Value]) -> Result<Claim, StoreError> {
-    match int(reply.first())? {
-        0 => Ok(Claim::Owner(ClaimToken::new(text(reply.get(1))?))),
-        1 => serde_json::from_str(&text(reply.get(1))?)
-            .map(Claim::Cached)
-            .map_err(|_| protocol("a cached verdict that does not parse")),
-        2 => Ok(Claim::InFlight),
-        _ => Err(protocol("an unknown claim")),
+/// The old value `SET … NX GET` answered: none (the claim is `token`'s), another's claim,
+/// or a verdict.
+fn parse_claim(token: ClaimToken, reply: &[Value]) -> Result<Claim, StoreError> {
+    match reply.first() {
+        Some(Value::Nil) => Ok(Claim::Owner(token)),
+        value => {
+            let old = text(value)?;
+            if old.starts_with("claim:") {
+                Ok(Claim::InFlight)
+            } else {
+                serde_json::from_str(&old)
+                    .map(Claim::Cached)
+                    .map_err(|_| protocol("a cached verdict that does not parse"))
+            }
+        }
     }
 }
 
-/// FILL, ABANDON and REFUND answer `{n}`: done (or, for the last two, nothing to do).
+/// A plain command's answer: anything but an error is done.
+fn parse_ok(_reply: &[Value]) -> Result<(), StoreError> {
+    Ok(())
+}
+
+/// ABANDON and REFUND answer `{n}`: done (or nothing to do).
 fn parse_done(reply: &[Value]) -> Result<(), StoreError> {
     int(reply.first()).map(|_| ())
 }
@@ -894,7 +949,8 @@ impl Store for RedisStore {
     }
 
     async fn claim(&self, key: &CacheKey, lease: Duration) -> Result<Claim, StoreError> {
-        parse_claim(&self.run(self.claim_call(key, lease)).await?)
+        let (call, token) = self.claim_call(key, lease);
+        parse_claim(token, &self.run(call).await?)
     }
 
     async fn fill(
@@ -903,7 +959,7 @@ impl Store for RedisStore {
         verdict: &CachedVerdict,
         ttl: Duration,
     ) -> Result<(), StoreError> {
-        parse_done(&self.run(self.fill_call(key, verdict, ttl)?).await?)
+        parse_ok(&self.run(self.fill_call(key, verdict, ttl)?).await?)
     }
 
     async fn abandon(&self, key: &CacheKey, token: &ClaimToken) -> Result<(), StoreError> {
@@ -928,8 +984,11 @@ impl Store for RedisStore {
     /// One round trip: the asked parts' scripts in one pipeline.
     async fn begin(&self, steps: &BeginSteps<'_>) -> BeginOutcome {
         let mut calls = Vec::with_capacity(3);
+        let mut token = None;
         if let Some((key, lease)) = steps.claim {
-            calls.push(self.claim_call(key, lease));
+            let (call, claim_token) = self.claim_call(key, lease);
+            calls.push(call);
+            token = Some(claim_token);
         }
         if let Some((key, rate)) = steps.acquire {
             calls.push(self.acquire_call(key, rate, Duration::ZERO));
@@ -940,8 +999,8 @@ impl Store for RedisStore {
         let mut replies = self.exchange(&calls).await.into_iter();
         let mut next = || replies.next().unwrap_or_else(|| Err(protocol("no reply")));
         let mut outcome = BeginOutcome::default();
-        if steps.claim.is_some() {
-            outcome.claim = Some(next().and_then(|reply| parse_claim(&reply)));
+        if let Some(token) = token {
+            outcome.claim = Some(next().and_then(|reply| parse_claim(token, &reply)));
         }
         if steps.acquire.is_some() {
             outcome.acquire = Some(next().and_then(|reply| parse_acquire(&reply)));
@@ -978,53 +1037,44 @@ impl Store for RedisStore {
         if let Some((key, token)) = steps.abandon {
             calls.push(self.abandon_call(key, token));
         }
+        if let Some((key, rate)) = steps.refund {
+            calls.push(self.refund_call(key, rate));
+        }
+        if let Some(event) = steps.record {
+            calls.push(self.record_call(event));
+        }
         let mut replies = self.exchange(&calls).await.into_iter();
         let mut next = || replies.next().unwrap_or_else(|| Err(protocol("no reply")));
         if let Some((reservation, _)) = steps.settle {
             outcome.settle = Some(next().and_then(|reply| parse_settle(reservation, &reply)));
         }
         if fill_sent {
-            outcome.fill = Some(next().and_then(|reply| parse_done(&reply)));
+            outcome.fill = Some(next().and_then(|reply| parse_ok(&reply)));
         }
         if steps.abandon.is_some() {
             outcome.abandon = Some(next().and_then(|reply| parse_done(&reply)));
+        }
+        if steps.refund.is_some() {
+            outcome.refund = Some(next().and_then(|reply| parse_done(&reply)));
+        }
+        if steps.record.is_some() {
+            outcome.record = Some(next().and_then(|reply| parse_done(&reply)));
         }
         outcome
     }
 
     async fn record(&self, event: Event) -> Result<(), StoreError> {
-        let (vendor, kind, amount) = match event {
-            Event::CacheHit { vendor, saved } => (vendor, "hit", saved.li()),
-            Event::LimiterWait { vendor, waited } => (
-                vendor,
-                "wait",
-                u64::try_from(waited.as_nanos())
-                    .unwrap_or(u64::MAX)
-                    .min(i64::MAX as u64),
-            ),
-        };
-        let keys = self.ledger_keys(None);
-        let args = [
-            vendor.id().to_string(),
-            kind.to_string(),
-            amount.to_string(),
-        ];
-        self.run(Call {
-            lua: &self.scripts.record,
-            keys: keys.into(),
-            args: args.into(),
-        })
-        .await?;
+        self.run(self.record_call(event)).await?;
         Ok(())
     }
 
     async fn snapshot(&self, today: Date) -> Result<LedgerSnapshot, StoreError> {
         let reply = self
-            .run(Call {
-                lua: &self.scripts.snapshot,
-                keys: self.ledger_keys(Some(today)).into(),
-                args: Vec::new(),
-            })
+            .run(Call::script(
+                &self.scripts.snapshot,
+                self.ledger_keys(Some(today)).into(),
+                Vec::new(),
+            ))
             .await?;
         let mut overall = None;
         let mut vendors = Vec::new();

@@ -1,5 +1,6 @@
 //! The steps around one paid call, asked together: [`BeginSteps`] before it (claim, acquire,
-//! reserve), [`EndSteps`] after it (settle, fill, abandon), each part answered on its own in
+//! reserve), [`EndSteps`] after it (settle, fill, abandon; and refund and record, which end a
+//! check answered from the cache), each part answered on its own in
 //! [`BeginOutcome`] and [`EndOutcome`]. A backend may send all the parts of one side at once:
 //! in Redis, [`Store::begin`](crate::Store::begin) and [`Store::end`](crate::Store::end) are one
 //! round trip each, so that an uncached call costs two.
@@ -8,7 +9,9 @@ use std::time::Duration;
 
 use crate::cache::{CachedVerdict, Claim, ClaimToken};
 use crate::keys::{CacheKey, LimitKey};
-use crate::ledger::{Reservation, ReserveOutcome, ReserveRequest, SettleOutcome, Settlement};
+use crate::ledger::{
+    Event, Reservation, ReserveOutcome, ReserveRequest, SettleOutcome, Settlement,
+};
 use crate::limit::{Rate, RateDecision};
 use crate::StoreError;
 
@@ -147,6 +150,10 @@ pub struct EndSteps<'a> {
     pub fill: Option<(&'a CacheKey, &'a CachedVerdict, Duration)>,
     /// End this claim without a verdict ([`Store::abandon`](crate::Store::abandon)).
     pub abandon: Option<(&'a CacheKey, &'a ClaimToken)>,
+    /// Give back a permit of this rate for this key ([`Store::refund`](crate::Store::refund)).
+    pub refund: Option<(&'a LimitKey, Rate)>,
+    /// Count this event ([`Store::record`](crate::Store::record)).
+    pub record: Option<Event>,
 }
 
 impl<'a> EndSteps<'a> {
@@ -223,6 +230,37 @@ impl<'a> EndSteps<'a> {
         self.abandon = Some((key, token));
         self
     }
+
+    /// Also gives back a permit of `rate` for `key` that was taken and not used (a check
+    /// answered from the cache after its permit was taken ahead).
+    ///
+    /// ```
+    /// use shiming_core::Vendor;
+    /// use shiming_store::{keys::LimitKey, limit::Rate, steps::EndSteps};
+    /// let limit = LimitKey::new("my-appcode", Vendor::Tel3);
+    /// let steps = EndSteps::new().refund(&limit, Rate::new(50.0, 10)?);
+    /// assert!(steps.refund.is_some());
+    /// # Ok::<(), shiming_store::StoreError>(())
+    /// ```
+    #[must_use]
+    pub fn refund(mut self, key: &'a LimitKey, rate: Rate) -> EndSteps<'a> {
+        self.refund = Some((key, rate));
+        self
+    }
+
+    /// Also counts `event` (a cache hit, a limiter wait).
+    ///
+    /// ```
+    /// use shiming_core::{Price, Vendor};
+    /// use shiming_store::{ledger::Event, steps::EndSteps};
+    /// let steps = EndSteps::new().record(Event::CacheHit { vendor: Vendor::Tel3, saved: Price::from_li(200) });
+    /// assert!(steps.record.is_some());
+    /// ```
+    #[must_use]
+    pub fn record(mut self, event: Event) -> EndSteps<'a> {
+        self.record = Some(event);
+        self
+    }
 }
 
 /// The answer to each part of an [`EndSteps`], on its own: `None` for a part not asked.
@@ -243,4 +281,8 @@ pub struct EndOutcome {
     pub fill: Option<Result<(), StoreError>>,
     /// The abandon's answer, if one was asked.
     pub abandon: Option<Result<(), StoreError>>,
+    /// The refund's answer, if one was asked.
+    pub refund: Option<Result<(), StoreError>>,
+    /// The record's answer, if one was asked.
+    pub record: Option<Result<(), StoreError>>,
 }

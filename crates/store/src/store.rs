@@ -242,7 +242,7 @@ pub trait Store: Send + Sync + fmt::Debug {
         outcome
     }
 
-    /// The steps after a paid call, asked together: settle, fill and abandon, each if asked,
+    /// The steps after a paid call, asked together: settle, fill, abandon, refund and record, each if asked,
     /// each answered on its own (a part not asked is `None`), every one performed whatever
     /// another answers. The default runs them one after another; the Redis backend sends them
     /// in one round trip.
@@ -285,6 +285,12 @@ pub trait Store: Send + Sync + fmt::Debug {
         }
         if let Some((key, token)) = steps.abandon {
             outcome.abandon = Some(self.abandon(key, token).await);
+        }
+        if let Some((key, rate)) = steps.refund {
+            outcome.refund = Some(self.refund(key, rate).await);
+        }
+        if let Some(event) = steps.record {
+            outcome.record = Some(self.record(event).await);
         }
         outcome
     }

@@ -729,6 +729,45 @@ pub async fn permits_are_booked_one_period_apart_within_the_wait(store: Arc<dyn 
     assert!(!store.acquire(&key, rate).await.unwrap().is_allowed());
 }
 
+/// A check answered from the cache after its permit and reservation were taken ahead ends
+/// with one `end`: the permit back, the reservation released, the hit counted.
+pub async fn end_gives_back_what_a_hit_took_ahead(store: Arc<dyn Store>) {
+    let rate = Rate::new(0.1, 1).unwrap();
+    let limit = LimitKey::new(CREDENTIAL, Vendor::Tel3);
+    let request = ReserveRequest::new(Vendor::Tel3, Price::from_li(200), today());
+    let begun = store
+        .begin(&BeginSteps::new().acquire(&limit, rate).reserve(&request))
+        .await;
+    assert_eq!(begun.acquire, Some(Ok(RateDecision::Allowed)));
+    let Some(Ok(ReserveOutcome::Reserved(reservation))) = begun.reserve else {
+        panic!("not reserved: {:?}", begun.reserve);
+    };
+    let hit = Event::CacheHit {
+        vendor: Vendor::Tel3,
+        saved: Price::from_li(200),
+    };
+    let ended = store
+        .end(
+            &EndSteps::new()
+                .settle(&reservation, Settlement::NotBilled)
+                .refund(&limit, rate)
+                .record(hit),
+        )
+        .await;
+    assert!(matches!(ended.settle, Some(Ok(_))), "{ended:?}");
+    assert_eq!(ended.refund, Some(Ok(())));
+    assert_eq!(ended.record, Some(Ok(())));
+    assert_eq!(ended.fill, None);
+    // The permit is back: the next goes at once, the one after waits a period.
+    assert!(store.acquire(&limit, rate).await.unwrap().is_allowed());
+    assert!(!store.acquire(&limit, rate).await.unwrap().is_allowed());
+    let snapshot = store.snapshot(today()).await.unwrap();
+    assert_eq!(snapshot.overall.total.reserved, Price::ZERO);
+    assert_eq!(snapshot.overall.total.spent, Price::ZERO);
+    assert_eq!(snapshot.overall.cache_hits, 1);
+    assert_eq!(snapshot.overall.saved, Price::from_li(200));
+}
+
 /// Every rule, each on a fresh store from `fresh`.
 pub async fn every_rule<F, Fut>(fresh: F)
 where
@@ -747,4 +786,5 @@ where
     begin_and_end_answer_each_part(fresh().await).await;
     a_refund_gives_one_permit_back(fresh().await).await;
     permits_are_booked_one_period_apart_within_the_wait(fresh().await).await;
+    end_gives_back_what_a_hit_took_ahead(fresh().await).await;
 }
