@@ -6,6 +6,7 @@
 //! it uncounted; each fallback is one warning per outage, and the recovery another.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -58,6 +59,9 @@ pub(crate) struct Guard {
     pub(crate) ledger_down: LedgerDown,
     pub(crate) warn: Warn,
     pub(crate) local: Arc<Local>,
+    /// Each route's rate-limit key, by vendor and credential, worked out once (a key is a
+    /// digest of the credential).
+    pub(crate) limit_keys: HashMap<Vendor, HashMap<String, LimitKey>>,
 }
 
 /// What this process keeps for itself while the store is down: its own limiter and cache
@@ -68,6 +72,8 @@ pub(crate) struct Local {
     limiter: MemoryLimiter,
     cache: MemoryCache,
     health: [Mutex<Health>; 3],
+    /// Whether any part has a failure on record: while none has, nothing locks `health`.
+    failing: AtomicBool,
     /// The keys whose fleet limiter was found with no permit free now (so with permits booked
     /// ahead) since this process last fell back: when it goes down, this process's own limiter
     /// holds until the fleet's booked permits have gone, so that they and this process's
@@ -92,6 +98,9 @@ impl Guard {
     /// The error `part` last failed with, while it is left alone ([`STORE_RETRY_AFTER`]):
     /// the caller falls back without asking the store.
     fn resting(&self, part: StorePart) -> Option<StoreError> {
+        if !self.local.failing.load(Ordering::Acquire) {
+            return None;
+        }
         match &self.health(part).failure {
             Some((at, error)) if at.elapsed() < STORE_RETRY_AFTER => Some(error.clone()),
             _ => None,
@@ -100,6 +109,7 @@ impl Guard {
 
     /// Notes that `part` failed with `error`: a warning the first time since it last worked.
     fn failed(&self, part: StorePart, error: &StoreError) {
+        self.local.failing.store(true, Ordering::Release);
         let first = self
             .health(part)
             .failure
@@ -117,6 +127,9 @@ impl Guard {
     /// before that call was asked. (An answer to a call asked before the failure says nothing
     /// of the outage, so it does not end it.)
     fn worked(&self, part: StorePart, asked: Instant) {
+        if !self.local.failing.load(Ordering::Acquire) {
+            return;
+        }
         let recovered = {
             let mut health = self.health(part);
             match &health.failure {
@@ -219,6 +232,8 @@ pub(crate) struct Owner {
 pub(crate) struct Ahead {
     acquired: Option<Asked<RateDecision>>,
     reserved: Option<Asked<ReserveOutcome>>,
+    /// The first route's steps, worked out once.
+    steps: Option<AttemptSteps>,
 }
 
 /// What an attempt left to settle: sent once its result is known, with the cache's fill
@@ -241,9 +256,15 @@ impl Guard {
     fn steps_for(&self, route: &Route) -> AttemptSteps {
         let vendor = Vendor::from_id(route.vendor());
         let limit = vendor.and_then(|vendor| {
-            self.rates
-                .get(&vendor)
-                .map(|rate| (LimitKey::new(route.credential(), vendor), *rate, vendor))
+            self.rates.get(&vendor).map(|rate| {
+                let key = self
+                    .limit_keys
+                    .get(&vendor)
+                    .and_then(|keys| keys.get(route.credential()))
+                    .cloned()
+                    .unwrap_or_else(|| LimitKey::new(route.credential(), vendor));
+                (key, *rate, vendor)
+            })
         });
         let reserve = match vendor {
             None if self.budget == Budget::UNLIMITED => Ok(None),
@@ -311,11 +332,13 @@ impl Guard {
         }
         let asked = Instant::now();
         let outcome = self.store.begin(&begin).await;
-        let ahead = Ahead {
+        let mut ahead = Ahead {
             acquired: Asked::part(outcome.acquire, asked, limit_rests),
             reserved: Asked::part(outcome.reserve, asked, ledger_rests),
+            steps: None,
         };
         let Some((key, kind)) = cache else {
+            ahead.steps = steps;
             return Ok((Lookup::Miss, Some(ahead)));
         };
         let claimed = Asked::part(outcome.claim, asked, cache_rests)
@@ -323,18 +346,24 @@ impl Guard {
         let (claim, local) = match claimed {
             Some(Ok(claim)) => (claim, false),
             Some(Err(_)) => (self.local.cache.claim(&key, self.lease), true),
-            None => return Ok((Lookup::Miss, Some(ahead))),
+            None => {
+                ahead.steps = steps;
+                return Ok((Lookup::Miss, Some(ahead)));
+            }
         };
         match claim {
-            Claim::Owner(token) => Ok((
-                Lookup::Owner(Owner {
-                    key,
-                    token,
-                    kind,
-                    local,
-                }),
-                Some(ahead),
-            )),
+            Claim::Owner(token) => {
+                ahead.steps = steps;
+                Ok((
+                    Lookup::Owner(Owner {
+                        key,
+                        token,
+                        kind,
+                        local,
+                    }),
+                    Some(ahead),
+                ))
+            }
             Claim::Cached(cached) => {
                 self.undo(ahead, limit, Some(hit_event(&cached))).await;
                 Ok((Lookup::Hit(hit_verification(cached)), None))
@@ -521,8 +550,12 @@ impl Guard {
         identity: &Identity,
         ahead: Option<Ahead>,
     ) -> (Result<Verification, Error>, Option<Unsettled>) {
-        let steps = self.steps_for(route);
-        let Ahead { acquired, reserved } = ahead.unwrap_or_default();
+        let Ahead {
+            acquired,
+            reserved,
+            steps,
+        } = ahead.unwrap_or_default();
+        let steps = steps.unwrap_or_else(|| self.steps_for(route));
         // The reservation first, the permit last: nothing stands between a permit and its
         // call, so calls go out at their permits' pace even when the ledger is slow to answer.
         let reservation = match steps.reserve {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use shiming_core::id_card::ValidationOptions;
 use shiming_core::{Billing, Error, ErrorKind, Identity, Verdict, Verification};
 use shiming_store::cache::CacheTtl;
-use shiming_store::keys::Pepper;
+use shiming_store::keys::{LimitKey, Pepper};
 use shiming_store::ledger::{Budget, QuotaPlan};
 use shiming_store::limit::Rate;
 use shiming_store::Store;
@@ -349,6 +349,20 @@ const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(1);
 /// ([`RouterBuilder::claim_lease`]): longer than the gateway's whole call, retries included.
 const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 
+/// Each route's rate-limit key, by vendor and credential.
+fn limit_keys(routes: &[Route]) -> HashMap<Vendor, HashMap<String, LimitKey>> {
+    let mut keys: HashMap<Vendor, HashMap<String, LimitKey>> = HashMap::new();
+    for route in routes {
+        if let Some(vendor) = Vendor::from_id(route.vendor()) {
+            keys.entry(vendor)
+                .or_default()
+                .entry(route.credential().to_string())
+                .or_insert_with(|| LimitKey::new(route.credential(), vendor));
+        }
+    }
+    keys
+}
+
 impl RouterBuilder {
     /// Adds a route.
     ///
@@ -568,6 +582,7 @@ impl RouterBuilder {
             ledger_down: self.ledger_down,
             warn: self.warn,
             local: Arc::default(),
+            limit_keys: limit_keys(&self.routes),
         });
         Router {
             routes: self.routes,

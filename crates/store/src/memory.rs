@@ -14,6 +14,7 @@ use crate::ledger::{
     SettleOutcome, Settlement,
 };
 use crate::limit::{MemoryLimiter, Rate, RateDecision};
+use crate::steps::{BeginOutcome, BeginSteps, EndOutcome, EndSteps};
 use crate::{Store, StoreError};
 
 /// The [`Store`] of one process, and the default: a [`MemoryLimiter`], a [`MemoryCache`] and a
@@ -206,5 +207,45 @@ where
 
     async fn snapshot(&self, today: Date) -> Result<LedgerSnapshot, StoreError> {
         Ok(self.ledger.snapshot(today))
+    }
+
+    /// Each part at once, without a future of its own.
+    async fn begin(&self, steps: &BeginSteps<'_>) -> BeginOutcome {
+        BeginOutcome {
+            claim: steps
+                .claim
+                .map(|(key, lease)| Ok(self.cache.claim(key, lease))),
+            acquire: steps
+                .acquire
+                .map(|(key, rate)| Ok(self.limiter.acquire(key, rate))),
+            reserve: steps
+                .reserve
+                .map(|request| Ok(self.ledger.reserve(request))),
+        }
+    }
+
+    /// Each part at once, without a future of its own.
+    async fn end(&self, steps: &EndSteps<'_>) -> EndOutcome {
+        EndOutcome {
+            settle: steps
+                .settle
+                .map(|(reservation, settlement)| self.ledger.settle(reservation, settlement)),
+            fill: steps.fill.map(|(key, verdict, ttl)| {
+                self.cache.fill(key, verdict, ttl);
+                Ok(())
+            }),
+            abandon: steps.abandon.map(|(key, token)| {
+                self.cache.abandon(key, token);
+                Ok(())
+            }),
+            refund: steps.refund.map(|(key, rate)| {
+                self.limiter.refund(key, rate);
+                Ok(())
+            }),
+            record: steps.record.map(|event| {
+                self.ledger.record(event);
+                Ok(())
+            }),
+        }
     }
 }
