@@ -92,6 +92,8 @@ enum Role {
     Facade,
     /// `shiming-cli`: the command line.
     Cli,
+    /// `shiming-console-assets`: the web console's embedded files, no dependencies.
+    Assets,
 }
 
 /// A workspace crate's place in the dependency order.
@@ -123,6 +125,8 @@ const LAYERS_AT: (&str, u32) = (file!(), line!() + 6);
 /// xtask package` reads which crates are published from `cargo metadata`, not from here.)
 const LAYERS: &[Layer] = &[
     layer("shiming-core", 0, Role::Core),
+    // The console's files: depend on nothing, served by the mock market and the command line.
+    layer("shiming-console-assets", 0, Role::Assets),
     layer("shiming-gateway", 1, Role::Transport),
     // Beside the transport, so that it can depend on shiming-core alone.
     layer("shiming-mock-market", 1, Role::Mock),

@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 use crate::config::MarketConfig;
+use crate::console::{self, ConsoleSettings};
 use crate::market::Market;
 use crate::{server, Credential, Fault, JournalEntry, Pipeline, Registry, Throttle, Usage, Vendor};
 
@@ -68,6 +69,8 @@ pub struct MockMarketBuilder {
     custom_credentials: bool,
     registry: Option<Registry>,
     listen: SocketAddr,
+    console: Option<SocketAddr>,
+    console_token: Option<String>,
 }
 
 impl Default for MockMarketBuilder {
@@ -77,6 +80,8 @@ impl Default for MockMarketBuilder {
             custom_credentials: false,
             registry: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            console: None,
+            console_token: None,
         }
     }
 }
@@ -181,6 +186,34 @@ impl MockMarketBuilder {
         self
     }
 
+    /// Also serves the web console (`/__console/`: the live journal, usage and quota,
+    /// faults and the documented bodies, and the admin API the page calls) on `addr`, a port
+    /// of its own (`127.0.0.1:0`: a free loopback port; see [`MockHandle::console_url`]).
+    ///
+    /// ```
+    /// let m = shiming_mock_market::MockMarket::builder()
+    ///     .console(([127, 0, 0, 1], 0).into())
+    ///     .start()
+    ///     .unwrap();
+    /// assert!(m.console_url().unwrap().ends_with("/__console/"));
+    /// ```
+    pub fn console(mut self, addr: SocketAddr) -> MockMarketBuilder {
+        self.console = Some(addr);
+        self
+    }
+
+    /// The token every console page, event stream and API call must present
+    /// (`Authorization: Bearer …` or `?token=…`). The command line requires one when the
+    /// console listens off loopback.
+    ///
+    /// ```
+    /// # drop(shiming_mock_market::MockMarket::builder().console_token("a-long-random-token"));
+    /// ```
+    pub fn console_token(mut self, token: impl Into<String>) -> MockMarketBuilder {
+        self.console_token = Some(token.into());
+        self
+    }
+
     /// Builds the market without binding anything: requests are handed to
     /// [`Pipeline::respond`] in memory (the listen address is ignored).
     ///
@@ -212,6 +245,20 @@ impl MockMarketBuilder {
         let listener = std::net::TcpListener::bind(self.listen)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
+        let console = match self.console {
+            Some(console_addr) => {
+                let console = std::net::TcpListener::bind(console_addr)?;
+                console.set_nonblocking(true)?;
+                let console_addr = console.local_addr()?;
+                Some((console, console_addr))
+            }
+            None => None,
+        };
+        let console_addr = console.as_ref().map(|(_, addr)| *addr);
+        let settings = ConsoleSettings {
+            market_url: format!("http://{addr}"),
+            token: self.console_token,
+        };
         let market = Arc::new(Market::new(
             self.config,
             self.registry.unwrap_or_else(Registry::builtin),
@@ -227,6 +274,20 @@ impl MockMarketBuilder {
             .name("mock-market".into())
             .spawn(move || {
                 runtime.block_on(async move {
+                    if let Some((console, _)) = console {
+                        match tokio::net::TcpListener::from_std(console) {
+                            // Ends with the runtime, when the market stops.
+                            Ok(console) => {
+                                tokio::spawn(console::run(
+                                    console,
+                                    Arc::clone(&serving),
+                                    settings,
+                                    std::future::pending(),
+                                ));
+                            }
+                            Err(e) => eprintln!("mock market: cannot serve the console: {e}"),
+                        }
+                    }
                     match tokio::net::TcpListener::from_std(listener) {
                         Ok(listener) => {
                             server::run(listener, serving, async {
@@ -240,6 +301,7 @@ impl MockMarketBuilder {
             })?;
         Ok(MockHandle {
             addr,
+            console_addr,
             market,
             stop: Some(stop),
             thread: Some(thread),
@@ -250,6 +312,7 @@ impl MockMarketBuilder {
 /// A running market. Dropping it stops the server.
 pub struct MockHandle {
     addr: SocketAddr,
+    console_addr: Option<SocketAddr>,
     market: Arc<Market>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -273,6 +336,18 @@ impl MockHandle {
     #[must_use]
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The console's page, e.g. `http://127.0.0.1:38212/__console/`, when the market was
+    /// started with [`MockMarketBuilder::console`].
+    ///
+    /// ```
+    /// assert_eq!(shiming_mock_market::MockMarket::start().unwrap().console_url(), None);
+    /// ```
+    #[must_use]
+    pub fn console_url(&self) -> Option<String> {
+        self.console_addr
+            .map(|addr| format!("http://{addr}{}", console::PREFIX))
     }
 
     /// The bound address.

@@ -34,6 +34,7 @@
 mod admin;
 mod answer;
 pub mod config;
+mod console;
 mod faults;
 pub mod gateway;
 mod handle;

@@ -3,11 +3,13 @@
 //! ```text
 //! shiming-mock-market [--listen ADDR] [--config FILE] [--appcode CODE]...
 //!                     [--app-key KEY --app-secret SECRET] [--quota N]
+//!                     [--console ADDR [--console-token TOKEN]]
 //! ```
 //!
-//! The first line on stdout is exactly `listening on http://HOST:PORT`; it then serves until
-//! SIGINT or SIGTERM and shuts down gracefully. Without credentials it accepts the demo
-//! credentials of the README.
+//! The first line on stdout is exactly `listening on http://HOST:PORT`; with `--console`, the
+//! second is `console on http://HOST:PORT/__console/`. It then serves until SIGINT or SIGTERM
+//! and shuts down gracefully. Without credentials it accepts the demo credentials of the
+//! README. A console off loopback needs `--console-token` (or `SHIMING_CONSOLE_TOKEN`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -41,7 +43,18 @@ struct Args {
     /// Every credential may be charged N times per product.
     #[arg(long, value_name = "N")]
     quota: Option<u64>,
+    /// Serve the web console (live journal, usage and quota, faults) on this address, e.g.
+    /// 127.0.0.1:8081.
+    #[arg(long, value_name = "ADDR")]
+    console: Option<SocketAddr>,
+    /// The token the console asks for (required when --console is not a loopback address;
+    /// default: the SHIMING_CONSOLE_TOKEN environment variable).
+    #[arg(long, value_name = "TOKEN")]
+    console_token: Option<String>,
 }
+
+/// The shortest console token accepted: guessing it must be out of reach.
+const MIN_TOKEN_LEN: usize = 16;
 
 fn config(args: &Args) -> Result<MarketConfig, String> {
     let mut config = match &args.config {
@@ -78,11 +91,33 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let market = match MockMarket::builder()
-        .config(config)
-        .listen(args.listen)
-        .start()
-    {
+    let mut builder = MockMarket::builder().config(config).listen(args.listen);
+    let token = args
+        .console_token
+        .clone()
+        .or_else(|| std::env::var("SHIMING_CONSOLE_TOKEN").ok());
+    if let Some(console) = args.console {
+        match &token {
+            Some(token) if token.len() < MIN_TOKEN_LEN => {
+                eprintln!(
+                    "shiming-mock-market: --console-token must be at least {MIN_TOKEN_LEN} characters"
+                );
+                return ExitCode::from(2);
+            }
+            Some(token) => builder = builder.console_token(token.clone()),
+            None if !console.ip().is_loopback() => {
+                eprintln!(
+                    "shiming-mock-market: --console {console} is not a loopback address: give \
+                     --console-token (or SHIMING_CONSOLE_TOKEN), which every page and call \
+                     must then present"
+                );
+                return ExitCode::from(2);
+            }
+            None => {}
+        }
+        builder = builder.console(console);
+    }
+    let market = match builder.start() {
         Ok(m) => m,
         Err(e) => {
             eprintln!("shiming-mock-market: cannot listen on {}: {e}", args.listen);
@@ -90,6 +125,9 @@ fn main() -> ExitCode {
         }
     };
     println!("listening on {}", market.url());
+    if let Some(console) = market.console_url() {
+        println!("console on {console}");
+    }
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
     let runtime = match tokio::runtime::Builder::new_current_thread()

@@ -22,7 +22,7 @@ use crate::Reply;
 
 /// The connection is closed without an answer (a fault, or the client went away).
 #[derive(Debug)]
-struct Closed;
+pub(crate) struct Closed;
 
 impl std::fmt::Display for Closed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -33,7 +33,10 @@ impl std::fmt::Display for Closed {
 impl std::error::Error for Closed {}
 
 /// Reads the body within the market's limit.
-async fn read(req: Request<Incoming>, max_body: usize) -> Result<market::Request, Closed> {
+pub(crate) async fn read(
+    req: Request<Incoming>,
+    max_body: usize,
+) -> Result<market::Request, Closed> {
     let (parts, body) = req.into_parts();
     let (body, body_too_large) = match Limited::new(body, max_body).collect().await {
         Ok(collected) => (collected.to_bytes(), false),

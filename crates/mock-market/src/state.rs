@@ -85,6 +85,15 @@ pub(crate) struct State {
     sequence: AtomicU64,
     default_quota: Option<u64>,
     journal_capacity: usize,
+    /// Each new journal entry, for the console's live view (sent only while one listens).
+    feed: tokio::sync::broadcast::Sender<Feed>,
+}
+
+/// What the console's live view is told: a new journal entry, or that the journal was reset.
+#[derive(Debug, Clone)]
+pub(crate) enum Feed {
+    Entry(Box<JournalEntry>),
+    Reset,
 }
 
 /// Milliseconds since the Unix epoch.
@@ -93,6 +102,10 @@ pub(crate) fn now_millis() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
 }
+
+/// Entries a slow live view may fall behind by before it misses some (it is told, and
+/// reloads the journal).
+const FEED_CAPACITY: usize = 1024;
 
 fn product_index(product: Vendor) -> usize {
     Vendor::ALL.iter().position(|&p| p == product).unwrap_or(0)
@@ -114,6 +127,7 @@ impl State {
             sequence: AtomicU64::new(1),
             default_quota: config.quota,
             journal_capacity: config.journal_capacity,
+            feed: tokio::sync::broadcast::channel(FEED_CAPACITY).0,
         }
     }
 
@@ -228,10 +242,14 @@ impl State {
         rows
     }
 
-    /// Appends to the journal, dropping the oldest entry beyond capacity.
+    /// Appends to the journal, dropping the oldest entry beyond capacity, and tells the
+    /// console's live views, if any.
     pub(crate) fn record(&self, entry: JournalEntry) {
         if self.journal_capacity == 0 {
             return;
+        }
+        if self.feed.receiver_count() > 0 {
+            let _ = self.feed.send(Feed::Entry(Box::new(entry.clone())));
         }
         let evicted = {
             let mut inner = self.lock();
@@ -244,6 +262,11 @@ impl State {
             evicted
         };
         drop(evicted); // freed outside the lock
+    }
+
+    /// The live feed of journal entries and resets, from now on.
+    pub(crate) fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Feed> {
+        self.feed.subscribe()
     }
 
     /// The journal, oldest first.
@@ -303,5 +326,7 @@ impl State {
             c.quota_left
                 .store(self.default_quota.unwrap_or(UNLIMITED), Ordering::Release);
         }
+        drop(inner);
+        let _ = self.feed.send(Feed::Reset);
     }
 }

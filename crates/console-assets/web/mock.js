@@ -1,0 +1,172 @@
+// The mock market's console: the live journal (server-sent events), usage and quota, faults
+// and the documented bodies.
+"use strict";
+
+const Mock = {
+  entries: [],
+  info: { market_url: "", products: [] },
+
+  matches(entry) {
+    const product = document.getElementById("f-product").value;
+    const status = document.getElementById("f-status").value;
+    const billed = document.getElementById("f-billed").value;
+    if (product && entry.product !== product) return false;
+    if (status === "0" && entry.status !== 0) return false;
+    if (status && status !== "0" && String(entry.status)[0] !== status) return false;
+    if (billed === "yes" && !entry.charged) return false;
+    if (billed === "no" && entry.charged) return false;
+    return true;
+  },
+
+  // A curl command for the entry, with placeholders where the journal holds masked values.
+  curl(entry) {
+    const placeholder = (name, value) => {
+      const key = name.toLowerCase();
+      if (/^(xm|name|realname|username)$/.test(key)) return "<NAME>";
+      if (/(idcard|idno|cardno|certno|sfz)/.test(key)) return "<ID_NUMBER>";
+      if (/(mobile|phone|tel)/.test(key)) return "<MOBILE>";
+      return /^\*+$/.test(value) ? "<" + name.toUpperCase() + ">" : value;
+    };
+    const params = entry.params
+      ? entry.params.split("&").map((pair) => {
+          const at = pair.indexOf("=");
+          const name = at < 0 ? pair : pair.slice(0, at);
+          return name + "=" + placeholder(name, at < 0 ? "" : pair.slice(at + 1));
+        }).join("&")
+      : "";
+    const url = this.info.market_url + entry.path;
+    const auth = "-H 'Authorization: APPCODE <APPCODE>'";
+    if (entry.method === "GET") {
+      return "curl " + auth + " '" + url + (params ? "?" + params : "") + "'";
+    }
+    return "curl -X " + entry.method + " " + auth + " --data '" + params + "' '" + url + "'";
+  },
+
+  row(entry, fresh) {
+    const time = new Date(entry.received_at_ms).toLocaleTimeString(Console.lang ? "en-GB" : "zh-CN", { hour12: false });
+    const ok = entry.status >= 200 && entry.status < 300;
+    const copy = Console.el("button", {
+      type: "button",
+      class: "copy",
+      onclick: async (event) => {
+        const text = this.curl(entry);
+        try { await navigator.clipboard.writeText(text); } catch (e) { /* not allowed: shown below */ }
+        event.target.title = text;
+        event.target.textContent = Console.t("journal.copied");
+        event.target.dataset.curl = text;
+      },
+    }, Console.t("journal.copy"));
+    const tr = Console.el("tr", { class: fresh ? "new" : "", "data-request-id": entry.request_id },
+      Console.el("td", {}, time),
+      Console.el("td", {}, entry.product || "—"),
+      Console.el("td", {}, entry.credential || "—"),
+      Console.el("td", { class: ok ? "status-ok" : "status-bad" }, entry.status || Console.t("filter.closed")),
+      Console.el("td", {}, entry.charged ? Console.t("billed.yes") : Console.t("billed.no")),
+      Console.el("td", {}, entry.gateway_error || ""),
+      Console.el("td", {}, entry.fault || ""),
+      Console.el("td", { class: "params" }, entry.method + " " + entry.path + (entry.params ? "?" + entry.params : "")),
+      Console.el("td", {}, copy));
+    return tr;
+  },
+
+  render() {
+    const body = document.querySelector("#journal-table tbody");
+    body.replaceChildren(...this.entries.filter((e) => this.matches(e)).slice(-500).reverse().map((e) => this.row(e, false)));
+    document.getElementById("count").textContent = this.entries.length + " " + Console.t("journal.count");
+  },
+
+  add(entry) {
+    this.entries.push(entry);
+    if (this.entries.length > 5000) this.entries.shift();
+    if (this.matches(entry)) {
+      document.querySelector("#journal-table tbody").prepend(this.row(entry, true));
+    }
+    document.getElementById("count").textContent = this.entries.length + " " + Console.t("journal.count");
+  },
+
+  async journal() {
+    this.entries = await Console.api("/__admin/journal");
+    this.render();
+    const live = document.getElementById("live");
+    const token = Console.token();
+    const source = new EventSource("/__console/events" + (token ? "?token=" + encodeURIComponent(token) : ""));
+    source.addEventListener("open", () => { live.dataset.i18n = "journal.live"; live.className = "live on"; Console.applyI18n(live.parentNode); });
+    source.addEventListener("error", () => { live.dataset.i18n = "journal.offline"; live.className = "live off"; Console.applyI18n(live.parentNode); });
+    source.addEventListener("journal", (event) => this.add(JSON.parse(event.data)));
+    source.addEventListener("reset", () => { this.entries = []; this.render(); });
+    // The stream fell behind: the journal is fetched again.
+    source.addEventListener("reload", async () => { this.entries = await Console.api("/__admin/journal"); this.render(); });
+  },
+
+  async usage() {
+    const rows = await Console.api("/__admin/usage");
+    const body = document.querySelector("#usage-table tbody");
+    body.replaceChildren(...rows.map((row) => {
+      const input = Console.el("input", { type: "number", min: "0", value: row.quota_left == null ? "" : row.quota_left, "aria-label": "quota" });
+      const save = Console.el("button", {
+        type: "button",
+        onclick: async () => {
+          const quota = input.value === "" ? null : Number(input.value);
+          await Console.api("/__admin/quota", { body: { credential: row.credential, product: row.product, quota } });
+          this.usage();
+        },
+      }, Console.t("usage.save"));
+      const total = row.quota_left == null ? null : row.quota_left + row.charged;
+      const low = total && row.quota_left * 5 <= total;
+      return Console.el("tr", { "data-credential": row.credential, "data-product": row.product },
+        Console.el("td", {}, row.credential),
+        Console.el("td", {}, row.product),
+        Console.el("td", {}, row.received),
+        Console.el("td", {}, row.charged),
+        Console.el("td", { class: low ? "low quota" : "quota" }, row.quota_left == null ? Console.t("usage.unlimited") : row.quota_left),
+        Console.el("td", {}, input, " ", save));
+    }));
+  },
+
+  async scenarios() {
+    const list = await Console.api("/__admin/scenarios");
+    const body = document.querySelector("#scenario-table tbody");
+    body.replaceChildren(...list.map((s) => Console.el("tr", {},
+      Console.el("td", { class: "params" }, s.id),
+      Console.el("td", {}, s.status),
+      Console.el("td", {}, s.billed ? Console.t("billed.yes") : Console.t("billed.no")),
+      Console.el("td", {}, s.description))));
+  },
+
+  faults() {
+    document.getElementById("fault-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const product = document.getElementById("fault-product").value || null;
+      const fault = document.getElementById("fault-kind").value;
+      const count = Number(document.getElementById("fault-count").value || 1);
+      const answer = await Console.api("/__admin/faults", { body: { fault, count, product } });
+      document.getElementById("fault-result").textContent = Console.t("fault.queued") + ": " + JSON.stringify(answer.queued);
+    });
+  },
+
+  async start() {
+    this.info = await Console.api("/__console/info");
+    for (const id of ["f-product", "fault-product"]) {
+      const select = document.getElementById(id);
+      for (const product of this.info.products) select.append(Console.el("option", { value: product }, product));
+    }
+    for (const id of ["f-product", "f-status", "f-billed"]) {
+      document.getElementById(id).addEventListener("change", () => this.render());
+    }
+    document.addEventListener("langchange", () => this.render());
+    document.addEventListener("tabchange", (event) => {
+      if (event.detail === "usage") this.usage();
+      if (event.detail === "faults") this.scenarios();
+    });
+    this.faults();
+    Console.tabs();
+    await this.journal();
+  },
+};
+
+document.addEventListener("DOMContentLoaded", () => {
+  Mock.start().catch((error) => {
+    document.getElementById("live").textContent = String(error.message || error);
+    throw error;
+  });
+});

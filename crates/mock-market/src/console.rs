@@ -1,0 +1,381 @@
+//! The console on its own port: the embedded pages at `/__console/`, the live journal as
+//! server-sent events at `/__console/events`, what the page needs to know at
+//! `/__console/info`, and the admin API (`/__admin/…`) the page calls.
+//!
+//! Safety. Bound to loopback by default. When a token is given (the command line requires one
+//! off loopback), every page, event stream and API call needs it — `Authorization: Bearer …`,
+//! or `?token=…` where a browser cannot set a header (opening the page, `EventSource`); the
+//! files the page loads (script, style, icon) hold nothing and need none. A state-changing
+//! call also needs the `X-Shiming-Console` header, which a page of another origin cannot send
+//! without the server's consent (no CORS is offered), and an `Origin`, when sent, of this
+//! console: a cross-site form or script cannot change the market. The journal it streams is
+//! the masked one.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Frame, Incoming};
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, mpsc};
+
+use crate::market::Market;
+use crate::state::Feed;
+use crate::{admin, server, Reply, Vendor};
+
+/// Where the console's pages live.
+pub const PREFIX: &str = "/__console/";
+
+/// The header every state-changing call of the page carries (the CSRF defence).
+pub const CSRF_HEADER: &str = "x-shiming-console";
+
+/// How often an idle event stream gets a comment, so that proxies and the browser keep it.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Connections the console serves at once (a few browser tabs).
+const MAX_CONNECTIONS: usize = 64;
+
+/// What the console needs besides the market: where the market listens (for the page's
+/// `curl` lines) and the token, if one is required.
+#[derive(Debug, Clone)]
+pub(crate) struct ConsoleSettings {
+    pub(crate) market_url: String,
+    pub(crate) token: Option<String>,
+}
+
+type Body = BoxBody<Bytes, Infallible>;
+
+fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into()).boxed()
+}
+
+fn json_response(status: StatusCode, value: &serde_json::Value) -> Response<Body> {
+    let mut response = Response::new(full(value.to_string()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    response
+}
+
+fn error(status: StatusCode, message: &str) -> Response<Body> {
+    json_response(status, &json!({ "error": message }))
+}
+
+fn redirect(to: &str) -> Response<Body> {
+    let mut response = Response::new(full(Bytes::new()));
+    *response.status_mut() = StatusCode::FOUND;
+    if let Ok(location) = HeaderValue::from_str(to) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// An embedded file, or `304` when the browser has it.
+fn asset(name: &str, if_none_match: Option<&HeaderValue>) -> Response<Body> {
+    let Some(asset) = shiming_console_assets::get(name) else {
+        return error(StatusCode::NOT_FOUND, "no such console file");
+    };
+    let fresh = if_none_match.is_some_and(|tag| tag.as_bytes() == asset.etag.as_bytes());
+    let mut response = if fresh {
+        let mut r = Response::new(full(Bytes::new()));
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        Response::new(full(Bytes::from_static(asset.body)))
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(asset.content_type),
+    );
+    headers.insert(header::ETAG, HeaderValue::from_static(asset.etag));
+    // Revalidated on every load: a new build's files are picked up at once.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    if asset.content_type.starts_with("text/html") {
+        headers.insert(
+            "content-security-policy",
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+            ),
+        );
+    }
+    response
+}
+
+/// The token of the request: `Authorization: Bearer …`, else `?token=…`.
+fn presented_token<B>(req: &Request<B>) -> Option<String> {
+    if let Some(bearer) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some(bearer.trim().to_string());
+    }
+    let query = req.uri().query()?;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "token")
+        .map(|(_, value)| value.into_owned())
+}
+
+/// Compares without stopping at the first difference.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |diff, (x, y)| diff | (x ^ y))
+            == 0
+}
+
+/// Whether a state-changing request came from the console's own page: the CSRF header, and
+/// an `Origin`, when there is one, naming this console's host.
+fn from_the_page<B>(req: &Request<B>) -> bool {
+    if !req.headers().contains_key(CSRF_HEADER) {
+        return false;
+    }
+    match (
+        req.headers().get(header::ORIGIN),
+        req.headers().get(header::HOST),
+    ) {
+        (None, _) => true,
+        (Some(origin), Some(host)) => {
+            let origin = origin.to_str().unwrap_or("");
+            let host = host.to_str().unwrap_or("");
+            origin.strip_prefix("http://") == Some(host)
+                || origin.strip_prefix("https://") == Some(host)
+        }
+        (Some(_), None) => false,
+    }
+}
+
+/// An event stream: each journal entry as `event: journal`, a reset as `event: reset`, and,
+/// when the stream fell behind, `event: reload` (the page fetches the journal again).
+struct EventStream {
+    rx: mpsc::Receiver<Bytes>,
+}
+
+impl hyper::body::Body for EventStream {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        self.rx
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|bytes| Ok(Frame::data(bytes))))
+    }
+}
+
+/// One server-sent event.
+fn event(name: &str, data: &str) -> Bytes {
+    Bytes::from(format!("event: {name}\ndata: {data}\n\n"))
+}
+
+/// Forwards the market's feed to one event stream until the browser goes away.
+async fn forward(mut feed: broadcast::Receiver<Feed>, tx: mpsc::Sender<Bytes>) {
+    if tx
+        .send(Bytes::from_static(b"retry: 1000\n\n"))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let mut keep_alive = tokio::time::interval(KEEP_ALIVE);
+    keep_alive.tick().await;
+    loop {
+        let chunk = tokio::select! {
+            received = feed.recv() => match received {
+                Ok(Feed::Entry(entry)) => match serde_json::to_string(&*entry) {
+                    Ok(data) => event("journal", &data),
+                    Err(_) => continue,
+                },
+                Ok(Feed::Reset) => event("reset", "{}"),
+                Err(broadcast::error::RecvError::Lagged(_)) => event("reload", "{}"),
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            _ = keep_alive.tick() => Bytes::from_static(b": keep-alive\n\n"),
+        };
+        if tx.send(chunk).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn events(market: &Market) -> Response<Body> {
+    let (tx, rx) = mpsc::channel(64);
+    tokio::spawn(forward(market.state.subscribe(), tx));
+    let mut response = Response::new(EventStream { rx }.boxed());
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+fn info(settings: &ConsoleSettings) -> Response<Body> {
+    let products: Vec<&str> = Vendor::ALL.iter().map(|v| v.id()).collect();
+    json_response(
+        StatusCode::OK,
+        &json!({ "market_url": settings.market_url, "products": products }),
+    )
+}
+
+/// Answers one request of the console port.
+async fn serve(
+    market: Arc<Market>,
+    settings: Arc<ConsoleSettings>,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, server::Closed> {
+    let path = req.uri().path().to_string();
+    let query = req
+        .uri()
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    // The files a page loads hold nothing: served to anyone.
+    if req.method() == Method::GET {
+        if let Some(name) = path.strip_prefix(PREFIX) {
+            if shiming_console_assets::get(name).is_some() && !name.ends_with(".html") {
+                return Ok(asset(name, req.headers().get(header::IF_NONE_MATCH)));
+            }
+        }
+    }
+    if let Some(token) = &settings.token {
+        if !presented_token(&req).is_some_and(|given| same(&given, token)) {
+            return Ok(error(
+                StatusCode::UNAUTHORIZED,
+                "this console needs the token it was started with (?token=…)",
+            ));
+        }
+    }
+    let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD);
+    if changes_state && !from_the_page(&req) {
+        return Ok(error(
+            StatusCode::FORBIDDEN,
+            "a state-changing call must come from the console's page (X-Shiming-Console)",
+        ));
+    }
+    match (req.method().clone(), path.as_str()) {
+        (Method::GET, "/" | "/__console") => Ok(redirect(&format!("{PREFIX}{query}"))),
+        (Method::GET, "/__console/") => {
+            Ok(asset("mock.html", req.headers().get(header::IF_NONE_MATCH)))
+        }
+        (Method::GET, "/__console/info") => Ok(info(&settings)),
+        (Method::GET, "/__console/events") => Ok(events(&market)),
+        (_, p) if p.starts_with(admin::PREFIX) => {
+            let request = server::read(req, market.config.max_body_bytes).await?;
+            match admin::reply(&market, &request) {
+                Reply::Respond { response, .. } => Ok(response.map(full)),
+                Reply::Close => Err(server::Closed),
+            }
+        }
+        _ => Ok(error(StatusCode::NOT_FOUND, "no such console page")),
+    }
+}
+
+/// Serves the console on `listener` until `shutdown` resolves.
+pub(crate) async fn run(
+    listener: TcpListener,
+    market: Arc<Market>,
+    settings: ConsoleSettings,
+    shutdown: impl Future<Output = ()>,
+) {
+    let settings = Arc::new(settings);
+    let connections = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(market.config.header_read_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        let (market, settings) = (Arc::clone(&market), Arc::clone(&settings));
+        let service = service_fn(move |req| serve(Arc::clone(&market), Arc::clone(&settings), req));
+        let conn = builder
+            .serve_connection(TokioIo::new(stream), service)
+            .into_owned();
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(headers: &[(&str, &str)]) -> Request<()> {
+        let mut builder = Request::post("/__admin/reset");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        builder.body(()).unwrap()
+    }
+
+    #[test]
+    fn only_the_page_may_change_state() {
+        assert!(!from_the_page(&request(&[])));
+        assert!(from_the_page(&request(&[(CSRF_HEADER, "1")])));
+        assert!(from_the_page(&request(&[
+            (CSRF_HEADER, "1"),
+            ("origin", "http://127.0.0.1:8081"),
+            ("host", "127.0.0.1:8081"),
+        ])));
+        assert!(!from_the_page(&request(&[
+            (CSRF_HEADER, "1"),
+            ("origin", "http://evil.example"),
+            ("host", "127.0.0.1:8081"),
+        ])));
+    }
+
+    #[test]
+    fn a_token_comes_from_the_header_or_the_query() {
+        let header = Request::get("/__console/")
+            .header("authorization", "Bearer s3cret")
+            .body(())
+            .unwrap();
+        assert_eq!(presented_token(&header).as_deref(), Some("s3cret"));
+        let query = Request::get("/__console/events?token=s3cret")
+            .body(())
+            .unwrap();
+        assert_eq!(presented_token(&query).as_deref(), Some("s3cret"));
+        assert_eq!(presented_token(&Request::get("/").body(()).unwrap()), None);
+        assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "abcd"));
+    }
+}
