@@ -14,6 +14,8 @@
 
 #![deny(missing_docs)]
 
+pub mod access;
+
 /// One embedded file.
 ///
 /// ```

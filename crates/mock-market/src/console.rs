@@ -27,6 +27,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use serde_json::json;
+use shiming_console_assets::access::{self, CSRF_HEADER};
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, mpsc};
 
@@ -36,9 +37,6 @@ use crate::{admin, server, Reply, Vendor};
 
 /// Where the console's pages live.
 pub const PREFIX: &str = "/__console/";
-
-/// The header every state-changing call of the page carries (the CSRF defence).
-pub const CSRF_HEADER: &str = "x-shiming-console";
 
 /// How often an idle event stream gets a comment, so that proxies and the browser keep it.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -121,48 +119,26 @@ fn asset(name: &str, if_none_match: Option<&HeaderValue>) -> Response<Body> {
 
 /// The token of the request: `Authorization: Bearer …`, else `?token=…`.
 fn presented_token<B>(req: &Request<B>) -> Option<String> {
-    if let Some(bearer) = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    {
-        return Some(bearer.trim().to_string());
-    }
-    let query = req.uri().query()?;
-    form_urlencoded::parse(query.as_bytes())
-        .find(|(name, _)| name == "token")
-        .map(|(_, value)| value.into_owned())
+    access::token(
+        req.headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok()),
+        req.uri().query(),
+    )
 }
 
-/// Compares without stopping at the first difference.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |diff, (x, y)| diff | (x ^ y))
-            == 0
-}
-
-/// Whether a state-changing request came from the console's own page: the CSRF header, and
-/// an `Origin`, when there is one, naming this console's host.
+/// Whether a state-changing request came from the console's own page.
 fn from_the_page<B>(req: &Request<B>) -> bool {
-    if !req.headers().contains_key(CSRF_HEADER) {
-        return false;
-    }
-    match (
-        req.headers().get(header::ORIGIN),
-        req.headers().get(header::HOST),
-    ) {
-        (None, _) => true,
-        (Some(origin), Some(host)) => {
-            let origin = origin.to_str().unwrap_or("");
-            let host = host.to_str().unwrap_or("");
-            origin.strip_prefix("http://") == Some(host)
-                || origin.strip_prefix("https://") == Some(host)
-        }
-        (Some(_), None) => false,
-    }
+    let text = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    access::from_the_page(
+        req.headers().contains_key(CSRF_HEADER),
+        text(header::ORIGIN),
+        text(header::HOST),
+    )
 }
 
 /// An event stream: each journal entry as `event: journal`, a reset as `event: reset`, and,
@@ -262,7 +238,7 @@ async fn serve(
         }
     }
     if let Some(token) = &settings.token {
-        if !presented_token(&req).is_some_and(|given| same(&given, token)) {
+        if !presented_token(&req).is_some_and(|given| access::same_token(&given, token)) {
             return Ok(error(
                 StatusCode::UNAUTHORIZED,
                 "this console needs the token it was started with (?token=…)",
@@ -376,6 +352,5 @@ mod tests {
             .unwrap();
         assert_eq!(presented_token(&query).as_deref(), Some("s3cret"));
         assert_eq!(presented_token(&Request::get("/").body(()).unwrap()), None);
-        assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "abcd"));
     }
 }

@@ -17,6 +17,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use shiming_console_assets::access::MIN_TOKEN_LEN;
 use shiming_mock_market::config::FileConfig;
 use shiming_mock_market::{Credential, MarketConfig, MockMarket};
 
@@ -52,9 +53,6 @@ struct Args {
     #[arg(long, value_name = "TOKEN")]
     console_token: Option<String>,
 }
-
-/// The shortest console token accepted: guessing it must be out of reach.
-const MIN_TOKEN_LEN: usize = 16;
 
 fn config(args: &Args) -> Result<MarketConfig, String> {
     let mut config = match &args.config {
