@@ -6,6 +6,7 @@
 //!   verdict, 2 usage or invalid input, 3 service error.
 //! * `shiming batch` runs a CSV file of checks, crash-safe and resumable.
 //! * `shiming usage` prints the store's ledger (spend, quota, cache, rate-limit waits).
+//! * `shiming console` serves the web console (try a check, the ledger) on loopback.
 //!
 //! The README documents the exact interface, which scripts depend on.
 
@@ -15,6 +16,7 @@ use clap::{Args, Parser, Subcommand};
 
 mod batch;
 mod check;
+mod console;
 mod market;
 mod usage;
 mod verify;
@@ -41,6 +43,9 @@ enum Command {
     Batch(batch::BatchArgs),
     /// Print the shared store's ledger: spend per vendor, quota left, cache hits, waits.
     Usage(usage::UsageArgs),
+    /// Serve the web console: try a check (local validation, then the router) and see the
+    /// ledger, in a browser; --mock to try it free.
+    Console(console::ConsoleArgs),
 }
 
 #[derive(Debug, Args)]
@@ -56,5 +61,6 @@ fn main() -> ExitCode {
         Command::Verify(v) => verify::run(&v),
         Command::Batch(b) => batch::run(&b),
         Command::Usage(u) => usage::run(&u),
+        Command::Console(c) => console::run(&c),
     }
 }

@@ -93,7 +93,7 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
 
 /// The router's sentence about a missing vendor, for the command line: the vendors looked at
 /// are those the configuration and the flags made usable, and the advice names the switches.
-fn no_usable_vendor(none: NoRoute) -> String {
+pub(crate) fn no_usable_vendor(none: NoRoute) -> String {
     let switches = match none.elements {
         Elements::Three => {
             " (phonethird also needs --phonethird-consent), or drop --mobile for a two-element check"
@@ -152,7 +152,7 @@ fn attempts_json(attempts: &shiming::Attempts) -> Vec<AttemptJson> {
 /// reference, cost, attempts and cached (the verdict came from the dedupe cache: nothing
 /// sent, cost 0, `billed` false; `request_id` is the original call's).
 #[derive(Serialize)]
-struct VerdictJson<'a> {
+pub(crate) struct VerdictJson<'a> {
     verdict: &'static str,
     vendor: &'static str,
     billed: bool,
@@ -167,7 +167,7 @@ struct VerdictJson<'a> {
     cached: bool,
 }
 
-fn verdict_json(routed: &Routed) -> VerdictJson<'_> {
+pub(crate) fn verdict_json(routed: &Routed) -> VerdictJson<'_> {
     let v = &routed.verification;
     VerdictJson {
         verdict: v.verdict.code(),
@@ -187,7 +187,7 @@ fn verdict_json(routed: &Routed) -> VerdictJson<'_> {
 
 /// The failure object: `{"error": {...}}`.
 #[derive(Serialize)]
-struct ErrorJson<'a> {
+pub(crate) struct ErrorJson<'a> {
     error: ErrorBody<'a>,
 }
 
@@ -202,7 +202,7 @@ struct ErrorBody<'a> {
     attempts: Vec<AttemptJson>,
 }
 
-fn error_json(failed: &RouteError) -> ErrorJson<'_> {
+pub(crate) fn error_json(failed: &RouteError) -> ErrorJson<'_> {
     ErrorJson {
         error: ErrorBody {
             kind: failed.error.kind().public_name(),

@@ -82,6 +82,8 @@ macro_rules! asset {
 /// ```
 pub const ASSETS: &[Asset] = &[
     asset!("mock.html", "text/html; charset=utf-8"),
+    asset!("app.html", "text/html; charset=utf-8"),
+    asset!("app.js", "text/javascript; charset=utf-8"),
     asset!("console.js", "text/javascript; charset=utf-8"),
     asset!("mock.js", "text/javascript; charset=utf-8"),
     asset!("console.css", "text/css; charset=utf-8"),

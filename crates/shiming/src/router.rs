@@ -613,6 +613,26 @@ impl Router {
         &self.routes
     }
 
+    /// This router with only the routes of `vendor`: the same store, cache, limits, budget and
+    /// warnings (a console's "this product" beside "auto"). No route when the router has none
+    /// of `vendor`.
+    ///
+    /// ```
+    /// use shiming::{gateway::Credentials, Route, Router, Vendor};
+    /// let tel3 = shiming::tel3::Tel3Client::new(Credentials::app_code("code"));
+    /// let sxm3v2 = shiming::sxm3v2::Sxm3v2Client::new(Credentials::app_code("code"));
+    /// let r = Router::builder().route(Route::three(tel3)).route(Route::three(sxm3v2)).build();
+    /// let only = r.only(Vendor::Sxm3v2);
+    /// assert_eq!(only.routes().iter().map(|r| r.vendor()).collect::<Vec<_>>(), ["sxm3v2"]);
+    /// assert!(r.only(Vendor::Sfz2).routes().is_empty());
+    /// ```
+    #[must_use]
+    pub fn only(&self, vendor: Vendor) -> Router {
+        let mut router = self.clone();
+        router.routes.retain(|route| route.vendor() == vendor.id());
+        router
+    }
+
     /// The enabled routes that check `elements`, in the order they are tried.
     ///
     /// ```

@@ -94,6 +94,49 @@ pub struct Source {
     pub json: bool,
 }
 
+/// The JSON reports of `check --json` for a name, an ID number and a mobile, each when given
+/// (`null` otherwise), with the normalized values masked: what the console shows as a person
+/// types. `today` is the date ages are measured against.
+pub fn reports(
+    name: Option<&str>,
+    id: Option<&str>,
+    mobile: Option<&str>,
+    options: &ValidationOptions,
+) -> serde_json::Value {
+    let source = Source {
+        line: None,
+        json: true,
+    };
+    let one = |report: &dyn Fn(&mut Vec<u8>) -> io::Result<Checked>,
+               mask: fn(&str) -> String|
+     -> serde_json::Value {
+        let mut out = Vec::new();
+        if report(&mut out).is_err() {
+            return serde_json::Value::Null;
+        }
+        let mut value: serde_json::Value =
+            serde_json::from_slice(&out).unwrap_or(serde_json::Value::Null);
+        if let Some(normalized) = value.get_mut("normalized") {
+            if let Some(text) = normalized.as_str() {
+                *normalized = serde_json::Value::String(mask(text));
+            }
+        }
+        value
+    };
+    let absent = |v: Option<&str>| v.map_or(true, |v| v.trim().is_empty());
+    serde_json::json!({
+        "name": if absent(name) { serde_json::Value::Null } else {
+            one(&|out| name::report(out, source, Ok(name.unwrap_or_default())), shiming_core::mask::mask_name)
+        },
+        "id_card": if absent(id) { serde_json::Value::Null } else {
+            one(&|out| id_card::report(out, source, Ok(id.unwrap_or_default()), options), shiming_core::mask::mask_id)
+        },
+        "mobile": if absent(mobile) { serde_json::Value::Null } else {
+            one(&|out| mobile::report(out, source, Ok(mobile.unwrap_or_default())), shiming_core::mask::mask_mobile)
+        },
+    })
+}
+
 /// A line of `--file` that is not valid text in the file's encoding.
 #[derive(Clone, Copy)]
 pub struct Undecodable(TextEncoding);

@@ -1,0 +1,240 @@
+//! `shiming console`: the web console for the people who run checks — Try a check (local
+//! validation as you type, then the check through the configured router, with its failover,
+//! cache, limits and budget) and the ledger of `shiming usage` — on a loopback port by
+//! default. Credentials stay in this process: the page never receives an AppCode or secret.
+//! Off loopback it needs a token; a state-changing call must come from the page (the rules of
+//! `shiming_console_assets::access`). Nothing typed into the form is logged or kept.
+
+mod api;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use clap::Args;
+use http::{header, HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use shiming_console_assets::access::{self, CSRF_HEADER, MIN_TOKEN_LEN};
+
+use crate::market::{MarketArgs, UsageError};
+
+/// Options of `shiming console`.
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    #[command(flatten)]
+    pub market: MarketArgs,
+    /// Address to serve the console on (loopback by default; any other needs --token)
+    #[arg(long, default_value = "127.0.0.1:8090", value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// The token every page and call must present (at least 16 characters; default: the
+    /// SHIMING_CONSOLE_TOKEN environment variable). Required off loopback.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+}
+
+/// Largest request body the console reads (a check's form).
+const MAX_BODY: usize = 16 * 1024;
+
+pub fn run(args: &ConsoleArgs) -> ExitCode {
+    match serve(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(UsageError(message)) => {
+            eprintln!("shiming console: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn serve(args: &ConsoleArgs) -> Result<(), UsageError> {
+    let token = args
+        .token
+        .clone()
+        .or_else(|| std::env::var("SHIMING_CONSOLE_TOKEN").ok());
+    match &token {
+        Some(t) if t.len() < MIN_TOKEN_LEN => {
+            return Err(UsageError(format!(
+                "--token must be at least {MIN_TOKEN_LEN} characters"
+            )))
+        }
+        None if !args.listen.ip().is_loopback() => {
+            return Err(UsageError(format!(
+                "--listen {} is not a loopback address: give --token (or SHIMING_CONSOLE_TOKEN), \
+                 which every page and call must then present",
+                args.listen
+            )))
+        }
+        _ => {}
+    }
+    let runtime = crate::market::runtime()?;
+    let only = args.market.vendor()?;
+    // Every call is counted, so that the Usage page has a ledger: in memory unless the
+    // configuration names a shared store.
+    let market = args
+        .market
+        .connect(only, &runtime, |config| config.store.table = true)?;
+    let app = Arc::new(api::App::new(
+        market,
+        args.market.mock,
+        args.market.ledger.clone(),
+    ));
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| UsageError(format!("cannot listen on {}: {e}", args.listen)))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| UsageError(e.to_string()))?;
+        println!("console on http://{addr}/");
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        let token = token.map(Arc::<str>::from);
+        loop {
+            let (stream, _) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(pair) => pair,
+                    Err(_) => continue,
+                },
+                _ = tokio::signal::ctrl_c() => break,
+            };
+            let (app, token) = (Arc::clone(&app), token.clone());
+            let service = service_fn(move |req| {
+                let (app, token) = (Arc::clone(&app), token.clone());
+                async move { Ok::<_, Infallible>(answer(&app, token.as_deref(), req).await) }
+            });
+            tokio::spawn(async move {
+                let _ = auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+        Ok(())
+    })
+}
+
+fn respond(status: StatusCode, content_type: &'static str, body: Bytes) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// A JSON answer.
+pub(crate) fn json(status: StatusCode, value: &serde_json::Value) -> Response<Full<Bytes>> {
+    respond(
+        status,
+        "application/json; charset=utf-8",
+        Bytes::from(value.to_string()),
+    )
+}
+
+fn error(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
+    json(
+        status,
+        &serde_json::json!({ "error": { "message": message } }),
+    )
+}
+
+/// An embedded file, or `304` when the browser has it.
+fn asset(name: &str, if_none_match: Option<&HeaderValue>) -> Response<Full<Bytes>> {
+    let Some(asset) = shiming_console_assets::get(name) else {
+        return error(StatusCode::NOT_FOUND, "no such page");
+    };
+    let fresh = if_none_match.is_some_and(|tag| tag.as_bytes() == asset.etag.as_bytes());
+    let mut response = if fresh {
+        respond(StatusCode::NOT_MODIFIED, asset.content_type, Bytes::new())
+    } else {
+        respond(
+            StatusCode::OK,
+            asset.content_type,
+            Bytes::from_static(asset.body),
+        )
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, HeaderValue::from_static(asset.etag));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    if asset.content_type.starts_with("text/html") {
+        headers.insert(
+            "content-security-policy",
+            HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
+        );
+    }
+    response
+}
+
+/// Answers one request.
+async fn answer(
+    app: &api::App,
+    token: Option<&str>,
+    req: Request<Incoming>,
+) -> Response<Full<Bytes>> {
+    let path = req.uri().path().to_string();
+    let text = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    // The files a page loads hold nothing: served to anyone.
+    if req.method() == Method::GET {
+        if let Some(name) = path.strip_prefix('/') {
+            if shiming_console_assets::get(name).is_some() && !name.ends_with(".html") {
+                return asset(name, req.headers().get(header::IF_NONE_MATCH));
+            }
+        }
+    }
+    if let Some(token) = token {
+        let given = access::token(text(header::AUTHORIZATION), req.uri().query());
+        if !given.is_some_and(|given| access::same_token(&given, token)) {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "this console needs the token it was started with (?token=…)",
+            );
+        }
+    }
+    if req.method() != Method::GET
+        && !access::from_the_page(
+            req.headers().contains_key(CSRF_HEADER),
+            text(header::ORIGIN),
+            text(header::HOST),
+        )
+    {
+        return error(
+            StatusCode::FORBIDDEN,
+            "a state-changing call must come from the console's page (X-Shiming-Console)",
+        );
+    }
+    match (req.method().clone(), path.as_str()) {
+        (Method::GET, "/") => asset("app.html", req.headers().get(header::IF_NONE_MATCH)),
+        (Method::GET, "/api/info") => app.info(),
+        (Method::GET, "/api/usage") => app.usage().await,
+        (Method::POST, "/api/validate" | "/api/check") => {
+            let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
+                Ok(body) => body.to_bytes(),
+                Err(_) => return error(StatusCode::PAYLOAD_TOO_LARGE, "the form is too large"),
+            };
+            let form: api::Form = match serde_json::from_slice(&body) {
+                Ok(form) => form,
+                Err(_) => {
+                    return error(StatusCode::BAD_REQUEST, "the form is not the expected JSON")
+                }
+            };
+            if path == "/api/validate" {
+                app.validate(&form)
+            } else {
+                app.check(&form).await
+            }
+        }
+        _ => error(StatusCode::NOT_FOUND, "no such page"),
+    }
+}

@@ -1,0 +1,249 @@
+//! `shiming console` as a process, over real sockets, against a mock market of the test's own:
+//! the page and its files, local validation with masked values, a check through the router
+//! (Match for the registry's Match person, charged once at the mock), a local refusal that
+//! sends nothing, the ledger, the CSRF rule and the token off loopback.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+use shiming_mock_market::config::DEMO_APPCODE;
+use shiming_mock_market::{MockHandle, MockMarket, Vendor};
+use shiming_test_support::market::{demo_usage, total_usage};
+
+const NAME: &str = "陈思远";
+const ID: &str = "330106198805160711";
+const MOBILE: &str = "13957120001";
+const TOKEN: &str = "a-console-token-for-the-tests";
+
+/// A running `shiming console`, killed when dropped.
+struct Console {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Console {
+    /// Starts `shiming console` against `m` with `extra` arguments; waits for its address.
+    fn start(m: &MockHandle, extra: &[&str]) -> Console {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_shiming"))
+            .args(["console", "--listen", "127.0.0.1:0", "--endpoint", &m.url()])
+            .args(extra)
+            .env("SHIMING_APPCODE", DEMO_APPCODE)
+            .env_remove("SHIMING_CONFIG")
+            .env_remove("SHIMING_CONSOLE_TOKEN")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run shiming console");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the console's first line");
+        let addr = line
+            .trim()
+            .strip_prefix("console on http://")
+            .and_then(|rest| rest.trim_end_matches('/').parse().ok())
+            .unwrap_or_else(|| panic!("not the console's first line: {line:?}"));
+        Console { child, addr }
+    }
+
+    /// Sends one request; returns the status and the body.
+    fn call(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> (u16, String) {
+        let mut stream = TcpStream::connect(self.addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        let mut request = format!(
+            "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(body);
+        stream.write_all(request.as_bytes()).expect("write");
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        let text = String::from_utf8(raw).expect("UTF-8");
+        let status = text[9..12].parse().expect("a status");
+        let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+        (status, body.to_string())
+    }
+
+    /// A call of the page: JSON in and out, with the page's CSRF header.
+    fn api(&self, path: &str, body: &Value) -> (u16, Value) {
+        let (status, text) = self.call(
+            "POST",
+            path,
+            &[
+                ("X-Shiming-Console", "1"),
+                ("Content-Type", "application/json"),
+            ],
+            &body.to_string(),
+        );
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
+        )
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let (status, text) = self.call("GET", path, &[], "");
+        assert_eq!(status, 200, "{path}: {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    }
+
+    /// Stops the console and returns what it printed on stderr.
+    fn stderr(mut self) -> String {
+        let _ = self.child.kill();
+        let mut err = String::new();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            let _ = stderr.read_to_string(&mut err);
+        }
+        err
+    }
+}
+
+fn person(vendor: &str, id: &str) -> Value {
+    serde_json::json!({ "vendor": vendor, "name": NAME, "id_card": id, "mobile": MOBILE })
+}
+
+#[test]
+fn the_page_and_its_files_are_served() {
+    let m = MockMarket::start().unwrap();
+    let c = Console::start(&m, &[]);
+    let (status, page) = c.call("GET", "/", &[], "");
+    assert_eq!(status, 200);
+    assert!(page.contains("实名核验控制台"));
+    for name in ["app.js", "console.js", "console.css", "favicon.svg"] {
+        let (status, _) = c.call("GET", &format!("/{name}"), &[], "");
+        assert_eq!(status, 200, "{name}");
+    }
+    assert_eq!(c.call("GET", "/nothing", &[], "").0, 404);
+    let info = c.get("/api/info");
+    assert_eq!(info["mode"], "market");
+    assert!(info["vendors"].as_array().unwrap().len() >= 4, "{info}");
+    assert_eq!(info["store"], "memory");
+    // The page never receives a credential.
+    assert!(!info.to_string().contains(DEMO_APPCODE));
+}
+
+#[test]
+fn local_validation_shows_what_it_found_masked() {
+    let m = MockMarket::start().unwrap();
+    let c = Console::start(&m, &[]);
+    let (status, v) = c.api("/api/validate", &person("auto", ID));
+    assert_eq!(status, 200);
+    assert_eq!(v["id_card"]["valid"], true);
+    assert_eq!(v["id_card"]["birth_date"], "1988-05-16");
+    assert_eq!(v["id_card"]["region"]["county"], "西湖区");
+    assert_eq!(v["mobile"]["carrier"], "china_mobile");
+    assert_eq!(v["name"]["valid"], true);
+    let (_, bad) = c.api("/api/validate", &person("auto", "330106198805160712"));
+    assert_eq!(bad["id_card"]["valid"], false);
+    assert_eq!(bad["id_card"]["reason"], "checksum");
+    let text = format!("{v} {bad}");
+    for secret in [ID, MOBILE, NAME] {
+        assert!(!text.contains(secret), "validation shows {secret}: {text}");
+    }
+    assert_eq!(total_usage(&m), (0, 0), "validation sends nothing");
+}
+
+#[test]
+fn a_check_goes_through_the_router_and_a_refusal_sends_nothing() {
+    let m = MockMarket::start().unwrap();
+    let c = Console::start(&m, &[]);
+    let (status, refused) = c.api("/api/check", &person("tel3", "330106198805160712"));
+    assert_eq!(status, 422);
+    assert_eq!(refused["error"]["kind"], "invalid_input");
+    assert_eq!(total_usage(&m), (0, 0), "a local refusal is never sent");
+
+    let (status, v) = c.api("/api/check", &person("tel3", ID));
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["verdict"], "match");
+    assert_eq!(v["vendor"], "tel3");
+    assert_eq!(v["billed"], true);
+    assert_eq!(v["cost"], "0.200");
+    assert!(v["request_id"].as_str().is_some());
+    assert_eq!(v["identity"]["id_card"], "3301************11");
+    assert_eq!(demo_usage(&m, Vendor::Tel3), (1, 1));
+
+    let (_, auto) = c.api("/api/check", &person("auto", ID));
+    assert_eq!(auto["verdict"], "match");
+    let ledger = c.get("/api/usage");
+    assert_eq!(ledger["store"], "memory");
+    let spent = ledger["overall"]["total"]["spent"].as_str().unwrap();
+    let charged: u64 = m.usage().iter().map(|u| u.charged).sum();
+    assert_eq!(charged, 2);
+    assert_ne!(spent, "0.000");
+
+    let text = format!("{refused} {v} {auto} {ledger}");
+    let err = c.stderr();
+    for secret in [ID, MOBILE, NAME, "330106198805160712", DEMO_APPCODE] {
+        assert!(!text.contains(secret), "an answer shows {secret}");
+        assert!(!err.contains(secret), "stderr shows {secret}: {err}");
+    }
+}
+
+#[test]
+fn only_the_page_may_check() {
+    let m = MockMarket::start().unwrap();
+    let c = Console::start(&m, &[]);
+    let body = person("tel3", ID).to_string();
+    let (status, _) = c.call("POST", "/api/check", &[], &body);
+    assert_eq!(status, 403);
+    let (status, _) = c.call(
+        "POST",
+        "/api/check",
+        &[
+            ("X-Shiming-Console", "1"),
+            ("Origin", "http://evil.example"),
+        ],
+        &body,
+    );
+    assert_eq!(status, 403);
+    assert_eq!(total_usage(&m), (0, 0));
+}
+
+#[test]
+fn off_loopback_the_console_needs_a_token_and_enforces_it() {
+    let m = MockMarket::start().unwrap();
+    let refused = Command::new(env!("CARGO_BIN_EXE_shiming"))
+        .args(["console", "--listen", "0.0.0.0:0", "--endpoint", &m.url()])
+        .env("SHIMING_APPCODE", DEMO_APPCODE)
+        .env_remove("SHIMING_CONSOLE_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--token"));
+
+    let c = Console::start(&m, &["--token", TOKEN]);
+    assert_eq!(c.call("GET", "/", &[], "").0, 401);
+    assert_eq!(c.call("GET", "/api/info", &[], "").0, 401);
+    assert_eq!(c.call("GET", &format!("/?token={TOKEN}"), &[], "").0, 200);
+    let bearer = format!("Bearer {TOKEN}");
+    assert_eq!(
+        c.call("GET", "/api/info", &[("Authorization", &bearer)], "")
+            .0,
+        200
+    );
+    // The files a page loads hold nothing.
+    assert_eq!(c.call("GET", "/app.js", &[], "").0, 200);
+}
