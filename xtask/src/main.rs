@@ -124,20 +124,51 @@ fn ci() -> util::Result<()> {
         "-D",
         "warnings",
     ])?;
-    // Tests that need a real Redis record themselves here when `redis-server` is missing
-    // (and fail instead under SHIMING_REQUIRE_REDIS, as CI sets it): never a silent skip.
-    let skipped = util::root().join("target/redis-skipped");
-    let _ = std::fs::remove_dir_all(&skipped);
+    // Tests that need a real Redis or a real browser record themselves here when it is missing
+    // (and fail instead under SHIMING_REQUIRE_REDIS / SHIMING_REQUIRE_BROWSER, as CI sets
+    // them): never a silent skip.
+    let skips = [
+        Skips {
+            dir: util::root().join("target/redis-skipped"),
+            missing: "redis-server is not installed",
+            install: "apt-get install -y redis-server",
+            require: "SHIMING_REQUIRE_REDIS",
+        },
+        Skips {
+            dir: util::root().join("target/browser-skipped"),
+            missing: "chromium or chromedriver is not installed",
+            install: "apt-get install -y chromium chromium-driver",
+            require: "SHIMING_REQUIRE_BROWSER",
+        },
+    ];
+    for skip in &skips {
+        let _ = std::fs::remove_dir_all(&skip.dir);
+    }
     util::cargo(&["test", "--workspace", "--all-targets"])?;
     util::cargo(&["test", "--workspace", "--doc"])?;
     util::cargo(&["test", "-p", "shiming-store", "--all-features"])?;
-    report_redis_skips(&skipped);
+    for skip in &skips {
+        report_skips(skip);
+    }
     package::run(&[])
 }
 
-/// Says loudly which tests did not run for want of `redis-server`, and how to install it.
-fn report_redis_skips(dir: &std::path::Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+/// Where tests that need an outside program record themselves when it is missing, and what to
+/// say about it.
+struct Skips {
+    /// One file per test that did not run, named after it.
+    dir: std::path::PathBuf,
+    /// What is missing, as a clause: "redis-server is not installed".
+    missing: &'static str,
+    /// The command that installs it.
+    install: &'static str,
+    /// The variable that turns the skip into a failure (CI sets it).
+    require: &'static str,
+}
+
+/// Says loudly which tests did not run for want of what `skips` names, and how to install it.
+fn report_skips(skips: &Skips) {
+    let Ok(entries) = std::fs::read_dir(&skips.dir) else {
         return;
     };
     let mut names: Vec<String> = entries
@@ -149,9 +180,11 @@ fn report_redis_skips(dir: &std::path::Path) {
     }
     names.sort();
     eprintln!(
-        "\n*** {} test(s) DID NOT RUN: redis-server is not installed \
-         (apt-get install -y redis-server; CI sets SHIMING_REQUIRE_REDIS=1 to fail instead):",
-        names.len()
+        "\n*** {} test(s) DID NOT RUN: {} ({}; CI sets {}=1 to fail instead):",
+        names.len(),
+        skips.missing,
+        skips.install,
+        skips.require
     );
     for name in names {
         eprintln!("***   {name}");

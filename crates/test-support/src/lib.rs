@@ -3,6 +3,9 @@
 //!
 //! * [`manifest`] — the documented vendor bodies of the mock market's
 //!   `fixtures/vendors/manifest.tsv`, read for the vendor crates' `tests/decode.rs`;
+//! * [`browser`] — a real headless Chromium per test through `chromedriver`, with the page's
+//!   JavaScript errors and failed loads to assert on; a missing browser fails under
+//!   `SHIMING_REQUIRE_BROWSER` (CI) and is never skipped silently;
 //! * [`decoded`] — every documented body of one vendor through its decoder: the checks every
 //!   vendor shares and one snapshot format for all;
 //! * [`people`] — the registry's synthetic people the tests send, and the check that a text
@@ -18,6 +21,7 @@
 //! tests that use it are left out of the published packages (`exclude` in their crate's
 //! `Cargo.toml`); cargo drops this dev-dependency from a package, having no version for it.
 
+pub mod browser;
 pub mod decoded;
 pub mod manifest;
 pub mod market;
