@@ -103,7 +103,7 @@ const App = {
 
   async submit(event) {
     event.preventDefault();
-    const answer = await Console.api("/api/check", { body: this.form() }).catch((e) => ({ error: { kind: "request", message: e.message } }));
+    const answer = await Console.api("/api/check", { body: this.form(), acceptErrors: true }).catch((e) => ({ error: { kind: "request", message: e.message } }));
     this.show(answer);
     // What was typed is not kept on the page once submitted: the result shows it masked.
     for (const id of ["name", "id_card", "mobile"]) document.getElementById(id).value = "";

@@ -108,8 +108,9 @@ impl App {
     }
 
     /// One check through the router (or its routes of the chosen vendor): the verdict object
-    /// of `verify --json`, or its error object (422 for input refused locally: nothing sent),
-    /// with the person shown masked.
+    /// of `verify --json`, or its error object (`invalid_input` for input refused locally:
+    /// nothing sent), with the person shown masked. Either is an answer (200): HTTP errors
+    /// are for calls the console cannot take.
     pub async fn check(&self, form: &Form) -> Response<Full<Bytes>> {
         let name = form.name.as_deref().unwrap_or_default();
         let id_card = form.id_card.as_deref().unwrap_or_default();
@@ -134,7 +135,7 @@ impl App {
         };
         if let Some(none) = router.no_route(Elements::of(&who)) {
             return json(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                StatusCode::OK,
                 &serde_json::json!({
                     "error": { "kind": "no_route", "message": crate::verify::no_usable_vendor(none) },
                     "identity": shown,
@@ -149,15 +150,10 @@ impl App {
                 json(StatusCode::OK, &value)
             }
             Err(failed) => {
-                let status = if failed.error.kind() == shiming::ErrorKind::InvalidInput {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                } else {
-                    StatusCode::OK
-                };
                 let mut value = serde_json::to_value(crate::verify::error_json(&failed))
                     .unwrap_or(serde_json::Value::Null);
                 value["identity"] = shown;
-                json(status, &value)
+                json(StatusCode::OK, &value)
             }
         }
     }

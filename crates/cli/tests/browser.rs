@@ -1,0 +1,332 @@
+//! Both consoles in a real, headless Chromium (Debian's `chromium` and `chromium-driver`):
+//! each page loads with no JavaScript error; the mock market's journal shows a request made
+//! with a plain HTTP client within a second, without a reload; a fault queued and a quota
+//! edited on the page change the market's answers; `shiming console`'s Try a check shows Match
+//! for the registry's Match person and refuses a bad check digit locally (nothing reaches the
+//! market); the token is enforced. A screenshot of each page is saved under
+//! `target/screenshots/`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use shiming_mock_market::config::DEMO_APPCODE;
+use shiming_mock_market::{MockHandle, MockMarket, Vendor};
+use shiming_test_support::browser::Browser;
+use shiming_test_support::market::{demo_usage, total_usage};
+
+const MATCH: [&str; 3] = ["陈思远", "330106198805160711", "13957120001"];
+const TOKEN: &str = "a-browser-test-console-token";
+
+/// A request to the market as curl would send it: status and `X-Ca-Request-Id`.
+fn curl(m: &MockHandle, target: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(m.addr()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: {}\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\
+         Authorization: APPCODE {DEMO_APPCODE}\r\nConnection: close\r\n\r\n",
+        m.addr()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    let _ = stream.read_to_string(&mut raw);
+    let status = raw.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let request_id = raw
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("x-ca-request-id")
+                .then(|| value.trim().to_string())
+        })
+        .unwrap_or_default();
+    (status, request_id)
+}
+
+fn tel3_target() -> String {
+    let [name, id, mobile] = MATCH;
+    let name: String = name.bytes().map(|b| format!("%{b:02X}")).collect();
+    format!("/mobile?xm={name}&sfz={id}&mob={mobile}")
+}
+
+/// Polls `js` (an expression) until it is `true`, for at most `within`; returns how long it took.
+async fn until(browser: &Browser, js: &str, within: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        if browser.eval(&format!("return Boolean({js});")).await == serde_json::Value::Bool(true) {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < within,
+            "not true within {within:?}: {js}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// How long the page took to load, from the browser's navigation timing.
+async fn load_ms(browser: &Browser) -> f64 {
+    browser
+        .eval("const t = performance.getEntriesByType('navigation')[0]; return t ? t.loadEventEnd - t.startTime : -1;")
+        .await
+        .as_f64()
+        .unwrap_or(-1.0)
+}
+
+#[tokio::test]
+async fn the_mock_console_shows_the_journal_live_and_steers_the_market() {
+    let Some(browser) =
+        Browser::start("the_mock_console_shows_the_journal_live_and_steers_the_market").await
+    else {
+        return;
+    };
+    let m = MockMarket::builder()
+        .console(([127, 0, 0, 1], 0).into())
+        .start()
+        .unwrap();
+    let console = m.console_url().unwrap();
+    browser.goto(&console).await;
+    browser.wait_for("#journal-table").await;
+    until(
+        &browser,
+        "document.getElementById('live').classList.contains('on')",
+        Duration::from_secs(5),
+    )
+    .await;
+    eprintln!(
+        "browser: mock console loaded in {:.0} ms ({} bytes of embedded files)",
+        load_ms(&browser).await,
+        shiming_console_assets::total_bytes()
+    );
+
+    // A request made outside the page appears in the journal, pushed, within a second.
+    let sent = Instant::now();
+    let (status, request_id) = curl(&m, &tel3_target());
+    assert_eq!(status, 200);
+    let row = format!("document.querySelector('tr[data-request-id=\"{request_id}\"]')");
+    until(&browser, &row, Duration::from_secs(1)).await;
+    let shown = sent.elapsed();
+    eprintln!(
+        "browser: a request reached the live journal {} ms after it was sent",
+        shown.as_millis()
+    );
+    assert!(shown < Duration::from_secs(1), "{shown:?}");
+    let text = browser.text("#journal-table").await;
+    assert!(text.contains("tel3") && text.contains("已计费"), "{text}");
+    for secret in MATCH {
+        assert!(!text.contains(secret), "the journal page shows {secret}");
+    }
+    browser.screenshot("mock-console-journal").await;
+
+    // A fault queued on the page answers the next request of its product.
+    browser.click("a[data-tab=faults]").await;
+    browser.wait_for("#scenario-table tbody tr").await;
+    browser
+        .eval("document.getElementById('fault-product').value = 'tel3'; document.getElementById('fault-kind').value = '503'; return true;")
+        .await;
+    browser.fill("#fault-count", "1").await;
+    browser.click("#fault-form button[type=submit]").await;
+    until(
+        &browser,
+        "document.getElementById('fault-result').textContent.length > 0",
+        Duration::from_secs(5),
+    )
+    .await;
+    browser.screenshot("mock-console-faults").await;
+    assert_eq!(curl(&m, &tel3_target()).0, 503);
+    assert_eq!(
+        curl(&m, &tel3_target()).0,
+        200,
+        "the fault was for one request"
+    );
+
+    // A quota edited on the page changes the gateway's answer.
+    browser.click("a[data-tab=usage]").await;
+    let usage_row = "#usage-table tr[data-product=tel3]";
+    browser.wait_for(usage_row).await;
+    browser.fill(&format!("{usage_row} input"), "0").await;
+    browser.click(&format!("{usage_row} button")).await;
+    until(&browser, "document.querySelector('#usage-table tr[data-product=tel3] td.quota').textContent.trim() === '0'", Duration::from_secs(5)).await;
+    browser.screenshot("mock-console-usage").await;
+    assert_eq!(
+        curl(&m, &tel3_target()).0,
+        403,
+        "quota exhausted at the gateway"
+    );
+    assert_eq!(m.usage_of(DEMO_APPCODE, Vendor::Tel3).quota_left, Some(0));
+
+    // English on the switch.
+    browser.click("#lang").await;
+    assert_eq!(browser.text("h1").await, "Mock market console");
+    browser.assert_no_js_errors().await;
+}
+
+#[tokio::test]
+async fn the_mock_console_off_loopback_needs_its_token() {
+    let Some(browser) = Browser::start("the_mock_console_off_loopback_needs_its_token").await
+    else {
+        return;
+    };
+    let m = MockMarket::builder()
+        .console(([127, 0, 0, 1], 0).into())
+        .console_token(TOKEN)
+        .start()
+        .unwrap();
+    let console = m.console_url().unwrap();
+    browser.goto(&console).await;
+    let body = browser.text("body").await;
+    assert!(body.contains("token"), "{body}");
+    // The 401 itself is a failed load the browser reports; read it away.
+    let _ = browser.js_errors().await;
+    browser.goto(&format!("{console}?token={TOKEN}")).await;
+    until(
+        &browser,
+        "document.getElementById('live').classList.contains('on')",
+        Duration::from_secs(5),
+    )
+    .await;
+    let (_, request_id) = curl(&m, &tel3_target());
+    until(
+        &browser,
+        &format!("document.querySelector('tr[data-request-id=\"{request_id}\"]')"),
+        Duration::from_secs(1),
+    )
+    .await;
+    browser.assert_no_js_errors().await;
+}
+
+/// A running `shiming console` against `m`, killed when dropped.
+struct Console {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn shiming_console(m: &MockHandle) -> Console {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shiming"))
+        .args(["console", "--listen", "127.0.0.1:0", "--endpoint", &m.url()])
+        .env("SHIMING_APPCODE", DEMO_APPCODE)
+        .env_remove("SHIMING_CONFIG")
+        .env_remove("SHIMING_CONSOLE_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("console on ")
+        .unwrap_or_else(|| panic!("{line:?}"))
+        .to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    Console { child, url }
+}
+
+#[tokio::test]
+async fn try_a_check_shows_match_and_refuses_a_bad_check_digit_locally() {
+    let Some(browser) =
+        Browser::start("try_a_check_shows_match_and_refuses_a_bad_check_digit_locally").await
+    else {
+        return;
+    };
+    let m = MockMarket::start().unwrap();
+    let console = shiming_console(&m);
+    browser.goto(&console.url).await;
+    browser.wait_for("#check-form").await;
+    until(
+        &browser,
+        "document.querySelectorAll('#vendor option').length > 1",
+        Duration::from_secs(5),
+    )
+    .await;
+    eprintln!(
+        "browser: shiming console loaded in {:.0} ms",
+        load_ms(&browser).await
+    );
+
+    let [name, id, mobile] = MATCH;
+    browser.fill("#name", name).await;
+    browser.fill("#id_card", id).await;
+    browser.fill("#mobile", mobile).await;
+    until(
+        &browser,
+        "document.getElementById('v-id_card').textContent.includes('✓')",
+        Duration::from_secs(5),
+    )
+    .await;
+    let shown = browser.text("#v-id_card").await;
+    assert!(
+        shown.contains("1988-05-16") && shown.contains("西湖区"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains(id),
+        "the validation shows the ID number in full: {shown}"
+    );
+    browser
+        .eval("document.getElementById('vendor').value = 'tel3'; return true;")
+        .await;
+    browser.screenshot("console-try-typing").await;
+    browser.click("#submit").await;
+    browser.wait_for("table.result[data-verdict=match]").await;
+    let result = browser.text("#result").await;
+    assert!(
+        result.contains("一致") && result.contains("tel3") && result.contains("0.200"),
+        "{result}"
+    );
+    for secret in MATCH {
+        assert!(
+            !result.contains(secret),
+            "the result shows {secret}: {result}"
+        );
+    }
+    assert_eq!(
+        browser
+            .eval("return document.getElementById('id_card').value;")
+            .await,
+        ""
+    );
+    browser.screenshot("console-try-match").await;
+    assert_eq!(demo_usage(&m, Vendor::Tel3), (1, 1));
+
+    // A bad check digit: refused as it is typed, and on submit, with nothing sent.
+    browser.fill("#name", name).await;
+    browser.fill("#id_card", "330106198805160712").await;
+    browser.fill("#mobile", mobile).await;
+    until(
+        &browser,
+        "document.getElementById('v-id_card').textContent.includes('✗')",
+        Duration::from_secs(5),
+    )
+    .await;
+    browser.click("#submit").await;
+    browser
+        .wait_for("table.result[data-kind=invalid_input]")
+        .await;
+    browser.screenshot("console-try-refused").await;
+    assert_eq!(
+        total_usage(&m),
+        (1, 1),
+        "the refused check reached the market"
+    );
+
+    browser.click("a[data-tab=usage]").await;
+    browser.wait_for("#ledger-table").await;
+    let ledger = browser.text("#ledger-table").await;
+    assert!(ledger.contains("0.200"), "{ledger}");
+    browser.screenshot("console-usage").await;
+    browser.assert_no_js_errors().await;
+    drop(console);
+}
