@@ -2061,7 +2061,11 @@ mod tests {
             ),
             package(
                 "shiming-mock-market",
-                &[("shiming-core", Normal), ("tokio", Normal)],
+                &[
+                    ("shiming-core", Normal),
+                    ("shiming-console-assets", Normal),
+                    ("tokio", Normal),
+                ],
                 true,
             ),
             vendor("shiming-tel3"),
@@ -2097,6 +2101,7 @@ mod tests {
                 &[("shiming-core", Normal), ("governor", Normal)],
                 true,
             ),
+            package("shiming-console-assets", &[], true),
         ]
     }
 
@@ -2196,7 +2201,7 @@ mod tests {
     fn the_table_gives_a_floor_to_every_published_member_and_to_nothing_else() {
         let graph = todays_graph();
         let table = table_of(&graph);
-        assert_eq!(table.len(), 8);
+        assert_eq!(table.len(), 9);
         assert_eq!(check_table(&graph, &table), []);
         // A published member without a floor fails at its manifest; a tool needs none.
         let mut more = todays_graph();

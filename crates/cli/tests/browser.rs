@@ -119,6 +119,14 @@ async fn the_mock_console_shows_the_journal_live_and_steers_the_market() {
     for secret in MATCH {
         assert!(!text.contains(secret), "the journal page shows {secret}");
     }
+    // The row's details: the vendor's body as sent.
+    browser
+        .click(&format!(
+            "tr[data-request-id=\"{request_id}\"] button.details"
+        ))
+        .await;
+    let body = browser.text("tr.detail pre.body").await;
+    assert!(body.contains("\"match\":1"), "{body}");
     browser.screenshot("mock-console-journal").await;
 
     // A fault queued on the page answers the next request of its product.

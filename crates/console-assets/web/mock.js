@@ -56,16 +56,31 @@ const Mock = {
         event.target.dataset.curl = text;
       },
     }, Console.t("journal.copy"));
+    const details = Console.el("button", {
+      type: "button",
+      class: "details",
+      onclick: () => {
+        const next = tr.nextElementSibling;
+        if (next && next.classList.contains("detail")) { next.remove(); return; }
+        const parts = [];
+        if (entry.string_to_sign) parts.push(Console.el("h3", {}, Console.t("journal.sts")), Console.el("pre", { class: "sts" }, entry.string_to_sign));
+        if (entry.body) parts.push(Console.el("h3", {}, Console.t("journal.body")), Console.el("pre", { class: "body" }, entry.body));
+        tr.after(Console.el("tr", { class: "detail" }, Console.el("td", { colspan: "12" }, ...parts)));
+      },
+    }, Console.t("journal.details"));
     const tr = Console.el("tr", { class: fresh ? "new" : "", "data-request-id": entry.request_id },
       Console.el("td", {}, time),
       Console.el("td", {}, entry.product || "—"),
       Console.el("td", {}, entry.credential || "—"),
+      Console.el("td", { class: entry.auth ? "" : "status-bad" }, entry.auth ? Console.t("auth." + entry.auth) : "✗"),
+      Console.el("td", {}, entry.quota ? Console.t("quota." + entry.quota) : "—"),
       Console.el("td", { class: ok ? "status-ok" : "status-bad" }, entry.status || Console.t("filter.closed")),
       Console.el("td", {}, entry.charged ? Console.t("billed.yes") : Console.t("billed.no")),
+      Console.el("td", {}, (entry.latency_us / 1000).toFixed(1) + " ms"),
       Console.el("td", {}, entry.gateway_error || ""),
       Console.el("td", {}, entry.fault || ""),
       Console.el("td", { class: "params" }, entry.method + " " + entry.path + (entry.params ? "?" + entry.params : "")),
-      Console.el("td", {}, copy));
+      Console.el("td", {}, details, " ", copy));
     return tr;
   },
 

@@ -41,6 +41,93 @@ pub struct JournalEntry {
     pub charged: bool,
     /// The gateway error message, if the gateway answered.
     pub gateway_error: Option<String>,
+    /// How the request authenticated: `appcode` or `signature` (absent when it did not: the
+    /// gateway error says why).
+    pub auth: Option<&'static str>,
+    /// The StringToSign the gateway computed, when a signature did not match, with the
+    /// parameter values masked (what a client compares with its own to find its mistake).
+    pub string_to_sign: Option<String>,
+    /// What the quota and flow control decided: `charged`, `not_charged`, `exhausted` or
+    /// `throttled` (absent when the request stopped before them).
+    pub quota: Option<&'static str>,
+    /// Microseconds the market took to answer (an injected latency not included).
+    pub latency_us: u64,
+    /// The vendor's body as sent (long digit runs masked; at most 4 KiB), when a vendor or a
+    /// documented body answered.
+    pub body: Option<String>,
+}
+
+/// The largest vendor body the journal keeps.
+const MAX_BODY: usize = 4096;
+
+/// A vendor body for the journal: UTF-8 (lossy), at most [`MAX_BODY`] bytes, and every run of
+/// seven or more digits masked to its first three and last two (an ID number or a mobile that
+/// a body echoes in full).
+///
+/// ```
+/// use shiming_mock_market::journal::journal_body;
+/// assert_eq!(journal_body(br#"{"sfz":"330106198805160711","ok":1}"#), r#"{"sfz":"330*************11","ok":1}"#);
+/// ```
+#[must_use]
+pub fn journal_body(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX_BODY)]);
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let n = run.chars().count();
+        if n >= 7 {
+            out.push_str(&run[..3]);
+            out.extend(std::iter::repeat('*').take(n - 5));
+            out.push_str(&run[n - 2..]);
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// The gateway's StringToSign with each parameter value of its last line (the path and the
+/// sorted parameters) masked by its name ([`mask_param`]); the other lines (method, headers)
+/// as they are.
+///
+/// ```
+/// use shiming_mock_market::journal::masked_string_to_sign;
+/// let sts = "GET\n\n\n\n\nx-ca-key:203753385\n/mobile?mob=13957120001&xm=陈思远";
+/// assert_eq!(masked_string_to_sign(sts), "GET\n\n\n\n\nx-ca-key:203753385\n/mobile?mob=139****0001&xm=陈**");
+/// ```
+#[must_use]
+pub fn masked_string_to_sign(string_to_sign: &str) -> String {
+    let (head, last) = match string_to_sign.rsplit_once('\n') {
+        Some((head, last)) => (Some(head), last),
+        None => (None, string_to_sign),
+    };
+    let masked_last = match last.split_once('?') {
+        Some((path, query)) => {
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((name, value)) => format!("{name}={}", mask_param(name, value)),
+                    None => pair.to_string(),
+                })
+                .collect();
+            format!("{path}?{}", pairs.join("&"))
+        }
+        None => last.to_string(),
+    };
+    match head {
+        Some(head) => format!("{head}\n{masked_last}"),
+        None => masked_last,
+    }
 }
 
 /// Masks a parameter value by what its name says it holds. Unknown parameters are masked

@@ -261,6 +261,7 @@ impl Market {
 
     /// Runs one request through gateway.md §4 and the vendor layer.
     pub(crate) fn handle(&self, req: &Request) -> Reply {
+        let started = std::time::Instant::now();
         let sequence = self.state.next_sequence();
         let request_id = request_id(sequence);
         let mut entry = JournalEntry {
@@ -288,6 +289,13 @@ impl Market {
             }
             Handled::Gateway(e) => {
                 entry.status = e.status().as_u16();
+                if let GatewayError::Signature(signature::SignatureError::InvalidSignature {
+                    server_string_to_sign,
+                }) = &e
+                {
+                    entry.string_to_sign =
+                        Some(crate::journal::masked_string_to_sign(server_string_to_sign));
+                }
                 entry.gateway_error = Some(match &e {
                     // The echo holds raw parameter values: keep it out of the journal.
                     GatewayError::Signature(_) => e
@@ -312,10 +320,12 @@ impl Market {
             }
             Handled::Vendor(answer) => {
                 entry.status = answer.status.as_u16();
+                entry.body = Some(crate::journal::journal_body(&answer.body));
                 let response = json_response(answer.status, answer.body, &request_id);
                 Reply::Respond { response, delay }
             }
         };
+        entry.latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         self.state.record(entry);
         reply
     }
@@ -438,12 +448,20 @@ impl Market {
         };
         let label = credential.shared_label();
         entry.credential = Some(Arc::clone(&label));
+        entry.auth = Some(
+            if header_str(&req.headers, &AUTHORIZATION).is_some_and(|a| a.starts_with("APPCODE ")) {
+                "appcode"
+            } else {
+                "signature"
+            },
+        );
         if !credential.is_subscribed(product) {
             return Handled::Gateway(GatewayError::Unauthorized);
         }
         // 3. Throttle.
         if let Some(t) = self.config.throttle {
             if self.state.throttled(&label, product, t.per_second) {
+                entry.quota = Some("throttled");
                 return Handled::Gateway(GatewayError::Throttled {
                     vpc_style: t.vpc_style,
                 });
@@ -451,6 +469,7 @@ impl Market {
         }
         // 4. Quota (one unit reserved; settled below).
         if !self.state.receive(&label, product) {
+            entry.quota = Some("exhausted");
             return Handled::Gateway(GatewayError::QuotaExhausted);
         }
         let handled = self.backend(product, &params, sequence, scenario, fault);
@@ -462,6 +481,7 @@ impl Market {
         };
         self.state.settle(&label, product, charged);
         entry.charged = charged;
+        entry.quota = Some(if charged { "charged" } else { "not_charged" });
         if let (Handled::Vendor(_), Some(Fault::Latency(d))) = (&handled, fault) {
             *delay = Some(d);
         }

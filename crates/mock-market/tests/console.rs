@@ -288,3 +288,53 @@ fn the_command_line_refuses_a_console_off_loopback_without_a_token() {
         .unwrap();
     assert_eq!(short.status.code(), Some(2));
 }
+
+#[test]
+fn the_journal_says_how_a_request_authenticated_what_the_quota_did_and_why_a_signature_failed() {
+    let m = MockMarket::start().unwrap();
+    let ok = send(
+        m.addr(),
+        "GET",
+        "/mobile?xm=%E9%99%88%E6%80%9D%E8%BF%9C&sfz=330106198805160711&mob=13957120001",
+        &[("Authorization", &format!("APPCODE {DEMO_APPCODE}"))],
+        b"",
+    )
+    .unwrap();
+    assert_eq!(ok.status, 200);
+    let bad = send(
+        m.addr(),
+        "GET",
+        "/mobile?xm=%E9%99%88%E6%80%9D%E8%BF%9C&sfz=330106198805160711&mob=13957120001",
+        &[
+            ("X-Ca-Key", "203753385"),
+            ("X-Ca-Signature", "bm90IHRoZSBzaWduYXR1cmU="),
+            ("X-Ca-Signature-Method", "HmacSHA256"),
+            ("Accept", "application/json"),
+        ],
+        b"",
+    )
+    .unwrap();
+    assert_eq!(bad.status, 400, "{}", bad.text());
+    let journal = m.journal();
+    let (first, second) = (&journal[0], &journal[1]);
+    assert_eq!(first.auth, Some("appcode"));
+    assert_eq!(first.quota, Some("charged"));
+    assert!(first.latency_us > 0);
+    let body = first.body.as_deref().expect("the vendor body");
+    assert!(
+        body.contains("\"match\":1") || body.contains("\"match\": 1"),
+        "{body}"
+    );
+    assert_eq!(second.auth, None);
+    assert_eq!(second.quota, None);
+    let sts = second.string_to_sign.as_deref().expect("the StringToSign");
+    assert!(
+        sts.starts_with("GET\n") && sts.contains("/mobile?"),
+        "{sts}"
+    );
+    assert!(sts.contains("mob=139****0001"), "{sts}");
+    let text = format!("{journal:?} {}", serde_json::to_string(&journal).unwrap());
+    for secret in ["330106198805160711", "13957120001", "陈思远", DEMO_APPCODE] {
+        assert!(!text.contains(secret), "the journal shows {secret}");
+    }
+}
