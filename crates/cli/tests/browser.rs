@@ -151,6 +151,25 @@ async fn the_mock_console_shows_the_journal_live_and_steers_the_market() {
         "the fault was for one request"
     );
 
+    // A documented body chosen on the page answers the next request of its API.
+    let next = "#scenario-table tr[data-scenario=\"tel3/fail-missing-name\"] button.next";
+    browser.click(next).await;
+    until(
+        &browser,
+        &format!(
+            "document.querySelector('{}').textContent.includes('(1)')",
+            next.replace('\'', "\\'")
+        ),
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!(curl(&m, &tel3_target()).0, 666);
+    assert_eq!(
+        curl(&m, &tel3_target()).0,
+        200,
+        "the body was for one request"
+    );
+
     // A quota edited on the page changes the gateway's answer.
     browser.click("a[data-tab=usage]").await;
     let usage_row = "#usage-table tr[data-product=tel3]";

@@ -60,6 +60,8 @@ const DICT = {
   "scenarios.hint": ["每条来自供应商文档；请求头 X-Mock-Scenario 可指定其中一条。",
     "Each comes from a vendor's document; the X-Mock-Scenario request header picks one."],
   "error.request": ["请求失败", "Request failed"],
+  "scenario.next": ["下一次请求返回此报文", "Answer the next request with it"],
+  "scenario.queued": ["已排队", "queued"],
 };
 
 const Console = {

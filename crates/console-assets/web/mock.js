@@ -141,11 +141,22 @@ const Mock = {
   async scenarios() {
     const list = await Console.api("/__admin/scenarios");
     const body = document.querySelector("#scenario-table tbody");
-    body.replaceChildren(...list.map((s) => Console.el("tr", {},
-      Console.el("td", { class: "params" }, s.id),
-      Console.el("td", {}, s.status),
-      Console.el("td", {}, s.billed ? Console.t("billed.yes") : Console.t("billed.no")),
-      Console.el("td", {}, s.description))));
+    body.replaceChildren(...list.map((s) => {
+      const next = Console.el("button", {
+        type: "button",
+        class: "next",
+        onclick: async (event) => {
+          const answer = await Console.api("/__admin/scenarios", { body: { scenario: s.id, count: 1 } });
+          event.target.textContent = Console.t("scenario.queued") + " (" + answer.count + ")";
+        },
+      }, Console.t("scenario.next"));
+      return Console.el("tr", { "data-scenario": s.id },
+        Console.el("td", { class: "params" }, s.id),
+        Console.el("td", {}, s.status),
+        Console.el("td", {}, s.billed ? Console.t("billed.yes") : Console.t("billed.no")),
+        Console.el("td", {}, s.description),
+        Console.el("td", {}, next));
+    }));
   },
 
   faults() {

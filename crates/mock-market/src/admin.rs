@@ -10,6 +10,7 @@
 //! | `POST /__admin/quota` | `{"credential": "<AppCode, AppKey or label>", "product": "tel3" \| null, "quota": 5 \| null}` | the new usage rows |
 //! | `POST /__admin/faults` | `{"fault": "drop", "count": 3, "product": "tel3" \| null}` | `{"queued": …}` |
 //! | `GET /__admin/scenarios` | | every replayable documented body |
+//! | `POST /__admin/scenarios` | `{"scenario": "tel3/fail-mobile", "count": 1}` | the next N requests of its API get that documented body |
 
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE};
@@ -49,6 +50,12 @@ struct FaultRequest {
     fault: String,
     count: Option<u64>,
     product: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ScenarioRequest {
+    scenario: String,
+    count: Option<u64>,
 }
 
 fn product_list(product: Option<&str>) -> Result<Vec<Vendor>, String> {
@@ -143,6 +150,20 @@ fn handle(market: &Market, req: &Request) -> Response<Bytes> {
             respond(
                 StatusCode::OK,
                 &json!({ "queued": fault.to_string(), "count": count }),
+            )
+        }
+        (&Method::POST, "scenarios") => {
+            let Ok(q) = serde_json::from_slice::<ScenarioRequest>(&req.body) else {
+                return bad_request("expected {\"scenario\": \"tel3/fail-mobile\", \"count\": N}");
+            };
+            let Some(scenario) = scenarios::find(&q.scenario) else {
+                return bad_request("unknown scenario: GET /__admin/scenarios lists them");
+            };
+            let count = q.count.unwrap_or(1);
+            market.state.queue_scenario(scenario, count);
+            respond(
+                StatusCode::OK,
+                &json!({ "queued": format!("{}/{}", scenario.api.id(), scenario.name), "count": count }),
             )
         }
         _ => respond(

@@ -434,7 +434,7 @@ impl Market {
                     return Handled::Mock(StatusCode::BAD_REQUEST, msg);
                 }
             },
-            None => None,
+            None => self.state.take_scenario(product),
         };
         entry.scenario = scenario.map(|s| format!("{}/{}", s.api.id(), s.name));
         // 2. Authenticate.

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::config::MarketConfig;
 use crate::gateway::signature::NonceCache;
+use crate::scenarios::Scenario;
 use crate::{Fault, JournalEntry, Vendor};
 
 /// Counters of one (credential, product) pair, like the marketplace's 使用情况 page.
@@ -65,6 +66,8 @@ impl Counter {
 struct Inner {
     journal: VecDeque<JournalEntry>,
     faults: VecDeque<QueuedFault>,
+    /// Documented bodies queued for the next requests of their API, with how many remain.
+    scenarios: VecDeque<(&'static Scenario, u64)>,
     windows: HashMap<(String, Vendor), (Instant, u32)>,
     nonces: NonceCache,
 }
@@ -82,6 +85,8 @@ pub(crate) struct State {
     connections: AtomicU64,
     /// Whether any fault is queued (spares the lock on the hot path).
     faults_queued: AtomicBool,
+    /// Whether any documented body is queued (the same).
+    scenarios_queued: AtomicBool,
     sequence: AtomicU64,
     default_quota: Option<u64>,
     journal_capacity: usize,
@@ -124,6 +129,7 @@ impl State {
             counters,
             connections: AtomicU64::new(0),
             faults_queued: AtomicBool::new(false),
+            scenarios_queued: AtomicBool::new(false),
             sequence: AtomicU64::new(1),
             default_quota: config.quota,
             journal_capacity: config.journal_capacity,
@@ -309,6 +315,33 @@ impl State {
         Some(fault)
     }
 
+    /// Queues the documented body `scenario` for the next `count` requests of its API.
+    pub(crate) fn queue_scenario(&self, scenario: &'static Scenario, count: u64) {
+        if count == 0 {
+            return;
+        }
+        self.lock().scenarios.push_back((scenario, count));
+        self.scenarios_queued.store(true, Ordering::Release);
+    }
+
+    /// Takes the next queued documented body of `product`'s API.
+    pub(crate) fn take_scenario(&self, product: Vendor) -> Option<&'static Scenario> {
+        if !self.scenarios_queued.load(Ordering::Acquire) {
+            return None;
+        }
+        let mut inner = self.lock();
+        let i = inner.scenarios.iter().position(|(s, _)| s.api == product)?;
+        let (scenario, remaining) = inner.scenarios.get_mut(i)?;
+        let scenario = *scenario;
+        *remaining = remaining.saturating_sub(1);
+        if *remaining == 0 {
+            inner.scenarios.remove(i);
+        }
+        self.scenarios_queued
+            .store(!inner.scenarios.is_empty(), Ordering::Release);
+        Some(scenario)
+    }
+
     /// Runs `f` with the nonce cache.
     pub(crate) fn with_nonces<T>(&self, f: impl FnOnce(&mut NonceCache) -> T) -> T {
         f(&mut self.lock().nonces)
@@ -319,6 +352,7 @@ impl State {
         let mut inner = self.lock();
         *inner = Inner::default();
         self.faults_queued.store(false, Ordering::Release);
+        self.scenarios_queued.store(false, Ordering::Release);
         self.connections.store(0, Ordering::Relaxed);
         for c in self.counters.iter().flatten() {
             c.received.store(0, Ordering::Relaxed);

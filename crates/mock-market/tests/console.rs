@@ -338,3 +338,38 @@ fn the_journal_says_how_a_request_authenticated_what_the_quota_did_and_why_a_sig
         assert!(!text.contains(secret), "the journal shows {secret}");
     }
 }
+
+#[test]
+fn a_documented_body_queued_from_the_console_answers_the_next_request_of_its_api() {
+    let (m, console) = with_console();
+    let queued = send(
+        console,
+        "POST",
+        "/__admin/scenarios",
+        &[("X-Shiming-Console", "1")],
+        br#"{"scenario":"tel3/fail-missing-name","count":1}"#,
+    )
+    .unwrap();
+    assert_eq!(queued.status, 200, "{}", queued.text());
+    let unknown = send(
+        console,
+        "POST",
+        "/__admin/scenarios",
+        &[("X-Shiming-Console", "1")],
+        br#"{"scenario":"tel3/nothing"}"#,
+    )
+    .unwrap();
+    assert_eq!(unknown.status, 400);
+    let target = "/mobile?xm=%E9%99%88%E6%80%9D%E8%BF%9C&sfz=330106198805160711&mob=13957120001";
+    let auth = format!("APPCODE {DEMO_APPCODE}");
+    let first = send(m.addr(), "GET", target, &[("Authorization", &auth)], b"").unwrap();
+    assert_eq!(first.status, 666);
+    let documented = shiming_mock_market::scenarios::find("tel3/fail-missing-name").unwrap();
+    assert_eq!(first.body.as_slice(), documented.answer().body.as_ref());
+    let second = send(m.addr(), "GET", target, &[("Authorization", &auth)], b"").unwrap();
+    assert_eq!(second.status, 200, "one request only");
+    assert_eq!(
+        m.journal()[0].scenario.as_deref(),
+        Some("tel3/fail-missing-name")
+    );
+}
