@@ -325,6 +325,19 @@ async fn try_a_check_shows_match_and_refuses_a_bad_check_digit_locally() {
             .await,
         ""
     );
+    // The copy button copies the result as shown: masked.
+    browser.click("#copy").await;
+    let copied = browser
+        .eval("return document.getElementById('copy').dataset.copied;")
+        .await;
+    let copied = copied.as_str().unwrap_or_default();
+    assert!(
+        copied.contains("\"verdict\": \"match\"") && copied.contains("3301************11"),
+        "{copied}"
+    );
+    for secret in MATCH {
+        assert!(!copied.contains(secret), "the copy holds {secret}");
+    }
     browser.screenshot("console-try-match").await;
     assert_eq!(demo_usage(&m, Vendor::Tel3), (1, 1));
 

@@ -28,6 +28,7 @@ Object.assign(DICT, {
   "result.cached": ["来自缓存（未发送）", "from the cache (nothing sent)"],
   "result.person": ["核验对象（脱敏）", "Checked (masked)"],
   "result.error": ["错误", "Error"],
+  "result.copy": ["复制", "Copy"],
   "result.notSent": ["未发送：本地校验不通过", "Not sent: refused locally"],
   "verdict.match": ["一致", "match"],
   "verdict.mismatch": ["不一致", "mismatch"],
@@ -78,6 +79,20 @@ const App = {
     }
   },
 
+  // The result as shown (the person masked), for a ticket or a chat: JSON on the clipboard.
+  copyButton(answer) {
+    return Console.el("button", {
+      type: "button",
+      id: "copy",
+      onclick: async (event) => {
+        const text = JSON.stringify(answer, null, 2);
+        event.target.dataset.copied = text;
+        try { await navigator.clipboard.writeText(text); } catch (e) { /* not allowed here: kept on the button */ }
+        event.target.textContent = Console.t("journal.copied");
+      },
+    }, Console.t("result.copy"));
+  },
+
   show(answer) {
     const result = document.getElementById("result");
     const row = (label, value) => Console.el("tr", {}, Console.el("th", {}, Console.t(label)), Console.el("td", {}, value == null ? "—" : value));
@@ -88,7 +103,7 @@ const App = {
       result.replaceChildren(Console.el("table", { class: "result bad", "data-kind": answer.error.kind },
         row("result.error", refused ? Console.t("result.notSent") : answer.error.kind),
         row("result.error", answer.error.message),
-        row("result.person", person)));
+        row("result.person", person)), this.copyButton(answer));
       return;
     }
     const verdict = Console.t("verdict." + answer.verdict);
@@ -98,7 +113,7 @@ const App = {
       row("result.billed", answer.billed ? Console.t("billed.yes") : Console.t("billed.no")),
       row("result.cost", answer.cost),
       row("result.request", answer.request_id),
-      row("result.person", person)));
+      row("result.person", person)), this.copyButton(answer));
   },
 
   async submit(event) {
