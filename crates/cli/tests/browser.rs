@@ -370,3 +370,138 @@ async fn try_a_check_shows_match_and_refuses_a_bad_check_digit_locally() {
     browser.assert_no_js_errors().await;
     drop(console);
 }
+
+fn shiming_console_mock() -> Console {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shiming"))
+        .args(["console", "--mock", "--listen", "127.0.0.1:0"])
+        .env_remove("SHIMING_CONFIG")
+        .env_remove("SHIMING_CONSOLE_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("console on ")
+        .unwrap_or_else(|| panic!("{line:?}"))
+        .to_string();
+    Console { child, url }
+}
+
+/// A GET of `url` (`http://host:port/path`): the body.
+fn fetch(url: &str) -> String {
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut stream = TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    let _ = stream.read_to_string(&mut raw);
+    raw.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
+}
+
+/// A batch output's rows without the request ids (a second run numbers them anew), sorted:
+/// rows finish in any order.
+fn comparable(csv: &str) -> Vec<String> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let skip = header.iter().position(|h| *h == "request_id").unwrap();
+    let mut rows: Vec<String> = lines
+        .map(|l| {
+            l.split(',')
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, f)| f)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[tokio::test]
+async fn the_batch_page_runs_a_thousand_rows_and_its_download_is_what_shiming_batch_writes() {
+    let Some(browser) = Browser::start(
+        "the_batch_page_runs_a_thousand_rows_and_its_download_is_what_shiming_batch_writes",
+    )
+    .await
+    else {
+        return;
+    };
+    // 1,000 checks over the mock registry's synthetic people.
+    let people = shiming_mock_market::Registry::builtin().people().to_vec();
+    let mut csv = String::from("name,id_card,mobile\n");
+    for i in 0..1_000 {
+        let p = &people[i % people.len()];
+        csv.push_str(&format!(
+            "{},{},{}\n",
+            p.name,
+            p.id_card,
+            p.mobile.as_deref().unwrap_or("")
+        ));
+    }
+    let dir = std::env::temp_dir().join(format!("shiming-batch-page-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("people.csv");
+    std::fs::write(&input, &csv).unwrap();
+
+    let console = shiming_console_mock();
+    browser.goto(&format!("{}#batch", console.url)).await;
+    let file = browser.wait_for("#batch-file").await;
+    file.send_keys(&input.display().to_string()).await.unwrap();
+    browser.click("#batch-upload").await;
+    browser.wait_for("#batch-progress[data-state=ready]").await;
+    let dry_run = browser.text("#batch-dry-run").await;
+    assert!(dry_run.contains("estimated cost"), "{dry_run}");
+    browser.screenshot("console-batch-ready").await;
+    let started = Instant::now();
+    browser.click("#batch-start").await;
+    until(
+        &browser,
+        "document.getElementById('batch-progress').dataset.state === 'finished'",
+        Duration::from_secs(120),
+    )
+    .await;
+    eprintln!(
+        "browser: the batch page ran 1,000 rows in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let progress = browser.text("#batch-progress").await;
+    assert!(progress.contains("1000 / 1000"), "{progress}");
+    browser.screenshot("console-batch-finished").await;
+    let href = browser
+        .eval("return document.getElementById('batch-download').href;")
+        .await;
+    let from_page = fetch(href.as_str().unwrap());
+    assert_eq!(from_page.lines().count(), 1_001);
+
+    let out = dir.join("out.csv");
+    let run = Command::new(env!("CARGO_BIN_EXE_shiming"))
+        .args(["batch", "--mock", "--vendor", "auto"])
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&out)
+        .env_remove("SHIMING_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let from_batch = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(comparable(&from_page), comparable(&from_batch));
+    browser.assert_no_js_errors().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -247,3 +247,176 @@ fn off_loopback_the_console_needs_a_token_and_enforces_it() {
     // The files a page loads hold nothing.
     assert_eq!(c.call("GET", "/app.js", &[], "").0, 200);
 }
+
+/// A CSV of `rows` checks over the mock registry's people (header name,id_card,mobile).
+fn people_csv(rows: usize) -> String {
+    let people = shiming_mock_market::Registry::builtin().people().to_vec();
+    let mut csv = String::from("name,id_card,mobile\n");
+    for i in 0..rows {
+        let p = &people[i % people.len()];
+        csv.push_str(&format!(
+            "{},{},{}\n",
+            p.name,
+            p.id_card,
+            p.mobile.as_deref().unwrap_or("")
+        ));
+    }
+    csv
+}
+
+/// A batch output's rows without the columns a second run changes (request ids), sorted:
+/// rows finish in any order.
+fn comparable(csv: &str) -> Vec<String> {
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let skip = headers.iter().position(|h| h == "request_id").unwrap();
+    let mut rows: Vec<String> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            r.iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, f)| f)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn a_batch_runs_from_the_page_like_shiming_batch() {
+    let m = MockMarket::start().unwrap();
+    let c = Console::start(&m, &[]);
+    let input = people_csv(300);
+    let (status, text) = c.call(
+        "POST",
+        "/api/batch?name=people.csv",
+        &[("X-Shiming-Console", "1")],
+        &input,
+    );
+    assert_eq!(status, 200, "{text}");
+    let job: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(job["state"], "ready", "{job}");
+    assert!(
+        job["dry_run"].as_str().unwrap().contains("estimated cost"),
+        "{job}"
+    );
+    assert_eq!(job["total"], 300);
+    assert_eq!(total_usage(&m), (0, 0), "a dry run sends nothing");
+    let id = job["id"].as_u64().unwrap();
+
+    let (_, started) = c.api(&format!("/api/batch/{id}/start"), &Value::Null);
+    assert!(started.get("error").is_none(), "{started}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let finished = loop {
+        let status = c.get(&format!("/api/batch/{id}"));
+        if status["state"] != "running" {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(finished["state"], "finished", "{finished}");
+    assert_eq!(finished["rows"], 300);
+    let (status, from_page) = c.call("GET", &format!("/api/batch/{id}/output.csv"), &[], "");
+    assert_eq!(status, 200);
+
+    // The same file through `shiming batch` against the same market.
+    let dir = std::env::temp_dir().join(format!("shiming-console-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (file, out) = (dir.join("people.csv"), dir.join("out.csv"));
+    std::fs::write(&file, &input).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_shiming"))
+        .args(["batch", "--vendor", "auto", "--endpoint", &m.url()])
+        .arg("--input")
+        .arg(&file)
+        .arg("--output")
+        .arg(&out)
+        .env("SHIMING_APPCODE", DEMO_APPCODE)
+        .env_remove("SHIMING_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let from_batch = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(comparable(&from_page), comparable(&from_batch));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_batch_refuses_a_file_it_cannot_read() {
+    let m = MockMarket::start().unwrap();
+    let c = Console::start(&m, &[]);
+    let (_, v) = c.api("/api/batch?name=notes.txt", &Value::String("x".into()));
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("csv"),
+        "{v}"
+    );
+    let (status, _) = c.call("POST", "/api/batch?name=people.csv", &[], "name,id_card\n");
+    assert_eq!(status, 403, "only the page may upload");
+}
+
+#[test]
+fn a_batch_stopped_from_the_page_resumes_to_the_end_and_bills_no_row_twice() {
+    let m = MockMarket::start().unwrap();
+    // Slow answers, so that the batch is still running when it is stopped.
+    m.queue_fault(
+        shiming_mock_market::Fault::Latency(Duration::from_millis(100)),
+        10_000,
+        None,
+    );
+    let c = Console::start(&m, &[]);
+    let (_, job) = c.api("/api/batch?name=people.csv", &Value::Null);
+    assert!(
+        job["error"].is_object(),
+        "an empty upload is refused: {job}"
+    );
+    let (status, text) = c.call(
+        "POST",
+        "/api/batch?name=people.csv",
+        &[("X-Shiming-Console", "1")],
+        &people_csv(120),
+    );
+    assert_eq!(status, 200);
+    let id = serde_json::from_str::<Value>(&text).unwrap()["id"]
+        .as_u64()
+        .unwrap();
+    c.api(&format!("/api/batch/{id}/start"), &Value::Null);
+    let wait = |wanted: &dyn Fn(&Value) -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let status = c.get(&format!("/api/batch/{id}"));
+            if wanted(&status) {
+                return status;
+            }
+            assert!(std::time::Instant::now() < deadline, "{status}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait(&|s| s["rows"].as_u64().unwrap_or(0) >= 8);
+    let (_, stopping) = c.api(&format!("/api/batch/{id}/stop"), &Value::Null);
+    assert!(stopping.get("error").is_none(), "{stopping}");
+    let stopped = wait(&|s| s["state"] == "stopped");
+    let done = stopped["rows"].as_u64().unwrap();
+    assert!(done < 120, "stopped after {done} rows");
+    let (_, resumed) = c.api(&format!("/api/batch/{id}/start"), &Value::Null);
+    assert!(resumed.get("error").is_none(), "{resumed}");
+    let finished = wait(&|s| s["state"] != "running");
+    assert_eq!(finished["state"], "finished", "{finished}");
+    assert_eq!(finished["rows"], 120);
+    let charged: u64 = m.usage().iter().map(|u| u.charged).sum();
+    let billed = finished["billed"].as_u64().unwrap();
+    assert_eq!(
+        charged, billed,
+        "every charged call is one billed row, none twice"
+    );
+}

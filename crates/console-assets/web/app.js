@@ -34,6 +34,22 @@ Object.assign(DICT, {
   "verdict.mismatch": ["不一致", "mismatch"],
   "verdict.no_record": ["无记录", "no record"],
   "ledger.none": ["未配置存储：没有账本", "No store configured: no ledger"],
+  "tab.batch": ["批量", "Batch"],
+  "batch.file": ["文件（CSV 或 Excel，表头 name,id_card[,mobile]）", "File (CSV or Excel, header name,id_card[,mobile])"],
+  "batch.upload": ["上传并预估费用", "Upload and estimate the cost"],
+  "batch.start": ["开始", "Start"],
+  "batch.resume": ["继续", "Resume"],
+  "batch.stop": ["停止", "Stop"],
+  "batch.download": ["下载结果", "Download the results"],
+  "batch.hint": ["与 shiming batch 相同的引擎和文件：崩溃不丢已完成的行，不重复计费；停止后可继续（断点续跑）。",
+    "The same engine and files as shiming batch: a crash loses no finished row and bills no row twice; a stopped batch resumes."],
+  "batch.state": ["状态", "State"],
+  "batch.rows": ["已完成 / 总行数", "Rows done / total"],
+  "batch.outcomes": ["结果", "Outcomes"],
+  "batch.billed": ["计费行数", "Billed rows"],
+  "batch.cost": ["费用（元）", "Cost (CNY)"],
+  "batch.rate": ["速度（行/秒）", "Rate (rows/s)"],
+  "batch.left": ["预计剩余（秒）", "Time left (s)"],
   "ledger.period": ["期间", "Period"],
   "ledger.spent": ["已花费（元）", "Spent (CNY)"],
   "ledger.maybe": ["可能已计费（元）", "May have been charged (CNY)"],
@@ -125,6 +141,60 @@ const App = {
     for (const id of ["v-name", "v-id_card", "v-mobile"]) document.getElementById(id).textContent = "";
   },
 
+  job: null,
+  poller: null,
+
+  showJob(job) {
+    if (job.error) { document.getElementById("batch-log").textContent = job.error.message; return; }
+    this.job = job;
+    document.getElementById("batch-job").hidden = false;
+    document.getElementById("batch-dry-run").textContent = job.dry_run;
+    const token = Console.token();
+    const download = document.getElementById("batch-download");
+    download.href = "/api/batch/" + job.id + "/output.csv" + (token ? "?token=" + encodeURIComponent(token) : "");
+    download.hidden = !job.rows;
+    const start = document.getElementById("batch-start");
+    start.dataset.i18n = job.rows ? "batch.resume" : "batch.start";
+    start.disabled = job.state === "running" || job.state === "stopping" || job.state === "finished";
+    document.getElementById("batch-stop").disabled = job.state !== "running";
+    const outcomes = Object.entries(job.outcomes || {}).map(([k, v]) => k + " " + v).join(" · ");
+    const row = (label, value) => Console.el("tr", {}, Console.el("th", {}, Console.t(label)), Console.el("td", {}, value == null ? "—" : String(value)));
+    document.querySelector("#batch-progress tbody").replaceChildren(
+      row("batch.state", job.state),
+      row("batch.rows", job.rows + " / " + job.total),
+      row("batch.outcomes", outcomes),
+      row("batch.billed", job.billed),
+      row("batch.cost", job.cost),
+      row("batch.rate", job.rate),
+      row("batch.left", job.seconds_left));
+    document.getElementById("batch-progress").dataset.state = job.state;
+    document.getElementById("batch-log").textContent = job.log || "";
+    Console.applyI18n(document.getElementById("batch-job"));
+    clearTimeout(this.poller);
+    if (job.state === "running" || job.state === "stopping") {
+      this.poller = setTimeout(async () => this.showJob(await Console.api("/api/batch/" + job.id)), 300);
+    }
+  },
+
+  batch() {
+    document.getElementById("batch-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const file = document.getElementById("batch-file").files[0];
+      if (!file) return;
+      const token = Console.token();
+      const headers = { "X-Shiming-Console": "1" };
+      if (token) headers.Authorization = "Bearer " + token;
+      const response = await fetch("/api/batch?name=" + encodeURIComponent(file.name), { method: "POST", headers, body: file });
+      this.showJob(await response.json());
+    });
+    document.getElementById("batch-start").addEventListener("click", async () => {
+      this.showJob(await Console.api("/api/batch/" + this.job.id + "/start", { body: {} }));
+    });
+    document.getElementById("batch-stop").addEventListener("click", async () => {
+      this.showJob(await Console.api("/api/batch/" + this.job.id + "/stop", { body: {} }));
+    });
+  },
+
   async ledger() {
     const l = await Console.api("/api/usage");
     const box = document.getElementById("ledger");
@@ -165,6 +235,7 @@ const App = {
     const form = document.getElementById("check-form");
     form.addEventListener("input", () => { clearTimeout(this.timer); this.timer = setTimeout(() => this.validate(), 150); });
     form.addEventListener("submit", (event) => this.submit(event));
+    this.batch();
     document.addEventListener("tabchange", (event) => { if (event.detail === "usage") this.ledger(); });
     Console.tabs();
   },

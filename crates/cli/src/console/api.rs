@@ -33,19 +33,27 @@ pub struct App {
     mock: bool,
     /// Keeps the built-in mock market of `--mock` running.
     _market: Market,
+    /// The batch page's files and runs.
+    pub batches: super::batch::Batches,
     ledger: String,
     #[cfg(feature = "mock")]
     examples: Vec<shiming_mock_market::Person>,
 }
 
 impl App {
-    pub fn new(market: Market, mock: bool, ledger: Option<String>) -> App {
+    pub fn new(
+        market: Market,
+        mock: bool,
+        ledger: Option<String>,
+        batches: super::batch::Batches,
+    ) -> App {
         App {
             router: market.router.clone(),
             store: market.store.clone(),
             shared: market.shared,
             mock,
             _market: market,
+            batches,
             ledger: ledger.unwrap_or_else(|| "default".into()),
             #[cfg(feature = "mock")]
             examples: if mock {

@@ -6,6 +6,7 @@
 //! `shiming_console_assets::access`). Nothing typed into the form is logged or kept.
 
 mod api;
+mod batch;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -40,6 +41,9 @@ pub struct ConsoleArgs {
 
 /// Largest request body the console reads (a check's form).
 const MAX_BODY: usize = 16 * 1024;
+
+/// Largest file the batch page takes.
+const MAX_UPLOAD: usize = 64 * 1024 * 1024;
 
 pub fn run(args: &ConsoleArgs) -> ExitCode {
     match serve(args) {
@@ -78,10 +82,13 @@ fn serve(args: &ConsoleArgs) -> Result<(), UsageError> {
     let market = args
         .market
         .connect(only, &runtime, |config| config.store.table = true)?;
+    let batches = batch::Batches::new(&args.market)
+        .map_err(|e| UsageError(format!("cannot make the console's work directory: {e}")))?;
     let app = Arc::new(api::App::new(
         market,
         args.market.mock,
         args.market.ledger.clone(),
+        batches,
     ));
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen)
@@ -173,6 +180,25 @@ fn asset(name: &str, if_none_match: Option<&HeaderValue>) -> Response<Full<Bytes
     response
 }
 
+/// A batch call's answer: its status, or why it cannot be done (an answer the page shows).
+fn batch_answer(result: Result<serde_json::Value, String>) -> Response<Full<Bytes>> {
+    match result {
+        Ok(value) => json(StatusCode::OK, &value),
+        Err(message) => json(
+            StatusCode::OK,
+            &serde_json::json!({ "error": { "message": message } }),
+        ),
+    }
+}
+
+/// `%XX` and `+` decoded, as a browser encodes a file name in a query.
+fn percent_decode(text: &str) -> String {
+    form_urlencoded::parse(format!("n={text}").as_bytes())
+        .next()
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default()
+}
+
 /// Answers one request.
 async fn answer(
     app: &api::App,
@@ -218,6 +244,50 @@ async fn answer(
         (Method::GET, "/") => asset("app.html", req.headers().get(header::IF_NONE_MATCH)),
         (Method::GET, "/api/info") => app.info(),
         (Method::GET, "/api/usage") => app.usage().await,
+        (Method::POST, "/api/batch") => {
+            let name = req
+                .uri()
+                .query()
+                .and_then(|q| {
+                    q.split('&')
+                        .find_map(|p| p.strip_prefix("name="))
+                        .map(str::to_string)
+                })
+                .unwrap_or_default();
+            let name = percent_decode(&name);
+            match Limited::new(req.into_body(), MAX_UPLOAD).collect().await {
+                Ok(body) => batch_answer(app.batches.upload(&name, &body.to_bytes())),
+                Err(_) => error(StatusCode::PAYLOAD_TOO_LARGE, "the file is over 64 MiB"),
+            }
+        }
+        (method, p) if p.starts_with("/api/batch/") => {
+            let rest = &p["/api/batch/".len()..];
+            let (id, action) = rest.split_once('/').unwrap_or((rest, ""));
+            let Ok(id) = id.parse::<u64>() else {
+                return error(StatusCode::NOT_FOUND, "no such batch");
+            };
+            match (method, action) {
+                (Method::GET, "") => batch_answer(app.batches.status(id)),
+                (Method::POST, "start") => batch_answer(app.batches.start(id)),
+                (Method::POST, "stop") => batch_answer(app.batches.stop(id)),
+                (Method::GET, "output.csv") => match app.batches.output(id) {
+                    Ok(bytes) => {
+                        let mut response = respond(
+                            StatusCode::OK,
+                            "text/csv; charset=utf-8",
+                            Bytes::from(bytes),
+                        );
+                        response.headers_mut().insert(
+                            header::CONTENT_DISPOSITION,
+                            HeaderValue::from_static("attachment; filename=\"shiming-batch.csv\""),
+                        );
+                        response
+                    }
+                    Err(e) => error(StatusCode::NOT_FOUND, &e),
+                },
+                _ => error(StatusCode::NOT_FOUND, "no such page"),
+            }
+        }
         (Method::POST, "/api/validate" | "/api/check") => {
             let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
                 Ok(body) => body.to_bytes(),
