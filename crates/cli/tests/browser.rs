@@ -185,6 +185,44 @@ async fn the_mock_console_shows_the_journal_live_and_steers_the_market() {
     );
     assert_eq!(m.usage_of(DEMO_APPCODE, Vendor::Tel3).quota_left, Some(0));
 
+    // Try a check on the mock: the registry's Match person, answered raw (developer mode), on
+    // sxm3v2 (tel3's quota is 0 now).
+    browser.click("a[data-tab=try]").await;
+    browser.wait_for("#try-examples button.example").await;
+    browser
+        .click("#try-examples li:first-child button.example")
+        .await;
+    browser
+        .eval("document.getElementById('try-product').value = 'sxm3v2'; return true;")
+        .await;
+    browser.click("#try-submit").await;
+    browser
+        .wait_for("#try-result pre.answer[data-status=\"200\"]")
+        .await;
+    let raw = browser.text("#try-result pre.answer").await;
+    assert!(
+        raw.starts_with("HTTP 200") && raw.to_lowercase().contains("x-ca-request-id"),
+        "{raw}"
+    );
+    let sent = browser.text("#try-result pre.request").await;
+    assert!(
+        sent.contains("APPCODE <APPCODE>") && !sent.contains(DEMO_APPCODE),
+        "{sent}"
+    );
+    browser.screenshot("mock-console-try").await;
+    // A bad check digit: refused locally, nothing reaches the market.
+    let before = m.journal().len();
+    browser.fill("#try-name", MATCH[0]).await;
+    browser.fill("#try-id", "330106198805160712").await;
+    browser.fill("#try-mobile", MATCH[2]).await;
+    browser.click("#try-submit").await;
+    browser.wait_for("#try-result [data-refused]").await;
+    assert_eq!(
+        m.journal().len(),
+        before,
+        "the refused check reached the market"
+    );
+
     // English on the switch.
     browser.click("#lang").await;
     assert_eq!(browser.text("h1").await, "Mock market console");

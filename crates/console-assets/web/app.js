@@ -223,7 +223,7 @@ const App = {
     for (const id of info.vendors) vendor.append(Console.el("option", { value: id }, id));
     if (info.examples.length) {
       document.getElementById("examples").hidden = false;
-      document.getElementById("example-list").replaceChildren(...info.examples.map((p) => Console.el("li", {},
+      document.getElementById("example-list").replaceChildren(...info.examples.filter((p) => !p.note.startsWith("gen:")).map((p) => Console.el("li", {},
         Console.el("button", { type: "button", class: "example", onclick: () => {
           document.getElementById("name").value = p.name;
           document.getElementById("id_card").value = p.id_card;

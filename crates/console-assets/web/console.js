@@ -61,6 +61,15 @@ const DICT = {
     "Each comes from a vendor's document; the X-Mock-Scenario request header picks one."],
   "error.request": ["请求失败", "Request failed"],
   "scenario.next": ["下一次请求返回此报文", "Answer the next request with it"],
+  "tab.try": ["试一试", "Try a check"],
+  "form.name": ["真实姓名", "Name"],
+  "form.id": ["身份证号码", "ID number"],
+  "form.mobile": ["手机号码", "Mobile"],
+  "form.submit": ["提交", "Check"],
+  "examples.title": ["示例人员（合成数据）", "Example people (synthetic)"],
+  "try.refused": ["本地校验未通过，未发送", "Refused locally, not sent"],
+  "try.sent": ["请求（参数已脱敏）", "Request as sent (values masked)"],
+  "try.answer": ["开发者模式：原始应答", "Developer mode: the raw answer"],
   "scenario.queued": ["已排队", "queued"],
 };
 

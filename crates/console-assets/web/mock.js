@@ -170,8 +170,44 @@ const Mock = {
     });
   },
 
+  tryCheck() {
+    const select = document.getElementById("try-product");
+    for (const product of this.info.products) select.append(Console.el("option", { value: product }, product));
+    const fill = (p) => {
+      document.getElementById("try-name").value = p.name;
+      document.getElementById("try-id").value = p.id_card;
+      document.getElementById("try-mobile").value = p.mobile || "";
+    };
+    document.getElementById("try-examples").replaceChildren(...(this.info.examples || []).filter((p) => !p.note.startsWith("gen:")).map((p) =>
+      Console.el("li", {}, Console.el("button", { type: "button", class: "example", onclick: () => fill(p) }, p.name), " ", p.note)));
+    document.getElementById("try-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const form = {
+        product: select.value,
+        name: document.getElementById("try-name").value,
+        id_card: document.getElementById("try-id").value,
+        mobile: document.getElementById("try-mobile").value,
+      };
+      const answer = await Console.api("/__console/try", { body: form });
+      for (const id of ["try-name", "try-id", "try-mobile"]) document.getElementById(id).value = "";
+      const result = document.getElementById("try-result");
+      if (!answer.sent) {
+        result.replaceChildren(Console.el("p", { class: "status-bad", "data-refused": "1" }, Console.t("try.refused") + ": " + answer.refused));
+        return;
+      }
+      const r = answer.request;
+      result.replaceChildren(
+        Console.el("h3", {}, Console.t("try.sent")),
+        Console.el("pre", { class: "request" }, r.method + " " + r.path + (r.method === "GET" ? "?" + r.params : "\n\n" + r.params) + "\nAuthorization: " + r.authorization),
+        Console.el("h3", {}, Console.t("try.answer")),
+        Console.el("pre", { class: "answer", "data-status": answer.status },
+          "HTTP " + answer.status + "\n" + (answer.headers || []).map(([n, v]) => n + ": " + v).join("\n") + "\n\n" + (answer.body || "")));
+    });
+  },
+
   async start() {
     this.info = await Console.api("/__console/info");
+    this.tryCheck();
     for (const id of ["f-product", "fault-product"]) {
       const select = document.getElementById(id);
       for (const product of this.info.products) select.append(Console.el("option", { value: product }, product));

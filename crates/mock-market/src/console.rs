@@ -26,11 +26,12 @@ use hyper::body::{Frame, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use serde_json::json;
+use serde_json::{json, Value};
 use shiming_console_assets::access::{self, CSRF_HEADER};
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, mpsc};
 
+use crate::console_try::{try_check, TryForm};
 use crate::market::Market;
 use crate::state::Feed;
 use crate::{admin, server, Reply, Vendor};
@@ -209,11 +210,20 @@ fn events(market: &Market) -> Response<Body> {
     response
 }
 
-fn info(settings: &ConsoleSettings) -> Response<Body> {
+fn info(market: &Market, settings: &ConsoleSettings) -> Response<Body> {
     let products: Vec<&str> = Vendor::ALL.iter().map(|v| v.id()).collect();
+    // The registry's people are synthetic: offered as examples for Try a check.
+    let examples: Vec<Value> = market
+        .registry
+        .people()
+        .iter()
+        .map(
+            |p| json!({ "name": p.name, "id_card": p.id_card, "mobile": p.mobile, "note": p.note }),
+        )
+        .collect();
     json_response(
         StatusCode::OK,
-        &json!({ "market_url": settings.market_url, "products": products }),
+        &json!({ "market_url": settings.market_url, "products": products, "examples": examples }),
     )
 }
 
@@ -257,8 +267,26 @@ async fn serve(
         (Method::GET, "/__console/") => {
             Ok(asset("mock.html", req.headers().get(header::IF_NONE_MATCH)))
         }
-        (Method::GET, "/__console/info") => Ok(info(&settings)),
+        (Method::GET, "/__console/info") => Ok(info(&market, &settings)),
         (Method::GET, "/__console/events") => Ok(events(&market)),
+        (Method::POST, "/__console/try") => {
+            let request = server::read(req, market.config.max_body_bytes).await?;
+            let Ok(form) = serde_json::from_slice::<TryForm>(&request.body) else {
+                return Ok(error(
+                    StatusCode::BAD_REQUEST,
+                    "the form is not the expected JSON",
+                ));
+            };
+            let now = i64::try_from(crate::state::now_millis() / 1000).unwrap_or(0);
+            let Some(today) = shiming_core::Date::in_china_at(now) else {
+                return Ok(error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the clock is out of range",
+                ));
+            };
+            let (status, value) = try_check(&market, &form, today);
+            Ok(json_response(status, &value))
+        }
         (_, p) if p.starts_with(admin::PREFIX) => {
             let request = server::read(req, market.config.max_body_bytes).await?;
             match admin::reply(&market, &request) {

@@ -35,6 +35,7 @@ mod admin;
 mod answer;
 pub mod config;
 mod console;
+mod console_try;
 mod faults;
 pub mod gateway;
 mod handle;

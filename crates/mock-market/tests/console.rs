@@ -373,3 +373,56 @@ fn a_documented_body_queued_from_the_console_answers_the_next_request_of_its_api
         Some("tel3/fail-missing-name")
     );
 }
+
+#[test]
+fn try_a_check_answers_raw_and_a_local_refusal_sends_nothing() {
+    let (m, console) = with_console();
+    let try_it = |form: &str| {
+        let answer = send(
+            console,
+            "POST",
+            "/__console/try",
+            &[("X-Shiming-Console", "1")],
+            form.as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(answer.status, 200, "{}", answer.text());
+        answer.json()
+    };
+    let refused = try_it(
+        r#"{"product":"tel3","name":"陈思远","id_card":"330106198805160712","mobile":"13957120001"}"#,
+    );
+    assert_eq!(refused["sent"], false, "{refused}");
+    assert!(refused["refused"].as_str().unwrap().contains("id_card"));
+    assert!(m.journal().is_empty(), "a local refusal is never sent");
+
+    for product in ["tel3", "sxm3v2", "sjsys", "sfz2", "phonethird"] {
+        let answer = try_it(&format!(
+            r#"{{"product":"{product}","name":"陈思远","id_card":"330106198805160711","mobile":"13957120001"}}"#
+        ));
+        assert_eq!(answer["sent"], true, "{product}: {answer}");
+        let status = answer["status"].as_u64().unwrap();
+        assert!(
+            status == 200 || status == 666,
+            "{product}: the market answered {status}: {answer}"
+        );
+        assert!(answer["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h[0] == "x-ca-request-id"));
+        let request = answer["request"].to_string();
+        for secret in ["330106198805160711", "13957120001", DEMO_APPCODE] {
+            assert!(
+                !request.contains(secret),
+                "{product}: the request shows {secret}"
+            );
+        }
+    }
+    let tel3 = m.usage_of(DEMO_APPCODE, shiming_mock_market::Vendor::Tel3);
+    assert_eq!((tel3.received, tel3.charged), (1, 1));
+    let info = send(console, "GET", "/__console/info", &[], b"")
+        .unwrap()
+        .json();
+    assert!(info["examples"].as_array().unwrap().len() >= 3);
+}
