@@ -500,7 +500,7 @@ async fn the_batch_page_runs_a_thousand_rows_and_its_download_is_what_shiming_ba
     browser.click("#batch-upload").await;
     browser.wait_for("#batch-progress[data-state=ready]").await;
     let dry_run = browser.text("#batch-dry-run").await;
-    assert!(dry_run.contains("estimated cost"), "{dry_run}");
+    assert!(dry_run.contains("预估费用"), "{dry_run}");
     browser.screenshot("console-batch-ready").await;
     let started = Instant::now();
     browser.click("#batch-start").await;

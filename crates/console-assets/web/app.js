@@ -44,6 +44,15 @@ Object.assign(DICT, {
   "batch.hint": ["与 shiming batch 相同的引擎和文件：崩溃不丢已完成的行，不重复计费；停止后可继续（断点续跑）。",
     "The same engine and files as shiming batch: a crash loses no finished row and bills no row twice; a stopped batch resumes."],
   "batch.state": ["状态", "State"],
+  "batch.dryRun": ["预估（未发送任何请求）", "Dry run (nothing was sent)"],
+  "batch.three": ["三要素行", "three-element rows"],
+  "batch.two": ["二要素行", "two-element rows"],
+  "batch.noVendor": ["（未配置可用接口，将失败）", "(no configured vendor: they would fail)"],
+  "batch.invalid": ["本地校验不通过、不会发送的行", "rows refused locally, not to be sent"],
+  "batch.line": ["第", "line"],
+  "batch.done": ["已完成（断点续跑）", "already done (resume)"],
+  "batch.estimate": ["预估费用（元）", "estimated cost (CNY)"],
+  "batch.atMost": ["如切换接口，最多", "at most, with failover"],
   "batch.rows": ["已完成 / 总行数", "Rows done / total"],
   "batch.outcomes": ["结果", "Outcomes"],
   "batch.billed": ["计费行数", "Billed rows"],
@@ -148,7 +157,16 @@ const App = {
     if (job.error) { document.getElementById("batch-log").textContent = job.error.message; return; }
     this.job = job;
     document.getElementById("batch-job").hidden = false;
-    document.getElementById("batch-dry-run").textContent = job.dry_run;
+    const d = job.dry_run || {};
+    const group = (g, label) => g && g.rows ? Console.t(label) + " " + g.rows + (g.first_vendor ? " → " + g.first_vendor + " " + g.price : " " + Console.t("batch.noVendor")) : null;
+    document.getElementById("batch-dry-run").textContent = [
+      Console.t("batch.dryRun"),
+      group(d.three_element, "batch.three"),
+      group(d.two_element, "batch.two"),
+      Console.t("batch.invalid") + " " + (d.invalid || []).length + (d.invalid || []).slice(0, 20).map((i) => "\n  " + Console.t("batch.line") + " " + i.line + ": " + i.reason).join(""),
+      d.already_done ? Console.t("batch.done") + " " + d.already_done : null,
+      Console.t("batch.estimate") + " " + d.estimated_cost + " (" + Console.t("batch.atMost") + " " + d.at_most + ")",
+    ].filter(Boolean).join("\n");
     const token = Console.token();
     const download = document.getElementById("batch-download");
     download.href = "/api/batch/" + job.id + "/output.csv" + (token ? "?token=" + encodeURIComponent(token) : "");

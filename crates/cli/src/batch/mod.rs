@@ -83,6 +83,9 @@ pub struct BatchArgs {
     /// Validate every row and print how many would be sent and what it would cost; send nothing
     #[arg(long)]
     dry_run: bool,
+    /// With --dry-run: print the report as one JSON object (for programs, e.g. the console)
+    #[arg(long, requires = "dry_run")]
+    json: bool,
     /// Continue an interrupted run: skip rows already in the output, never re-send a row that
     /// may have been charged
     #[arg(long)]
@@ -516,8 +519,8 @@ fn dry_run(args: &BatchArgs, router: &Router) -> ExitCode {
         Ok(i) => i,
         Err(e) => return usage(&e),
     };
-    let (mut three, mut two, mut invalid, mut skipped) = (0u64, 0u64, 0u64, 0u64);
-    println!("dry run: nothing was sent");
+    let (mut three, mut two, mut skipped) = (0u64, 0u64, 0u64);
+    let mut invalid: Vec<(u64, String)> = Vec::new();
     loop {
         let row = match input.next_row() {
             Ok(Some(row)) => row,
@@ -531,47 +534,78 @@ fn dry_run(args: &BatchArgs, router: &Router) -> ExitCode {
         match check_row(row.fields, router) {
             Checked::Ready(who, _) if Elements::of(&who) == Elements::Three => three += 1,
             Checked::Ready(..) => two += 1,
-            Checked::Refused(why, _) => {
-                invalid += 1;
-                println!("  line {}: invalid, would not be sent: {why}", row.line);
-            }
+            Checked::Refused(why, _) => invalid.push((row.line, why.to_string())),
         }
     }
     let first = |e: Elements| router.candidates(e).next().map(|r| (r.vendor(), r.price()));
     let mut expected = Price::ZERO;
     let mut worst = Price::ZERO;
+    let mut groups = Vec::new();
     for (elements, rows, label) in [
         (Elements::Three, three, "three-element"),
         (Elements::Two, two, "two-element"),
     ] {
-        if rows == 0 {
+        let route = first(elements);
+        if rows > 0 && route.is_some() {
+            let (_, price) = route.unwrap_or(("", Price::ZERO));
+            expected += price.times(rows);
+            worst += pace::worst_case(router, elements).times(rows);
+        }
+        groups.push((elements, rows, label, route));
+    }
+    let enough = args.budget.map(|budget| {
+        if worst <= budget {
+            "enough"
+        } else if expected <= budget {
+            "enough unless checks fail over"
+        } else {
+            "not enough; the run would stop early"
+        }
+    });
+    if args.json {
+        let group = |rows: u64, route: Option<(&str, Price)>| {
+            serde_json::json!({
+                "rows": rows,
+                "first_vendor": route.map(|(v, _)| v),
+                "price": route.map(|(_, p)| p.to_string()),
+            })
+        };
+        let report = serde_json::json!({
+            "three_element": group(groups[0].1, groups[0].3),
+            "two_element": group(groups[1].1, groups[1].3),
+            "invalid": invalid.iter().map(|(line, why)| serde_json::json!({ "line": line, "reason": why })).collect::<Vec<_>>(),
+            "already_done": skipped,
+            "rows": three + two + invalid.len() as u64,
+            "estimated_cost": expected.to_string(),
+            "at_most": worst.to_string(),
+            "budget": args.budget.map(|b| b.to_string()),
+            "budget_verdict": enough,
+        });
+        println!("{report}");
+        return ExitCode::SUCCESS;
+    }
+    println!("dry run: nothing was sent");
+    for (line, why) in &invalid {
+        println!("  line {line}: invalid, would not be sent: {why}");
+    }
+    for (_, rows, label, route) in &groups {
+        if *rows == 0 {
             continue;
         }
-        match first(elements) {
+        match route {
             Some((vendor, price)) => {
-                expected += price.times(rows);
-                worst += pace::worst_case(router, elements).times(rows);
-                println!("  {rows} {label} rows would be sent, first to {vendor} at {price} CNY");
+                println!("  {rows} {label} rows would be sent, first to {vendor} at {price} CNY")
             }
             None => println!("  {rows} {label} rows have no configured vendor and would fail"),
         }
     }
-    println!("  {invalid} rows are invalid and would not be sent");
+    println!("  {} rows are invalid and would not be sent", invalid.len());
     if skipped > 0 {
         println!("  {skipped} rows are already done (--resume)");
     }
     println!("  estimated cost: {expected} CNY (at most {worst} CNY if checks fail over)");
-    if let Some(budget) = args.budget {
-        println!(
-            "  budget {budget} CNY: {}",
-            if worst <= budget {
-                "enough"
-            } else if expected <= budget {
-                "enough unless checks fail over"
-            } else {
-                "not enough; the run would stop early"
-            }
-        );
+    if let (Some(budget), Some(enough)) = (args.budget, enough) {
+        println!("  budget {budget} CNY: {enough}");
     }
     ExitCode::SUCCESS
 }

@@ -1,7 +1,7 @@
 //! The console's batch page: a file uploaded into the console's work directory, then run by
 //! `shiming batch` itself — a child process of this same binary, with the console's own
 //! market options — so the engine, the files, the crash safety and `--resume` are exactly
-//! the command line's. The dry run first (its report shown), then start, progress read from
+//! the command line's. The dry run first (`--dry-run --json`, shown), then start, progress read from
 //! the output file, stop (SIGINT: the batch stops cleanly), resume, and the output file to
 //! download.
 
@@ -24,7 +24,7 @@ struct Job {
     input: PathBuf,
     output: PathBuf,
     log: PathBuf,
-    dry_run: String,
+    dry_run: Value,
     total: u64,
     child: Option<Child>,
     started: Option<Instant>,
@@ -79,17 +79,6 @@ fn forwarded(market: &MarketArgs) -> Vec<String> {
         args.extend(["--ledger".into(), ledger.clone()]);
     }
     args
-}
-
-/// The leading number of each line of a dry run that counts rows to send or refuse.
-fn rows_in(dry_run: &str) -> u64 {
-    dry_run
-        .lines()
-        .filter(|l| {
-            l.contains("would be sent") || l.contains("are invalid") || l.contains("no configured")
-        })
-        .filter_map(|l| l.split_whitespace().next()?.parse::<u64>().ok())
-        .sum()
 }
 
 /// What an output file holds so far: rows, verdicts, errors, billed rows and the cost.
@@ -181,13 +170,14 @@ impl Batches {
         std::fs::write(&input, bytes).map_err(|e| format!("cannot keep the file: {e}"))?;
         let report = self
             .batch(&input, &output)
-            .arg("--dry-run")
+            .args(["--dry-run", "--json"])
             .output()
             .map_err(|e| format!("cannot run shiming batch: {e}"))?;
-        let text = String::from_utf8_lossy(&report.stdout).into_owned();
         if !report.status.success() {
             return Err(String::from_utf8_lossy(&report.stderr).trim().to_string());
         }
+        let dry_run: Value = serde_json::from_slice(&report.stdout)
+            .map_err(|e| format!("shiming batch --dry-run --json: {e}"))?;
         let shown: String = name.chars().filter(|c| !c.is_control()).take(128).collect();
         jobs.insert(
             id,
@@ -196,8 +186,8 @@ impl Batches {
                 input,
                 output,
                 log: self.dir.join(format!("{id}-stderr.txt")),
-                total: rows_in(&text),
-                dry_run: text,
+                total: dry_run["rows"].as_u64().unwrap_or(0),
+                dry_run,
                 child: None,
                 started: None,
                 done_at_start: 0,
@@ -293,7 +283,7 @@ impl Batches {
         tally["total"] = job.total.into();
         tally["rate"] = rate.map(|r| (r * 10.0).round() / 10.0).into();
         tally["seconds_left"] = left.map(f64::round).into();
-        tally["dry_run"] = job.dry_run.clone().into();
+        tally["dry_run"] = job.dry_run.clone();
         // The batch's own last lines: its summary, or why it stopped.
         tally["log"] = log
             .lines()
@@ -313,19 +303,5 @@ impl Batches {
         let jobs = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
         let job = jobs.get(&id).ok_or("no such batch")?;
         std::fs::read(&job.output).map_err(|_| "the batch has no output yet".into())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::rows_in;
-
-    #[test]
-    fn a_dry_runs_rows_are_counted() {
-        let report = "dry run: nothing was sent\n  line 4: invalid, would not be sent: x\n  \
-                      7 three-element rows would be sent, first to tel3 at 0.200 CNY\n  \
-                      2 two-element rows would be sent, first to sfz2 at 0.040 CNY\n  \
-                      1 rows are invalid and would not be sent\n  estimated cost: 1.480 CNY";
-        assert_eq!(rows_in(report), 10);
     }
 }
