@@ -114,7 +114,7 @@ const Mock = {
   },
 
   async usage() {
-    const rows = await Console.api("/__admin/usage");
+    const rows = await Console.api("/__admin/usage?all=1");
     const body = document.querySelector("#usage-table tbody");
     body.replaceChildren(...rows.map((row) => {
       const input = Console.el("input", { type: "number", min: "0", value: row.quota_left == null ? "" : row.quota_left, "aria-label": "quota" });

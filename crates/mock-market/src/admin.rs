@@ -4,7 +4,7 @@
 //! | --- | --- | --- |
 //! | `GET /__admin/health` | | `{"status":"ok"}` |
 //! | `GET /__admin/journal` | | the journal, oldest first (masked) |
-//! | `GET /__admin/usage` | | received / charged / quota left per credential and product |
+//! | `GET /__admin/usage` | | received / charged / quota left per credential and product (`?all=1`: untouched pairs too) |
 //! | `GET /__admin/connections` | | `{"accepted": N}`: TCP connections accepted (keep-alive reuse) |
 //! | `POST /__admin/reset` | | forgets usage, journal, queued faults and nonces |
 //! | `POST /__admin/quota` | `{"credential": "<AppCode, AppKey or label>", "product": "tel3" \| null, "quota": 5 \| null}` | the new usage rows |
@@ -86,6 +86,9 @@ fn handle(market: &Market, req: &Request) -> Response<Bytes> {
     match (&req.method, endpoint) {
         (&Method::GET, "health") => respond(StatusCode::OK, &json!({ "status": "ok" })),
         (&Method::GET, "journal") => respond(StatusCode::OK, &json!(market.state.journal())),
+        (&Method::GET, "usage") if req.query() == Some("all=1") => {
+            respond(StatusCode::OK, &json!(market.state.usage_of_all()))
+        }
         (&Method::GET, "usage") => respond(StatusCode::OK, &json!(market.state.usage())),
         (&Method::GET, "connections") => respond(
             StatusCode::OK,

@@ -226,13 +226,23 @@ impl State {
     /// Usage rows of every pair that saw a request or whose quota was changed, sorted by
     /// credential then product.
     pub(crate) fn usage(&self) -> Vec<Usage> {
+        self.usage_rows(false)
+    }
+
+    /// Usage rows of every credential and product, untouched ones included (the console's
+    /// table, where a quota is set before any traffic).
+    pub(crate) fn usage_of_all(&self) -> Vec<Usage> {
+        self.usage_rows(true)
+    }
+
+    fn usage_rows(&self, all: bool) -> Vec<Usage> {
         let mut rows = Vec::new();
         for (label, row) in self.labels.iter().zip(&self.counters) {
             for (product, c) in Vendor::ALL.iter().zip(row) {
                 let quota = c.quota_left.load(Ordering::Acquire);
                 let quota_left = (quota != UNLIMITED).then_some(quota);
                 let received = c.received.load(Ordering::Relaxed);
-                if received == 0 && quota_left == self.default_quota {
+                if !all && received == 0 && quota_left == self.default_quota {
                     continue;
                 }
                 rows.push(Usage {

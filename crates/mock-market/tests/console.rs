@@ -426,3 +426,23 @@ fn try_a_check_answers_raw_and_a_local_refusal_sends_nothing() {
         .json();
     assert!(info["examples"].as_array().unwrap().len() >= 3);
 }
+
+#[test]
+fn the_consoles_usage_table_lists_every_credential_and_product_before_any_traffic() {
+    let (m, console) = with_console();
+    assert!(m.usage().is_empty());
+    let rows = send(console, "GET", "/__admin/usage?all=1", &[], b"")
+        .unwrap()
+        .json();
+    // The demo AppCode and the demo AppKey, each on the five products.
+    assert_eq!(rows.as_array().unwrap().len(), 10, "{rows}");
+    assert!(rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["received"] == 0 && r["quota_left"].is_null()));
+    let untouched = send(console, "GET", "/__admin/usage", &[], b"")
+        .unwrap()
+        .json();
+    assert_eq!(untouched, serde_json::json!([]));
+}
