@@ -35,6 +35,47 @@ pub struct Asset {
     pub etag: &'static str,
 }
 
+/// The Content-Security-Policy of every console page: nothing from elsewhere, no framing.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; frame-ancestors 'none'";
+
+impl Asset {
+    /// Whether a request's `If-None-Match` names this file as it is (answer `304`).
+    ///
+    /// ```
+    /// let page = shiming_console_assets::get("app.html").unwrap();
+    /// assert!(page.is_fresh(Some(page.etag.as_bytes())));
+    /// assert!(!page.is_fresh(Some(b"\"0000000000000000\"")) && !page.is_fresh(None));
+    /// ```
+    #[must_use]
+    pub fn is_fresh(&self, if_none_match: Option<&[u8]>) -> bool {
+        if_none_match.is_some_and(|tag| tag == self.etag.as_bytes())
+    }
+
+    /// The response headers a console serves this file with, by name: its type and ETag,
+    /// revalidation on every load (a new build's files are picked up at once), no type
+    /// sniffing, and for a page the [`CONTENT_SECURITY_POLICY`].
+    ///
+    /// ```
+    /// let page = shiming_console_assets::get("mock.html").unwrap();
+    /// let headers: Vec<_> = page.headers().collect();
+    /// assert!(headers.contains(&("cache-control", "no-cache")));
+    /// assert!(headers.iter().any(|(name, _)| *name == "content-security-policy"));
+    /// let script = shiming_console_assets::get("mock.js").unwrap();
+    /// assert!(script.headers().all(|(name, _)| name != "content-security-policy"));
+    /// ```
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        let page = self.content_type.starts_with("text/html");
+        [
+            ("content-type", self.content_type),
+            ("etag", self.etag),
+            ("cache-control", "no-cache"),
+            ("x-content-type-options", "nosniff"),
+        ]
+        .into_iter()
+        .chain(page.then_some(("content-security-policy", CONTENT_SECURITY_POLICY)))
+    }
+}
+
 /// FNV-1a (64 bits) of `bytes`, at compile time.
 const fn fnv1a(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;

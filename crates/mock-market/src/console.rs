@@ -87,33 +87,17 @@ fn asset(name: &str, if_none_match: Option<&HeaderValue>) -> Response<Body> {
     let Some(asset) = shiming_console_assets::get(name) else {
         return error(StatusCode::NOT_FOUND, "no such console file");
     };
-    let fresh = if_none_match.is_some_and(|tag| tag.as_bytes() == asset.etag.as_bytes());
-    let mut response = if fresh {
+    let mut response = if asset.is_fresh(if_none_match.map(HeaderValue::as_bytes)) {
         let mut r = Response::new(full(Bytes::new()));
         *r.status_mut() = StatusCode::NOT_MODIFIED;
         r
     } else {
         Response::new(full(Bytes::from_static(asset.body)))
     };
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(asset.content_type),
-    );
-    headers.insert(header::ETAG, HeaderValue::from_static(asset.etag));
-    // Revalidated on every load: a new build's files are picked up at once.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    if asset.content_type.starts_with("text/html") {
-        headers.insert(
-            "content-security-policy",
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
-            ),
-        );
+    for (name, value) in asset.headers() {
+        response
+            .headers_mut()
+            .insert(name, HeaderValue::from_static(value));
     }
     response
 }

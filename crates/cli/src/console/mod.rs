@@ -154,28 +154,16 @@ fn asset(name: &str, if_none_match: Option<&HeaderValue>) -> Response<Full<Bytes
     let Some(asset) = shiming_console_assets::get(name) else {
         return error(StatusCode::NOT_FOUND, "no such page");
     };
-    let fresh = if_none_match.is_some_and(|tag| tag.as_bytes() == asset.etag.as_bytes());
-    let mut response = if fresh {
-        respond(StatusCode::NOT_MODIFIED, asset.content_type, Bytes::new())
+    let (status, body) = if asset.is_fresh(if_none_match.map(HeaderValue::as_bytes)) {
+        (StatusCode::NOT_MODIFIED, Bytes::new())
     } else {
-        respond(
-            StatusCode::OK,
-            asset.content_type,
-            Bytes::from_static(asset.body),
-        )
+        (StatusCode::OK, Bytes::from_static(asset.body))
     };
-    let headers = response.headers_mut();
-    headers.insert(header::ETAG, HeaderValue::from_static(asset.etag));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    if asset.content_type.starts_with("text/html") {
-        headers.insert(
-            "content-security-policy",
-            HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
-        );
+    let mut response = respond(status, asset.content_type, body);
+    for (name, value) in asset.headers() {
+        response
+            .headers_mut()
+            .insert(name, HeaderValue::from_static(value));
     }
     response
 }
