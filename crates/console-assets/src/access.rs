@@ -103,3 +103,159 @@ pub fn from_the_page(csrf_header: bool, origin: Option<&str>, host: Option<&str>
         (Some(_), None) => false,
     }
 }
+
+/// Why a console refuses a request before looking at what it asks.
+///
+/// ```
+/// use shiming_console_assets::access::Denial;
+/// assert_eq!(Denial::NoToken.status(), 401);
+/// assert_eq!(Denial::NotFromThePage.status(), 403);
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// The console was started with a token, and the request does not present it.
+    NoToken,
+    /// A state-changing request (anything but `GET`) that did not come from the console's
+    /// page ([`from_the_page`]).
+    NotFromThePage,
+}
+
+impl Denial {
+    /// The HTTP status to answer with.
+    ///
+    /// ```
+    /// assert_eq!(shiming_console_assets::access::Denial::NoToken.status(), 401);
+    /// ```
+    #[must_use]
+    pub const fn status(self) -> u16 {
+        match self {
+            Denial::NoToken => 401,
+            Denial::NotFromThePage => 403,
+        }
+    }
+
+    /// What the answer says.
+    ///
+    /// ```
+    /// assert!(shiming_console_assets::access::Denial::NoToken.message().contains("token"));
+    /// ```
+    #[must_use]
+    pub const fn message(self) -> &'static str {
+        match self {
+            Denial::NoToken => "this console needs the token it was started with (?token=…)",
+            Denial::NotFromThePage => {
+                "a state-changing call must come from the console's page (X-Shiming-Console)"
+            }
+        }
+    }
+}
+
+/// What a console reads of a request to decide whether to serve it.
+///
+/// ```
+/// let req = shiming_console_assets::access::Asked { method: "GET", ..Default::default() };
+/// assert_eq!(shiming_console_assets::access::check(None, &req), Ok(()));
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Asked<'a> {
+    /// The method.
+    pub method: &'a str,
+    /// The `Authorization` header.
+    pub authorization: Option<&'a str>,
+    /// The query string.
+    pub query: Option<&'a str>,
+    /// Whether [`CSRF_HEADER`] is present.
+    pub csrf_header: bool,
+    /// The `Origin` header.
+    pub origin: Option<&'a str>,
+    /// The `Host` header.
+    pub host: Option<&'a str>,
+}
+
+/// Whether a console started with `expected` (its token, if any) serves `asked`: the token
+/// first, then, for anything but `GET`, that the request came from the console's page.
+///
+/// ```
+/// use shiming_console_assets::access::{check, Asked, Denial};
+/// let post = Asked { method: "POST", ..Default::default() };
+/// assert_eq!(check(None, &post), Err(Denial::NotFromThePage));
+/// let get = Asked { method: "GET", query: Some("token=a-long-console-token"), ..Default::default() };
+/// assert_eq!(check(Some("a-long-console-token"), &get), Ok(()));
+/// assert_eq!(check(Some("another-console-token"), &get), Err(Denial::NoToken));
+/// ```
+///
+/// # Errors
+/// The [`Denial`].
+pub fn check(expected: Option<&str>, asked: &Asked<'_>) -> Result<(), Denial> {
+    if let Some(expected) = expected {
+        if !token(asked.authorization, asked.query)
+            .is_some_and(|given| same_token(&given, expected))
+        {
+            return Err(Denial::NoToken);
+        }
+    }
+    if asked.method != "GET" && !from_the_page(asked.csrf_header, asked.origin, asked.host) {
+        return Err(Denial::NotFromThePage);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(csrf_header: bool, origin: Option<&'static str>) -> Asked<'static> {
+        Asked {
+            method: "POST",
+            csrf_header,
+            origin,
+            host: Some("127.0.0.1:8081"),
+            ..Asked::default()
+        }
+    }
+
+    #[test]
+    fn only_the_page_may_change_state() {
+        assert_eq!(check(None, &post(false, None)), Err(Denial::NotFromThePage));
+        assert_eq!(check(None, &post(true, None)), Ok(()));
+        assert_eq!(
+            check(None, &post(true, Some("http://127.0.0.1:8081"))),
+            Ok(())
+        );
+        assert_eq!(
+            check(None, &post(true, Some("http://evil.example"))),
+            Err(Denial::NotFromThePage)
+        );
+        let head = Asked {
+            method: "HEAD",
+            ..Asked::default()
+        };
+        assert_eq!(check(None, &head), Err(Denial::NotFromThePage));
+    }
+
+    #[test]
+    fn a_token_comes_from_the_header_or_the_query() {
+        let expected = Some("s3cret-console-token");
+        let header = Asked {
+            method: "GET",
+            authorization: Some("Bearer s3cret-console-token"),
+            ..Asked::default()
+        };
+        assert_eq!(check(expected, &header), Ok(()));
+        let query = Asked {
+            method: "GET",
+            query: Some("a=1&token=s3cret-console-token"),
+            ..Asked::default()
+        };
+        assert_eq!(check(expected, &query), Ok(()));
+        let none = Asked {
+            method: "GET",
+            ..Asked::default()
+        };
+        assert_eq!(check(expected, &none), Err(Denial::NoToken));
+        // The token is checked before the page rule.
+        assert_eq!(check(expected, &post(true, None)), Err(Denial::NoToken));
+        assert_eq!(token(None, Some("token=a%2Bb")).as_deref(), Some("a+b"));
+    }
+}

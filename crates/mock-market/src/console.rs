@@ -102,30 +102,6 @@ fn asset(name: &str, if_none_match: Option<&HeaderValue>) -> Response<Body> {
     response
 }
 
-/// The token of the request: `Authorization: Bearer …`, else `?token=…`.
-fn presented_token<B>(req: &Request<B>) -> Option<String> {
-    access::token(
-        req.headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok()),
-        req.uri().query(),
-    )
-}
-
-/// Whether a state-changing request came from the console's own page.
-fn from_the_page<B>(req: &Request<B>) -> bool {
-    let text = |name| {
-        req.headers()
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-    };
-    access::from_the_page(
-        req.headers().contains_key(CSRF_HEADER),
-        text(header::ORIGIN),
-        text(header::HOST),
-    )
-}
-
 /// An event stream: each journal entry as `event: journal`, a reset as `event: reset`, and,
 /// when the stream fell behind, `event: reload` (the page fetches the journal again).
 struct EventStream {
@@ -231,20 +207,22 @@ async fn serve(
             }
         }
     }
-    if let Some(token) = &settings.token {
-        if !presented_token(&req).is_some_and(|given| access::same_token(&given, token)) {
-            return Ok(error(
-                StatusCode::UNAUTHORIZED,
-                "this console needs the token it was started with (?token=…)",
-            ));
-        }
-    }
-    let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD);
-    if changes_state && !from_the_page(&req) {
-        return Ok(error(
-            StatusCode::FORBIDDEN,
-            "a state-changing call must come from the console's page (X-Shiming-Console)",
-        ));
+    let text = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    let asked = access::Asked {
+        method: req.method().as_str(),
+        authorization: text(header::AUTHORIZATION),
+        query: req.uri().query(),
+        csrf_header: req.headers().contains_key(CSRF_HEADER),
+        origin: text(header::ORIGIN),
+        host: text(header::HOST),
+    };
+    if let Err(refusal) = access::check(settings.token.as_deref(), &asked) {
+        let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::FORBIDDEN);
+        return Ok(error(status, refusal.message()));
     }
     match (req.method().clone(), path.as_str()) {
         (Method::GET, "/" | "/__console") => Ok(redirect(&format!("{PREFIX}{query}"))),
@@ -321,48 +299,5 @@ pub(crate) async fn run(
             let _ = conn.await;
             drop(permit);
         });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn request(headers: &[(&str, &str)]) -> Request<()> {
-        let mut builder = Request::post("/__admin/reset");
-        for (name, value) in headers {
-            builder = builder.header(*name, *value);
-        }
-        builder.body(()).unwrap()
-    }
-
-    #[test]
-    fn only_the_page_may_change_state() {
-        assert!(!from_the_page(&request(&[])));
-        assert!(from_the_page(&request(&[(CSRF_HEADER, "1")])));
-        assert!(from_the_page(&request(&[
-            (CSRF_HEADER, "1"),
-            ("origin", "http://127.0.0.1:8081"),
-            ("host", "127.0.0.1:8081"),
-        ])));
-        assert!(!from_the_page(&request(&[
-            (CSRF_HEADER, "1"),
-            ("origin", "http://evil.example"),
-            ("host", "127.0.0.1:8081"),
-        ])));
-    }
-
-    #[test]
-    fn a_token_comes_from_the_header_or_the_query() {
-        let header = Request::get("/__console/")
-            .header("authorization", "Bearer s3cret")
-            .body(())
-            .unwrap();
-        assert_eq!(presented_token(&header).as_deref(), Some("s3cret"));
-        let query = Request::get("/__console/events?token=s3cret")
-            .body(())
-            .unwrap();
-        assert_eq!(presented_token(&query).as_deref(), Some("s3cret"));
-        assert_eq!(presented_token(&Request::get("/").body(()).unwrap()), None);
     }
 }

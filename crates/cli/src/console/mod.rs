@@ -207,26 +207,17 @@ async fn answer(
             }
         }
     }
-    if let Some(token) = token {
-        let given = access::token(text(header::AUTHORIZATION), req.uri().query());
-        if !given.is_some_and(|given| access::same_token(&given, token)) {
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "this console needs the token it was started with (?token=…)",
-            );
-        }
-    }
-    if req.method() != Method::GET
-        && !access::from_the_page(
-            req.headers().contains_key(CSRF_HEADER),
-            text(header::ORIGIN),
-            text(header::HOST),
-        )
-    {
-        return error(
-            StatusCode::FORBIDDEN,
-            "a state-changing call must come from the console's page (X-Shiming-Console)",
-        );
+    let asked = access::Asked {
+        method: req.method().as_str(),
+        authorization: text(header::AUTHORIZATION),
+        query: req.uri().query(),
+        csrf_header: req.headers().contains_key(CSRF_HEADER),
+        origin: text(header::ORIGIN),
+        host: text(header::HOST),
+    };
+    if let Err(refusal) = access::check(token, &asked) {
+        let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::FORBIDDEN);
+        return error(status, refusal.message());
     }
     match (req.method().clone(), path.as_str()) {
         (Method::GET, "/") => asset("app.html", req.headers().get(header::IF_NONE_MATCH)),
