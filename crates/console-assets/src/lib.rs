@@ -129,6 +129,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("mock.js", "text/javascript; charset=utf-8"),
     asset!("console.css", "text/css; charset=utf-8"),
     asset!("favicon.svg", "image/svg+xml"),
+    asset!("fields.tsv", "text/tab-separated-values; charset=utf-8"),
 ];
 
 /// The file named `name` (no directories: anything else is `None`).
