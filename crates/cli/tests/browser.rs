@@ -206,8 +206,29 @@ async fn the_mock_console_shows_the_journal_live_and_steers_the_market() {
     );
     let sent = browser.text("#try-result pre.request").await;
     assert!(
-        sent.contains("APPCODE <APPCODE>") && !sent.contains(DEMO_APPCODE),
+        sent.contains("authorization: <hidden>")
+            && sent.contains("/mobile3/check")
+            && !sent.contains(DEMO_APPCODE),
         "{sent}"
+    );
+    for secret in MATCH {
+        let shown = browser.text("#try-result").await;
+        assert!(
+            !shown.contains(secret),
+            "Try a check shows {secret}: {shown}"
+        );
+    }
+    // 报文解析: each field of sxm3v2's answer with the vendor document's description.
+    browser.click("#explain").await;
+    browser
+        .wait_for("table.explain tr[data-field=\"data.result\"]")
+        .await;
+    let explained = browser
+        .text("table.explain tr[data-field=\"data.result\"]")
+        .await;
+    assert!(
+        explained.contains("核验结果(1:一致,2:不一致,3:无记录)"),
+        "{explained}"
     );
     browser.screenshot("mock-console-try").await;
     // A bad check digit: refused locally, nothing reaches the market.
@@ -376,6 +397,43 @@ async fn try_a_check_shows_match_and_refuses_a_bad_check_digit_locally() {
     for secret in MATCH {
         assert!(!copied.contains(secret), "the copy holds {secret}");
     }
+    // 开发者模式: off until switched on; then the request as sent (values masked, the AppCode
+    // hidden) and the raw answer.
+    assert_eq!(
+        browser
+            .eval("return document.querySelector('#result .raw').hidden;")
+            .await,
+        true
+    );
+    browser.click("#dev-mode").await;
+    let sent = browser.text("#result pre.request").await;
+    assert!(
+        sent.starts_with("GET http://")
+            && sent.contains("/mobile?xm=%E9%99%88*")
+            && sent.contains("sfz=3301************11")
+            && sent.contains("authorization: <hidden>"),
+        "{sent}"
+    );
+    let raw = browser.text("#result pre.answer").await;
+    assert!(
+        raw.starts_with("HTTP 200") && raw.to_lowercase().contains("x-ca-request-id"),
+        "{raw}"
+    );
+    // 报文解析: tel3's fields with the vendor document's words.
+    browser.click("#explain").await;
+    browser.wait_for("table.explain tr[data-field=match]").await;
+    let explained = browser.text("table.explain tr[data-field=match]").await;
+    assert!(
+        explained.contains("1、实名校验通过") && explained.contains("number"),
+        "{explained}"
+    );
+    let shown = browser.text("#result").await;
+    for secret in MATCH.into_iter().chain([DEMO_APPCODE]) {
+        assert!(
+            !shown.contains(secret),
+            "the result shows {secret}: {shown}"
+        );
+    }
     browser.screenshot("console-try-match").await;
     assert_eq!(demo_usage(&m, Vendor::Tel3), (1, 1));
 
@@ -393,6 +451,7 @@ async fn try_a_check_shows_match_and_refuses_a_bad_check_digit_locally() {
     browser
         .wait_for("table.result[data-kind=invalid_input]")
         .await;
+    browser.wait_for("#result #nothing-sent").await;
     browser.screenshot("console-try-refused").await;
     assert_eq!(
         total_usage(&m),

@@ -202,6 +202,90 @@ fn a_check_goes_through_the_router_and_a_refusal_sends_nothing() {
     }
 }
 
+/// 开发者模式: every exchange the check made, as sent and as received — a failover's first
+/// vendor too — with the person masked wherever it appears and the AppCode hidden; each
+/// product's own request (query, form or JSON body).
+#[test]
+fn a_check_shows_each_exchange_raw_and_masked() {
+    let m = MockMarket::start().unwrap();
+    let c = Console::start(&m, &["--phonethird-consent"]);
+    // The first vendor tried answers 503 (the gateway's, unbilled): the router fails over.
+    m.queue_fault(shiming_mock_market::Fault::Unavailable(503), 1, None);
+    let (_, v) = c.api("/api/check", &person("auto", ID));
+    assert_eq!(v["verdict"], "match", "{v}");
+    let exchanges = v["exchanges"].as_array().unwrap();
+    assert_eq!(exchanges.len(), 2, "{v}");
+    assert_eq!(exchanges[0]["vendor"], v["attempts"][0]["vendor"]);
+    assert_ne!(exchanges[0]["vendor"], v["vendor"]);
+    assert_eq!(exchanges[0]["status"], 503);
+    assert_eq!(exchanges[1]["vendor"], v["vendor"]);
+    assert_eq!(exchanges[1]["status"], 200);
+    let journaled = m.journal().last().unwrap().body.clone();
+    let body = exchanges[1]["response_body"].as_str().unwrap();
+    assert_eq!(
+        Some(shiming_mock_market::journal::journal_body(body.as_bytes())),
+        journaled,
+        "the body is the market's own"
+    );
+    let request_id = exchanges[1]["response_headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h[0] == "x-ca-request-id")
+        .map(|h| h[1].clone());
+    assert_eq!(request_id, Some(v["request_id"].clone()));
+
+    let mut answers = vec![v.clone()];
+    for (vendor, sent) in [
+        (
+            "tel3",
+            "/mobile?xm=%E9%99%88**&sfz=3301************11&mob=139****0001",
+        ),
+        ("sfz2", "/idcard?xm=%E9%99%88**&sfz=3301************11"),
+        ("phonethird", "mobileCheck?"),
+        (
+            "sjsys",
+            "idcard=3301************11&mobile=139****0001&name=%E9%99%88**",
+        ),
+        ("sxm3v2", r#""name":"陈**""#),
+    ] {
+        let mut who = person(vendor, ID);
+        if vendor == "sfz2" {
+            who["mobile"] = Value::Null;
+        }
+        let (_, v) = c.api("/api/check", &who);
+        let exchange = &v["exchanges"][0];
+        assert_eq!(
+            v["exchanges"].as_array().map(Vec::len),
+            Some(1),
+            "{vendor}: {v}"
+        );
+        let shown = format!(
+            "{} {}",
+            exchange["url"].as_str().unwrap_or_default(),
+            exchange["request_body"].as_str().unwrap_or_default()
+        );
+        assert!(shown.contains(sent), "{vendor}: {shown}");
+        assert!(exchange["url"].as_str().unwrap().starts_with(&m.url()));
+        assert!(exchange["request_headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h[0] == "authorization" || h[0] == "x-ca-key"));
+        answers.push(v);
+    }
+    let text = serde_json::to_string(&answers).unwrap();
+    for secret in [ID, MOBILE, NAME, DEMO_APPCODE] {
+        assert!(!text.contains(secret), "developer mode shows {secret}");
+    }
+    for encoded in ["%E9%99%88%E6%80%9D", "%e9%99%88%e6%80%9d", "\\u9648\\u601d"] {
+        assert!(
+            !text.contains(encoded),
+            "developer mode shows the name as {encoded}"
+        );
+    }
+}
+
 #[test]
 fn only_the_page_may_check() {
     let m = MockMarket::start().unwrap();

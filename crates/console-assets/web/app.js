@@ -128,7 +128,7 @@ const App = {
       result.replaceChildren(Console.el("table", { class: "result bad", "data-kind": answer.error.kind },
         row("result.error", refused ? Console.t("result.notSent") : answer.error.kind),
         row("result.error", answer.error.message),
-        row("result.person", person)), this.copyButton(answer));
+        row("result.person", person)), this.copyButton(answer), Console.devPanel(answer.exchanges || [], false));
       return;
     }
     const verdict = Console.t("verdict." + answer.verdict);
@@ -138,7 +138,7 @@ const App = {
       row("result.billed", answer.billed ? Console.t("billed.yes") : Console.t("billed.no")),
       row("result.cost", answer.cost),
       row("result.request", answer.request_id),
-      row("result.person", person)), this.copyButton(answer));
+      row("result.person", person)), this.copyButton(answer), Console.devPanel(answer.exchanges || [], false));
   },
 
   async submit(event) {

@@ -69,7 +69,21 @@ const DICT = {
   "examples.title": ["示例人员（合成数据）", "Example people (synthetic)"],
   "try.refused": ["本地校验未通过，未发送", "Refused locally, not sent"],
   "try.sent": ["请求（参数已脱敏）", "Request as sent (values masked)"],
-  "try.answer": ["开发者模式：原始应答", "Developer mode: the raw answer"],
+  "try.answer": ["原始应答", "The raw answer"],
+  "try.requestId": ["请求 ID", "Request id"],
+  "dev.mode": ["开发者模式", "Developer mode"],
+  "dev.explain": ["报文解析", "Explain the body"],
+  "dev.attempt": ["第 {n} 次请求", "attempt {n}"],
+  "dev.noAnswer": ["没有应答", "No answer"],
+  "dev.nothingSent": ["没有发送任何请求（本地拒绝或来自缓存）", "Nothing was sent (refused locally, or answered from the cache)"],
+  "dev.intro": ["以下是针对此次获得的报文的解释：", "What each field of this answer says:"],
+  "dev.notJson": ["应答不是 JSON，无法解析", "The answer is not JSON: nothing to explain"],
+  "dev.undocumented": ["（供应商文档未说明此字段）", "(the vendor's document does not describe this field)"],
+  "dev.derived": ["（文档未直接说明，据文档推断）", "(not described as such: inferred from the document)"],
+  "col.field": ["字段名", "Field"],
+  "col.type": ["类型", "Type"],
+  "col.value": ["报文内容", "Value"],
+  "col.meaning": ["字段描述", "Description"],
   "scenario.queued": ["已排队", "queued"],
 };
 
@@ -134,6 +148,115 @@ const Console = {
       node.append(child instanceof Node ? child : document.createTextNode(child == null ? "" : String(child)));
     }
     return node;
+  },
+
+  // The vendors' field tables (fields.tsv: type and the vendor document's description of
+  // each field of an answer body), fetched once.
+  fieldTables: null,
+  async fields() {
+    if (!this.fieldTables) {
+      this.fieldTables = fetch("fields.tsv").then((r) => r.text()).then((text) => {
+        const tables = {};
+        let columns = null;
+        for (const line of text.split("\n")) {
+          if (!line || line.startsWith("#")) continue;
+          const cells = line.split("\t");
+          if (!columns) { columns = cells; continue; }
+          const row = Object.fromEntries(columns.map((c, i) => [c, cells[i]]));
+          (tables[row.api] = tables[row.api] || []).push(row);
+        }
+        return tables;
+      });
+    }
+    return this.fieldTables;
+  },
+
+  // Every field of a JSON body by its dotted path, objects included, in the body's order.
+  flatten(value, prefix = "", out = []) {
+    if (value && typeof value === "object" && !Array.isArray(value)) {
+      for (const [key, inner] of Object.entries(value)) {
+        const path = prefix + key;
+        out.push([path, inner]);
+        this.flatten(inner, path + ".", out);
+      }
+    }
+    return out;
+  },
+
+  // 报文解析: a table of each field of `body` (text), as the vendors' pages show it — name,
+  // type, the value in this answer, and the vendor document's description.
+  async explain(api, body) {
+    let parsed;
+    try { parsed = JSON.parse(body); } catch (e) { return this.el("p", { class: "hint" }, this.t("dev.notJson")); }
+    const table = (await this.fields())[api] || [];
+    const rows = this.flatten(parsed).map(([path, value]) => {
+      const known = table.find((row) => row.field === path);
+      const shown = value !== null && typeof value === "object" ? "{…}" : JSON.stringify(value);
+      const meaning = known
+        ? (this.lang ? known.en : known.zh) + (known.source.startsWith("derived") ? " " + this.t("dev.derived") : "")
+        : this.t("dev.undocumented");
+      return this.el("tr", { "data-field": path, class: known ? "" : "undocumented" },
+        this.el("td", {}, path),
+        this.el("td", {}, known ? known.type : typeof value),
+        this.el("td", {}, shown),
+        this.el("td", {}, meaning));
+    });
+    return this.el("div", { class: "explain" },
+      this.el("p", {}, this.t("dev.intro")),
+      this.el("table", { class: "explain", "data-api": api },
+        this.el("thead", {}, this.el("tr", {}, ...["col.field", "col.type", "col.value", "col.meaning"].map((k) => this.el("th", {}, this.t(k))))),
+        this.el("tbody", {}, ...rows)));
+  },
+
+  // One exchange as it went over the wire: the request as sent (values masked, credentials
+  // hidden) and the raw answer with its status and headers.
+  exchangeView(exchange) {
+    const headers = (list) => (list || []).map(([name, value]) => name + ": " + value).join("\n");
+    const request = exchange.method + " " + exchange.url + "\n" + headers(exchange.request_headers) +
+      (exchange.request_body ? "\n\n" + exchange.request_body : "");
+    const answer = exchange.status == null
+      ? this.t("dev.noAnswer") + (exchange.failure ? ": " + exchange.failure : "")
+      : "HTTP " + exchange.status + "\n" + headers(exchange.response_headers) + "\n\n" + (exchange.response_body || "");
+    return this.el("div", { class: "exchange", "data-vendor": exchange.vendor },
+      this.el("h3", {}, exchange.vendor + " · " + this.t("dev.attempt").replace("{n}", exchange.attempt) +
+        " · " + Number(exchange.latency_ms || 0).toFixed(1) + " ms"),
+      this.el("h3", {}, this.t("try.sent")),
+      this.el("pre", { class: "request" }, request),
+      this.el("h3", {}, this.t("try.answer")),
+      this.el("pre", { class: "answer", "data-status": exchange.status == null ? "none" : exchange.status }, answer));
+  },
+
+  // The vendor page's two switches under a result: 开发者模式 (every exchange, raw) and
+  // 报文解析 (the last answer's fields explained). 开发者模式 stays as last chosen.
+  devPanel(exchanges, developerByDefault) {
+    const stored = localStorage.getItem("shiming.dev");
+    const on = stored == null ? developerByDefault : stored === "1";
+    const raw = this.el("div", { class: "raw" }, ...exchanges.map((e) => this.exchangeView(e)));
+    raw.hidden = !on;
+    const explained = this.el("div", { class: "explained" });
+    explained.hidden = true;
+    const last = [...exchanges].reverse().find((e) => e.status != null);
+    const toggle = this.el("input", { type: "checkbox", id: "dev-mode" });
+    toggle.checked = on;
+    toggle.addEventListener("change", () => {
+      raw.hidden = !toggle.checked;
+      localStorage.setItem("shiming.dev", toggle.checked ? "1" : "0");
+    });
+    const explainButton = this.el("button", {
+      type: "button",
+      id: "explain",
+      onclick: async () => {
+        if (explained.hidden && !explained.firstChild) explained.append(await this.explain(last.vendor, last.response_body || ""));
+        explained.hidden = !explained.hidden;
+      },
+    }, this.t("dev.explain"));
+    if (!last) explainButton.disabled = true;
+    return this.el("div", { class: "dev" },
+      this.el("div", { class: "bar" },
+        this.el("label", {}, toggle, " ", this.t("dev.mode")),
+        explainButton),
+      exchanges.length ? raw : this.el("p", { class: "hint", id: "nothing-sent" }, this.t("dev.nothingSent")),
+      explained);
   },
 
   // Tabs from the location's hash.

@@ -195,13 +195,14 @@ const Mock = {
         result.replaceChildren(Console.el("p", { class: "status-bad", "data-refused": "1" }, Console.t("try.refused") + ": " + answer.refused));
         return;
       }
-      const r = answer.request;
+      const row = (label, value) => Console.el("tr", {}, Console.el("th", {}, Console.t(label)), Console.el("td", {}, value == null ? "—" : value));
       result.replaceChildren(
-        Console.el("h3", {}, Console.t("try.sent")),
-        Console.el("pre", { class: "request" }, r.method + " " + r.path + (r.method === "GET" ? "?" + r.params : "\n\n" + r.params) + "\nAuthorization: " + r.authorization),
-        Console.el("h3", {}, Console.t("try.answer")),
-        Console.el("pre", { class: "answer", "data-status": answer.status },
-          "HTTP " + answer.status + "\n" + (answer.headers || []).map(([n, v]) => n + ": " + v).join("\n") + "\n\n" + (answer.body || "")));
+        Console.el("table", { class: "result", "data-status": answer.status },
+          row("col.product", answer.vendor),
+          row("col.status", answer.status || Console.t("filter.closed")),
+          row("col.billed", answer.billed ? Console.t("billed.yes") : Console.t("billed.no")),
+          row("try.requestId", answer.request_id)),
+        Console.devPanel(answer.exchanges || [], true));
     });
   },
 

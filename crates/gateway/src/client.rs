@@ -17,7 +17,7 @@ use shiming_core::{Billing, Error, ErrorKind};
 use crate::classify;
 use crate::retry::{self, RetryPolicy};
 use crate::sign;
-use crate::Credentials;
+use crate::{tap, Credentials};
 
 /// The body of an API request.
 ///
@@ -564,6 +564,8 @@ impl GatewayClient {
         ) {
             return Self::refuse(vendor, message);
         }
+        // Copied only when a developer's view records this task (`tap::capture`).
+        let sent = tap::active().then(|| tap::Sent::new(&uri, &headers, &body));
         let mut http_request = Request::new(Full::new(body));
         *http_request.method_mut() = request.method.clone();
         *http_request.uri_mut() = uri;
@@ -571,7 +573,11 @@ impl GatewayClient {
         let started = Instant::now();
         let timeout = request.timeout.unwrap_or(self.inner.timeout);
         let outcome = tokio::time::timeout(timeout, self.exchange(http_request)).await;
-        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        let latency = started.elapsed();
+        span.record("latency_ms", latency.as_millis() as u64);
+        if let Some(sent) = sent {
+            tap::record(self.recorded(request, attempt, sent, &outcome, timeout, latency));
+        }
         let (status, headers, body) = match outcome {
             Err(_) => {
                 let error = Error::new(
@@ -643,6 +649,63 @@ impl GatewayClient {
         })
     }
 
+    /// What [`tap::capture`] keeps of one attempt: the request as sent and its outcome.
+    fn recorded(
+        &self,
+        request: &ApiRequest,
+        attempt: u32,
+        sent: tap::Sent,
+        outcome: &Result<
+            Result<(StatusCode, http::HeaderMap, Bytes), Failure>,
+            tokio::time::error::Elapsed,
+        >,
+        timeout: Duration,
+        latency: Duration,
+    ) -> tap::Exchange {
+        let (status, response_headers, response_body, failure) = match outcome {
+            Ok(Ok((status, headers, body))) => (
+                Some(status.as_u16()),
+                tap::header_list(headers),
+                body.clone(),
+                None,
+            ),
+            Ok(Err(Failure::TooLarge { status, .. })) => (
+                Some(status.as_u16()),
+                Vec::new(),
+                Bytes::new(),
+                Some(format!(
+                    "the answer is larger than {} bytes",
+                    self.inner.max_response_bytes
+                )),
+            ),
+            Ok(Err(Failure::NotSent(message) | Failure::AfterSend(message))) => {
+                (None, Vec::new(), Bytes::new(), Some(message.clone()))
+            }
+            Err(_) => (
+                None,
+                Vec::new(),
+                Bytes::new(),
+                Some(format!(
+                    "no answer within {} ms after sending",
+                    timeout.as_millis()
+                )),
+            ),
+        };
+        tap::Exchange {
+            vendor: request.vendor,
+            attempt,
+            method: request.method.as_str().to_string(),
+            url: sent.url,
+            request_headers: sent.headers,
+            request_body: sent.body,
+            status,
+            response_headers,
+            response_body,
+            failure,
+            latency,
+        }
+    }
+
     /// Adds the auth headers: the AppCode, or a fresh signature (new nonce and timestamp on
     /// every attempt, so a retry is never a replay).
     fn authenticate(
@@ -712,7 +775,10 @@ impl GatewayClient {
                         .map_err(|_| "bad signature header")?;
                     let mut value =
                         HeaderValue::from_str(&value).map_err(|_| "bad signature header")?;
-                    value.set_sensitive(true);
+                    // The key names the credential and the signature is its work: hidden
+                    // from `Debug` and from a developer's view; the nonce, timestamp and
+                    // signed-header list are what a developer compares with the gateway's.
+                    value.set_sensitive(matches!(name.as_str(), "x-ca-key" | "x-ca-signature"));
                     headers.insert(name, value);
                 }
             }

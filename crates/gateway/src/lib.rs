@@ -24,6 +24,7 @@ mod client;
 mod credentials;
 pub mod retry;
 pub mod sign;
+pub mod tap;
 
 pub use client::{
     ApiRequest, ApiResponse, BuildError, GatewayClient, GatewayClientBuilder, RequestBody,

@@ -67,3 +67,103 @@ async fn every_body_kind_is_signed_as_the_independent_verifier_expects() {
         assert_eq!(usage(&m, DEMO_APP_KEY, product), (1, 1), "{}", product.id());
     }
 }
+
+/// A developer's view records each attempt as it went over the wire: the URL with its
+/// encoded query, the headers the connection wrote with the AppCode hidden, the answer's
+/// status, headers and body exactly as the caller received them.
+#[tokio::test]
+async fn the_tap_records_each_attempt_as_sent_and_received() {
+    let m = MockMarket::start().unwrap();
+    let request = ApiRequest::get("tel3", format!("{}/mobile", m.url()))
+        .query("xm", NAME)
+        .query("sfz", ID)
+        .query("mob", MOBILE);
+    let client = GatewayClient::new();
+    let (answer, exchanges) =
+        shiming_gateway::tap::capture(client.call(&Credentials::app_code(DEMO_APPCODE), &request))
+            .await;
+    let answer = answer.unwrap();
+    assert_eq!(exchanges.len(), 1);
+    let sent = &exchanges[0];
+    assert_eq!(
+        (sent.vendor, sent.attempt, sent.method.as_str()),
+        ("tel3", 1, "GET")
+    );
+    let encoded_name: String = NAME.bytes().map(|b| format!("%{b:02X}")).collect();
+    assert_eq!(
+        sent.url,
+        format!("{}/mobile?xm={encoded_name}&sfz={ID}&mob={MOBILE}", m.url())
+    );
+    let header = |list: &[(String, String)], name: &str| {
+        list.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        header(&sent.request_headers, "host"),
+        Some(m.addr().to_string())
+    );
+    assert_eq!(
+        header(&sent.request_headers, "authorization").as_deref(),
+        Some(shiming_gateway::tap::HIDDEN)
+    );
+    assert!(sent.request_body.is_empty());
+    let everything = format!("{:?}{:?}", sent.request_headers, sent.response_headers);
+    assert!(!everything.contains(DEMO_APPCODE), "{everything}");
+    assert_eq!(sent.status, Some(answer.status.as_u16()));
+    assert_eq!(sent.response_body, answer.body);
+    assert_eq!(
+        header(&sent.response_headers, "x-ca-request-id"),
+        answer.request_id
+    );
+    assert_eq!(m.journal().len(), 1, "recording sends nothing more");
+    // Outside a capture nothing is kept, and the same call still works.
+    let (_, none) = shiming_gateway::tap::capture(async {}).await;
+    assert!(none.is_empty());
+}
+
+/// A signed form POST: the body as sent, the key and signature hidden, the nonce and
+/// timestamp shown; a call that gets no answer is recorded with why.
+#[tokio::test]
+async fn the_tap_shows_signed_bodies_and_calls_without_an_answer() {
+    let m = MockMarket::start().unwrap();
+    let form = ApiRequest::post(
+        "sjsys",
+        format!("{}/communication/personal/1979", m.url()),
+        RequestBody::Form(vec![
+            ("idcard".into(), ID.into()),
+            ("mobile".into(), MOBILE.into()),
+            ("name".into(), NAME.into()),
+        ]),
+    );
+    let client = GatewayClient::new();
+    let signed = Credentials::app_key(DEMO_APP_KEY, DEMO_APP_SECRET);
+    let (answer, exchanges) = shiming_gateway::tap::capture(client.call(&signed, &form)).await;
+    assert_eq!(answer.unwrap().status.as_u16(), 200);
+    let sent = &exchanges[0];
+    let body = std::str::from_utf8(&sent.request_body).unwrap();
+    assert!(
+        body.starts_with(&format!("idcard={ID}&mobile={MOBILE}&name=%")),
+        "{body}"
+    );
+    let value = |name: &str| {
+        sent.request_headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(value("x-ca-key"), Some(shiming_gateway::tap::HIDDEN));
+    assert_eq!(value("x-ca-signature"), Some(shiming_gateway::tap::HIDDEN));
+    assert!(value("x-ca-nonce").is_some_and(|n| n != shiming_gateway::tap::HIDDEN));
+    assert_eq!(
+        value("content-length"),
+        Some(body.len().to_string().as_str())
+    );
+    let shown = format!("{:?}", sent.request_headers);
+    assert!(!shown.contains(DEMO_APP_KEY) && !shown.contains(DEMO_APP_SECRET));
+
+    m.queue_fault(shiming_mock_market::Fault::Drop, 1, Some(Vendor::Sjsys));
+    let (answer, exchanges) = shiming_gateway::tap::capture(client.call(&signed, &form)).await;
+    assert!(answer.is_err());
+    assert_eq!(exchanges.len(), 1);
+    assert_eq!(exchanges[0].status, None);
+    assert!(exchanges[0].failure.is_some(), "{:?}", exchanges[0]);
+}

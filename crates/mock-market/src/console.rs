@@ -246,7 +246,7 @@ async fn serve(
                     "the clock is out of range",
                 ));
             };
-            let (status, value) = try_check(&market, &form, today);
+            let (status, value) = try_check(&market, &settings.market_url, &form, today);
             Ok(json_response(status, &value))
         }
         (_, p) if p.starts_with(admin::PREFIX) => {

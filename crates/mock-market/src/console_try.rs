@@ -9,12 +9,15 @@ use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use shiming_core::id_card::{self, ValidationOptions};
+use shiming_core::mask::Redactor;
 use shiming_core::{mobile, name, Date};
 
 use crate::config::CredentialKind;
-use crate::journal::mask_param;
 use crate::market::{Market, Request};
 use crate::{admin, routing, Reply, Vendor};
+
+/// What a credential header shows in 开发者模式 (the gateway's record writes the same).
+const HIDDEN: &str = "<hidden>";
 
 /// The form: the product and the elements.
 #[derive(Debug, Default, Deserialize)]
@@ -55,7 +58,12 @@ fn refused(form: &TryForm, product: Vendor, today: Date) -> Option<String> {
 }
 
 /// Runs the check against `market`: the answer raw, or the local refusal (nothing sent).
-pub(crate) fn try_check(market: &Market, form: &TryForm, today: Date) -> (StatusCode, Value) {
+pub(crate) fn try_check(
+    market: &Market,
+    market_url: &str,
+    form: &TryForm,
+    today: Date,
+) -> (StatusCode, Value) {
     let Some(product) = Vendor::from_id(form.product.trim()) else {
         return (
             StatusCode::BAD_REQUEST,
@@ -95,25 +103,35 @@ pub(crate) fn try_check(market: &Market, form: &TryForm, today: Date) -> (Status
     let encoded = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(&pairs)
         .finish();
-    let masked: Vec<String> = pairs
-        .iter()
-        .map(|(n, v)| format!("{n}={}", mask_param(n, v)))
-        .collect();
     let method = routing::method(product);
     let mut headers = HeaderMap::new();
     let mut authorization = HeaderValue::from_str(&format!("APPCODE {code}"))
         .unwrap_or_else(|_| HeaderValue::from_static(""));
     authorization.set_sensitive(true);
     headers.insert(header::AUTHORIZATION, authorization);
+    // The body each POST API's document gives: sxm3v2 a JSON object, sjsys a form.
+    let content_type = match product {
+        Vendor::Sxm3v2 => "application/json; charset=utf-8",
+        _ => "application/x-www-form-urlencoded; charset=utf-8",
+    };
     let (target, body) = if method == Method::GET {
         (format!("{path}?{encoded}"), Bytes::new())
+    } else if product == Vendor::Sxm3v2 {
+        // In the parameters' order (a `Map` would sort them).
+        let members: Vec<String> = pairs
+            .iter()
+            .map(|(n, v)| format!("{}:{}", Value::from(*n), Value::from(*v)))
+            .collect();
+        (
+            path.to_string(),
+            Bytes::from(format!("{{{}}}", members.join(","))),
+        )
     } else {
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8"),
-        );
         (path.to_string(), Bytes::from(encoded))
     };
+    if !body.is_empty() {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
     let Ok(uri) = target.parse::<http::Uri>() else {
         return (
             StatusCode::BAD_REQUEST,
@@ -128,33 +146,81 @@ pub(crate) fn try_check(market: &Market, form: &TryForm, today: Date) -> (Status
         body,
         body_too_large: false,
     };
-    let sent = json!({
+    let redactor = Redactor::new()
+        .name(values[0])
+        .id_number(values[1])
+        .mobile(values[2]);
+    let host = market_url
+        .split_once("://")
+        .map_or(market_url, |(_, host)| host);
+    let mut request_headers = vec![
+        ["host".to_string(), host.to_string()],
+        ["authorization".to_string(), HIDDEN.to_string()],
+    ];
+    if !request.body.is_empty() {
+        request_headers.push(["content-type".to_string(), content_type.to_string()]);
+        request_headers.push(["content-length".to_string(), request.body.len().to_string()]);
+    }
+    let started = std::time::Instant::now();
+    let reply = admin::reply(market, &request);
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let mut exchange = json!({
+        "vendor": product.id(),
+        "attempt": 1,
         "method": method.as_str(),
-        "path": path,
-        "params": masked.join("&"),
-        "authorization": "APPCODE <APPCODE>",
+        "url": redactor.redact(&format!("{market_url}{target}")),
+        "request_headers": request_headers,
+        "request_body": redactor.redact(&String::from_utf8_lossy(&request.body)),
+        "latency_ms": latency_ms,
     });
-    match admin::reply(market, &request) {
+    match reply {
         Reply::Respond { response, .. } => {
-            let headers: Vec<(String, String)> = response
+            let headers: Vec<[String; 2]> = response
                 .headers()
                 .iter()
-                .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or("").to_string()))
+                .map(|(n, v)| {
+                    [
+                        n.to_string(),
+                        redactor.redact(&String::from_utf8_lossy(v.as_bytes())),
+                    ]
+                })
                 .collect();
+            let status = response.status().as_u16();
+            let request_id = response
+                .headers()
+                .get("x-ca-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            exchange["status"] = status.into();
+            exchange["response_headers"] = json!(headers);
+            exchange["response_body"] = redactor
+                .redact(&String::from_utf8_lossy(response.body()))
+                .into();
             (
                 StatusCode::OK,
                 json!({
                     "sent": true,
-                    "request": sent,
-                    "status": response.status().as_u16(),
-                    "headers": headers,
-                    "body": String::from_utf8_lossy(response.body()),
+                    "vendor": product.id(),
+                    "status": status,
+                    "billed": (200..300).contains(&status),
+                    "request_id": request_id,
+                    "exchanges": [exchange],
                 }),
             )
         }
-        Reply::Close => (
-            StatusCode::OK,
-            json!({ "sent": true, "request": sent, "status": 0, "closed": true }),
-        ),
+        Reply::Close => {
+            exchange["status"] = serde_json::Value::Null;
+            exchange["failure"] = "the market closed the connection without answering".into();
+            (
+                StatusCode::OK,
+                json!({
+                    "sent": true,
+                    "vendor": product.id(),
+                    "status": 0,
+                    "billed": serde_json::Value::Null,
+                    "exchanges": [exchange],
+                }),
+            )
+        }
     }
 }

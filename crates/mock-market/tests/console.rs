@@ -406,18 +406,44 @@ fn try_a_check_answers_raw_and_a_local_refusal_sends_nothing() {
             status == 200 || status == 666,
             "{product}: the market answered {status}: {answer}"
         );
-        assert!(answer["headers"]
+        assert_eq!(answer["billed"], status == 200, "{product}");
+        let exchange = &answer["exchanges"][0];
+        assert_eq!(exchange["status"], status, "{product}");
+        let request_id = exchange["response_headers"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|h| h[0] == "x-ca-request-id"));
-        let request = answer["request"].to_string();
-        for secret in ["330106198805160711", "13957120001", DEMO_APPCODE] {
+            .find(|h| h[0] == "x-ca-request-id")
+            .map(|h| h[1].clone());
+        assert_eq!(request_id, Some(answer["request_id"].clone()), "{product}");
+        // The request as sent: the product's own path and parameter names, values masked.
+        let url = exchange["url"].as_str().unwrap();
+        assert!(url.starts_with(&m.url()), "{url}");
+        let sent = format!("{url} {}", exchange["request_body"]);
+        assert!(
+            sent.contains("3301************11")
+                && (sent.contains("%E9%99%88**") || sent.contains(r#"\"陈**\""#)),
+            "{product}: {sent}"
+        );
+        assert!(exchange["request_headers"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!(["authorization", "<hidden>"])));
+        let everything = answer.to_string();
+        for secret in ["330106198805160711", "13957120001", DEMO_APPCODE, "陈思远"] {
             assert!(
-                !request.contains(secret),
-                "{product}: the request shows {secret}"
+                !everything.contains(secret),
+                "{product}: the answer shows {secret}: {everything}"
             );
         }
+        // The body is the market's own: the journal keeps it with its digit runs masked.
+        let journaled = m.journal().last().unwrap().body.clone();
+        let shown = exchange["response_body"].as_str().unwrap();
+        assert_eq!(
+            Some(shiming_mock_market::journal::journal_body(shown.as_bytes())),
+            journaled,
+            "{product}"
+        );
     }
     let tel3 = m.usage_of(DEMO_APPCODE, shiming_mock_market::Vendor::Tel3);
     assert_eq!((tel3.received, tel3.charged), (1, 1));

@@ -7,10 +7,11 @@ use bytes::Bytes;
 use http::{Response, StatusCode};
 use http_body_util::Full;
 use serde::Deserialize;
+use shiming::gateway::tap::{self, Exchange};
 use shiming::store::Store;
 use shiming::{today_in_china, Elements, Identity, Router, Vendor};
 use shiming_core::id_card::ValidationOptions;
-use shiming_core::mask;
+use shiming_core::mask::{self, Redactor};
 
 use super::json;
 use crate::market::Market;
@@ -150,20 +151,22 @@ impl App {
                 }),
             );
         }
-        match router.verify(&who).await {
-            Ok(routed) => {
-                let mut value = serde_json::to_value(crate::verify::verdict_json(&routed))
-                    .unwrap_or(serde_json::Value::Null);
-                value["identity"] = shown;
-                json(StatusCode::OK, &value)
-            }
-            Err(failed) => {
-                let mut value = serde_json::to_value(crate::verify::error_json(&failed))
-                    .unwrap_or(serde_json::Value::Null);
-                value["identity"] = shown;
-                json(StatusCode::OK, &value)
-            }
+        let (result, exchanges) = tap::capture(router.verify(&who)).await;
+        let mut value = match result {
+            Ok(routed) => serde_json::to_value(crate::verify::verdict_json(&routed)),
+            Err(failed) => serde_json::to_value(crate::verify::error_json(&failed)),
         }
+        .unwrap_or(serde_json::Value::Null);
+        value["identity"] = shown;
+        let redactor = Redactor::new()
+            .name(name)
+            .id_number(id_card)
+            .mobile(mobile.unwrap_or_default());
+        value["exchanges"] = exchanges
+            .iter()
+            .map(|e| exchange_json(e, &redactor))
+            .collect();
+        json(StatusCode::OK, &value)
     }
 
     /// The ledger of `shiming usage --json` (this process's, with an in-memory store).
@@ -187,4 +190,28 @@ impl App {
             ),
         }
     }
+}
+
+/// What 开发者模式 shows of one exchange: the request as sent and the answer as received,
+/// every given value masked wherever it appears (the query, the body, headers and bodies a
+/// vendor or the gateway echoes), the credentials hidden by the gateway's record.
+fn exchange_json(exchange: &Exchange, redactor: &Redactor) -> serde_json::Value {
+    let headers = |list: &[(String, String)]| -> Vec<[String; 2]> {
+        list.iter()
+            .map(|(name, value)| [name.clone(), redactor.redact(value)])
+            .collect()
+    };
+    serde_json::json!({
+        "vendor": exchange.vendor,
+        "attempt": exchange.attempt,
+        "method": exchange.method,
+        "url": redactor.redact(&exchange.url),
+        "request_headers": headers(&exchange.request_headers),
+        "request_body": redactor.redact(&String::from_utf8_lossy(&exchange.request_body)),
+        "status": exchange.status,
+        "response_headers": headers(&exchange.response_headers),
+        "response_body": redactor.redact(&String::from_utf8_lossy(&exchange.response_body)),
+        "failure": exchange.failure,
+        "latency_ms": exchange.latency.as_secs_f64() * 1000.0,
+    })
 }
