@@ -67,6 +67,62 @@ fn product_list(product: Option<&str>) -> Result<Vec<Vendor>, String> {
     }
 }
 
+/// Who may change the market (reset, quota, faults, scenarios) through the admin API on the
+/// market's own port. Reading it — health, journal, usage, connections, the scenario list — is
+/// always open: it is masked like the journal.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum AdminAccess {
+    /// Anyone who reaches the port (the market listens on loopback).
+    Open,
+    /// Only with `Authorization: Bearer <token>` (or `?token=`).
+    Token(String),
+    /// Nobody: the market listens off loopback and was given no admin token.
+    Refused,
+}
+
+impl std::fmt::Debug for AdminAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AdminAccess::Open => "Open",
+            AdminAccess::Token(_) => "Token(<hidden>)",
+            AdminAccess::Refused => "Refused",
+        })
+    }
+}
+
+impl AdminAccess {
+    /// The refusal of `req`, when it is an admin change its sender may not make.
+    pub(crate) fn refusal(&self, req: &Request) -> Option<Response<Bytes>> {
+        if !req.path().starts_with(PREFIX) || matches!(req.method, Method::GET | Method::HEAD) {
+            return None;
+        }
+        match self {
+            AdminAccess::Open => None,
+            AdminAccess::Token(expected) => {
+                let given = shiming_console_assets::access::token(
+                    req.headers
+                        .get(http::header::AUTHORIZATION)
+                        .and_then(|v| v.to_str().ok()),
+                    req.uri.query(),
+                );
+                let allowed = given.is_some_and(|given| {
+                    shiming_console_assets::access::same_token(&given, expected)
+                });
+                (!allowed).then(|| {
+                    respond(
+                        StatusCode::UNAUTHORIZED,
+                        &json!({ "error": "the admin API's changes need the admin token: Authorization: Bearer <token>" }),
+                    )
+                })
+            }
+            AdminAccess::Refused => Some(respond(
+                StatusCode::FORBIDDEN,
+                &json!({ "error": "the market listens off loopback without an admin token: the admin API's changes are refused (start it with --admin-token)" }),
+            )),
+        }
+    }
+}
+
 /// Answers an admin request.
 /// Answers one request as the server would: the admin API under `/__admin/`, everything
 /// else through [`Market::handle`] (the marketplace).

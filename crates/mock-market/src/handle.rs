@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+use crate::admin::AdminAccess;
 use crate::config::MarketConfig;
 use crate::console::{self, ConsoleSettings};
 use crate::market::Market;
@@ -71,6 +72,7 @@ pub struct MockMarketBuilder {
     listen: SocketAddr,
     console: Option<SocketAddr>,
     console_token: Option<String>,
+    admin_token: Option<String>,
 }
 
 impl Default for MockMarketBuilder {
@@ -82,6 +84,7 @@ impl Default for MockMarketBuilder {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             console: None,
             console_token: None,
+            admin_token: None,
         }
     }
 }
@@ -214,6 +217,21 @@ impl MockMarketBuilder {
         self
     }
 
+    /// The token the admin API's changes (`POST /__admin/reset`, `quota`, `faults`,
+    /// `scenarios`) on the market's own port must present (`Authorization: Bearer …` or
+    /// `?token=…`). Without one, a market listening on loopback takes them from anyone who
+    /// reaches the port, and a market listening on any other address refuses them (403);
+    /// reading the admin API (health, journal, usage) stays open either way.
+    ///
+    /// ```
+    /// let m = shiming_mock_market::MockMarket::builder().admin_token("a-long-random-token").start().unwrap();
+    /// # drop(m);
+    /// ```
+    pub fn admin_token(mut self, token: impl Into<String>) -> MockMarketBuilder {
+        self.admin_token = Some(token.into());
+        self
+    }
+
     /// Builds the market without binding anything: requests are handed to
     /// [`Pipeline::respond`] in memory (the listen address is ignored).
     ///
@@ -255,6 +273,11 @@ impl MockMarketBuilder {
             None => None,
         };
         let console_addr = console.as_ref().map(|(_, addr)| *addr);
+        let admin = match self.admin_token {
+            Some(token) => AdminAccess::Token(token),
+            None if addr.ip().is_loopback() => AdminAccess::Open,
+            None => AdminAccess::Refused,
+        };
         let settings = ConsoleSettings {
             market_url: format!("http://{addr}"),
             token: self.console_token,
@@ -290,7 +313,7 @@ impl MockMarketBuilder {
                     }
                     match tokio::net::TcpListener::from_std(listener) {
                         Ok(listener) => {
-                            server::run(listener, serving, async {
+                            server::run(listener, serving, admin, async {
                                 let _ = stopped.await;
                             })
                             .await;

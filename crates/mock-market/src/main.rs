@@ -3,13 +3,15 @@
 //! ```text
 //! shiming-mock-market [--listen ADDR] [--config FILE] [--appcode CODE]...
 //!                     [--app-key KEY --app-secret SECRET] [--quota N]
-//!                     [--console ADDR [--console-token TOKEN]]
+//!                     [--console ADDR [--console-token TOKEN]] [--admin-token TOKEN]
 //! ```
 //!
 //! The first line on stdout is exactly `listening on http://HOST:PORT`; with `--console`, the
 //! second is `console on http://HOST:PORT/__console/`. It then serves until SIGINT or SIGTERM
 //! and shuts down gracefully. Without credentials it accepts the demo credentials of the
-//! README. A console off loopback needs `--console-token` (or `SHIMING_CONSOLE_TOKEN`).
+//! README. A console off loopback needs `--console-token` (or `SHIMING_CONSOLE_TOKEN`); a market
+//! off loopback takes the admin API's changes only with `--admin-token` (or
+//! `SHIMING_ADMIN_TOKEN`), and refuses them without one.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -52,6 +54,11 @@ struct Args {
     /// default: the SHIMING_CONSOLE_TOKEN environment variable).
     #[arg(long, value_name = "TOKEN")]
     console_token: Option<String>,
+    /// The token the admin API's changes (reset, quota, faults, scenarios) on the market's
+    /// port must present as `Authorization: Bearer TOKEN`. Off loopback, they are refused
+    /// without one. Default: the SHIMING_ADMIN_TOKEN environment variable.
+    #[arg(long, value_name = "TOKEN")]
+    admin_token: Option<String>,
 }
 
 fn config(args: &Args) -> Result<MarketConfig, String> {
@@ -114,6 +121,26 @@ fn main() -> ExitCode {
             None => {}
         }
         builder = builder.console(console);
+    }
+    let admin_token = args
+        .admin_token
+        .clone()
+        .or_else(|| std::env::var("SHIMING_ADMIN_TOKEN").ok());
+    match admin_token {
+        Some(token) if token.len() < MIN_TOKEN_LEN => {
+            eprintln!(
+                "shiming-mock-market: --admin-token must be at least {MIN_TOKEN_LEN} characters"
+            );
+            return ExitCode::from(2);
+        }
+        Some(token) => builder = builder.admin_token(token),
+        None if !args.listen.ip().is_loopback() => eprintln!(
+            "shiming-mock-market: warning: {} is not a loopback address: the admin API's \
+             changes (reset, quota, faults, scenarios) are refused; give --admin-token (or \
+             SHIMING_ADMIN_TOKEN) to allow them",
+            args.listen
+        ),
+        None => {}
     }
     let market = match builder.start() {
         Ok(m) => m,

@@ -55,9 +55,13 @@ pub(crate) async fn read(
 
 async fn serve(
     market: Arc<Market>,
+    admin: Arc<admin::AdminAccess>,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Closed> {
     let req = read(req, market.config.max_body_bytes).await?;
+    if let Some(refusal) = admin.refusal(&req) {
+        return Ok(refusal.map(Full::new));
+    }
     match admin::reply(&market, &req) {
         Reply::Respond { response, delay } => {
             if let Some(d) = delay {
@@ -73,8 +77,10 @@ async fn serve(
 pub(crate) async fn run(
     listener: TcpListener,
     market: Arc<Market>,
+    admin: admin::AdminAccess,
     shutdown: impl Future<Output = ()>,
 ) {
+    let admin = Arc::new(admin);
     let connections = Arc::new(Semaphore::new(market.config.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -107,7 +113,8 @@ pub(crate) async fn run(
         let _ = stream.set_nodelay(true);
         market.state.connection_accepted();
         let market = Arc::clone(&market);
-        let service = service_fn(move |req| serve(Arc::clone(&market), req));
+        let admin = Arc::clone(&admin);
+        let service = service_fn(move |req| serve(Arc::clone(&market), Arc::clone(&admin), req));
         let conn = builder
             .serve_connection(TokioIo::new(stream), service)
             .into_owned();

@@ -91,3 +91,38 @@ fn bad_config_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown product"));
 }
+
+/// A short admin token is a usage error; a market off loopback without one says, before
+/// serving, that the admin API's changes are refused.
+#[test]
+fn the_admin_token_is_checked_and_its_absence_off_loopback_is_announced() {
+    let out = Command::new(env!("CARGO_BIN_EXE_shiming-mock-market"))
+        .args(["--listen", "127.0.0.1:0", "--admin-token", "short"])
+        .env_remove("SHIMING_ADMIN_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 16"));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shiming-mock-market"))
+        .args(["--listen", "0.0.0.0:0"])
+        .env_remove("SHIMING_ADMIN_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    assert!(first.starts_with("listening on http://0.0.0.0:"), "{first}");
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("admin API's changes") && err.contains("--admin-token"),
+        "{err}"
+    );
+}

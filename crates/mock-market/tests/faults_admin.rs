@@ -288,3 +288,71 @@ fn the_journal_masks_personal_data_and_credentials() {
         assert!(text.contains("/mobile"));
     }
 }
+
+/// Off loopback, the admin API's changes need the admin token: refused without one (403),
+/// and with one only when it is presented (401 otherwise). Reading stays open, and the
+/// marketplace itself answers as always. On loopback, they are open.
+#[test]
+fn off_loopback_the_admin_apis_changes_need_the_admin_token() {
+    let on_all = std::net::SocketAddr::from(([0, 0, 0, 0], 0));
+    let at = |m: &shiming_mock_market::MockHandle| {
+        std::net::SocketAddr::from(([127, 0, 0, 1], m.addr().port()))
+    };
+    let fault = br#"{"fault":"drop","count":1}"#;
+
+    let refused = MockMarket::builder().listen(on_all).start().unwrap();
+    let r = send(at(&refused), "POST", "/__admin/faults", &[], fault).unwrap();
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(r.text().contains("--admin-token"), "{}", r.text());
+    let r = send(at(&refused), "POST", "/__admin/reset", &[], b"").unwrap();
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        send(at(&refused), "GET", "/__admin/journal", &[], b"")
+            .unwrap()
+            .status,
+        200
+    );
+    let answer = tel3(
+        at(&refused),
+        "张三",
+        "11010519491231002X",
+        "13800138000",
+        &[],
+    );
+    assert_eq!(
+        answer.unwrap().status,
+        200,
+        "the market itself still answers"
+    );
+
+    let token = "an-admin-token-for-the-tests";
+    let guarded = MockMarket::builder()
+        .listen(on_all)
+        .admin_token(token)
+        .start()
+        .unwrap();
+    let r = send(at(&guarded), "POST", "/__admin/faults", &[], fault).unwrap();
+    assert_eq!(r.status, 401);
+    let wrong = [("Authorization", "Bearer an-admin-token-for-the-test")];
+    let r = send(at(&guarded), "POST", "/__admin/faults", &wrong, fault).unwrap();
+    assert_eq!(r.status, 401);
+    let bearer = format!("Bearer {token}");
+    let right = [("Authorization", bearer.as_str())];
+    let r = send(at(&guarded), "POST", "/__admin/faults", &right, fault).unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let answer = tel3(
+        at(&guarded),
+        "张三",
+        "11010519491231002X",
+        "13800138000",
+        &[],
+    );
+    assert!(
+        matches!(answer, support::Exchange::Closed(_)),
+        "the queued drop closes the next request unanswered"
+    );
+
+    let open = MockMarket::start().unwrap();
+    let r = send(open.addr(), "POST", "/__admin/faults", &[], fault).unwrap();
+    assert_eq!(r.status, 200, "on loopback the admin API is open");
+}
