@@ -151,23 +151,29 @@ async fn the_mock_console_shows_the_journal_live_and_steers_the_market() {
         "the fault was for one request"
     );
 
-    // A documented body chosen on the page answers the next request of its API.
-    let next = "#scenario-table tr[data-scenario=\"tel3/fail-missing-name\"] button.next";
-    browser.click(next).await;
+    // A documented body chosen on the page, with the vendor document it comes from, answers
+    // the next two requests of its API.
+    let row = "#scenario-table tr[data-scenario=\"tel3/fail-missing-name\"]";
+    let shown = browser.text(row).await;
+    assert!(shown.contains("000_834a8aa3981596ce.txt"), "{shown}");
+    browser.fill("#scenario-count", "2").await;
+    let next = format!("{row} button.next");
+    browser.click(&next).await;
     until(
         &browser,
         &format!(
-            "document.querySelector('{}').textContent.includes('(1)')",
+            "document.querySelector('{}').textContent.includes('(2)')",
             next.replace('\'', "\\'")
         ),
         Duration::from_secs(5),
     )
     .await;
     assert_eq!(curl(&m, &tel3_target()).0, 666);
+    assert_eq!(curl(&m, &tel3_target()).0, 666);
     assert_eq!(
         curl(&m, &tel3_target()).0,
         200,
-        "the body was for one request"
+        "the body was for two requests"
     );
 
     // A quota edited on the page changes the gateway's answer.

@@ -146,7 +146,8 @@ const Mock = {
         type: "button",
         class: "next",
         onclick: async (event) => {
-          const answer = await Console.api("/__admin/scenarios", { body: { scenario: s.id, count: 1 } });
+          const count = Math.max(1, Number(document.getElementById("scenario-count").value) || 1);
+          const answer = await Console.api("/__admin/scenarios", { body: { scenario: s.id, count } });
           event.target.textContent = Console.t("scenario.queued") + " (" + answer.count + ")";
         },
       }, Console.t("scenario.next"));
@@ -155,6 +156,7 @@ const Mock = {
         Console.el("td", {}, s.status),
         Console.el("td", {}, s.billed ? Console.t("billed.yes") : Console.t("billed.no")),
         Console.el("td", {}, s.description),
+        Console.el("td", { class: "params" }, s.seed),
         Console.el("td", {}, next));
     }));
   },

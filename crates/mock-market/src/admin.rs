@@ -9,7 +9,7 @@
 //! | `POST /__admin/reset` | | forgets usage, journal, queued faults and nonces |
 //! | `POST /__admin/quota` | `{"credential": "<AppCode, AppKey or label>", "product": "tel3" \| null, "quota": 5 \| null}` | the new usage rows |
 //! | `POST /__admin/faults` | `{"fault": "drop", "count": 3, "product": "tel3" \| null}` | `{"queued": …}` |
-//! | `GET /__admin/scenarios` | | every replayable documented body |
+//! | `GET /__admin/scenarios` | | every replayable documented body: id, status, billed, description, the vendor document it comes from |
 //! | `POST /__admin/scenarios` | `{"scenario": "tel3/fail-mobile", "count": 1}` | the next N requests of its API get that documented body |
 
 use bytes::Bytes;
@@ -159,6 +159,7 @@ fn handle(market: &Market, req: &Request) -> Response<Bytes> {
                         "status": s.status.as_u16(),
                         "billed": s.billed,
                         "description": s.description,
+                        "seed": s.seed,
                     })
                 })
                 .collect();
