@@ -50,7 +50,7 @@
 //!   `chromium-browser`, `google-chrome`, found on the `PATH`).
 
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -146,7 +146,7 @@ impl Browser {
             return missing(test, &wanted);
         };
 
-        let port = free_port();
+        let port = crate::missing::free_port();
         let driver = Command::new(&driver_binary)
             .arg(format!("--port={port}"))
             .stdin(Stdio::null())
@@ -473,27 +473,8 @@ fn chromium_binary() -> Option<PathBuf> {
 
 /// The test cannot run: fail under [`REQUIRE_ENV`], otherwise say so loudly and record it.
 fn missing(test: &str, binary: &str) -> Option<Browser> {
-    assert!(
-        std::env::var_os(REQUIRE_ENV).is_none(),
-        "{test}: `{binary}` is not installed and {REQUIRE_ENV} is set: install it ({INSTALL_HINT})"
-    );
-    eprintln!(
-        "*** {test} DID NOT RUN: `{binary}` is not installed ({INSTALL_HINT}); \
-         set {REQUIRE_ENV}=1 to make this a failure ***"
-    );
-    let dir = skipped_dir();
-    if std::fs::create_dir_all(&dir).is_ok() {
-        let _ = std::fs::write(dir.join(test), binary);
-    }
+    crate::missing::record(test, binary, REQUIRE_ENV, INSTALL_HINT, &skipped_dir());
     None
-}
-
-/// A port nothing listens on right now.
-fn free_port() -> u16 {
-    TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
 }
 
 /// Whether chromedriver answers `/status` with `"ready": true`.

@@ -25,6 +25,7 @@ pub mod browser;
 pub mod decoded;
 pub mod manifest;
 pub mod market;
+mod missing;
 pub mod people;
 pub mod redis;
 pub mod trace;
