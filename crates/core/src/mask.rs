@@ -91,6 +91,14 @@ pub fn push_masked_mobile(out: &mut String, mobile: &str) {
     push_keeping_ends(out, mobile, 3, 4);
 }
 
+/// What a credential (an AppCode's `Authorization`, an AppKey, a signature) shows in a raw
+/// view of a request: nothing of it.
+///
+/// ```
+/// assert_eq!(shiming_core::mask::HIDDEN, "<hidden>");
+/// ```
+pub const HIDDEN: &str = "<hidden>";
+
 /// Masks a secret (AppCode, AppSecret): only its length is shown.
 ///
 /// ```

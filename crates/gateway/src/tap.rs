@@ -20,7 +20,7 @@ use bytes::Bytes;
 
 /// Credential headers (the AppCode's `Authorization`, the signature's `X-Ca-Key`,
 /// `X-Ca-Signature`…) are recorded with this value instead of theirs.
-pub const HIDDEN: &str = "<hidden>";
+pub use shiming_core::mask::HIDDEN;
 
 /// One attempt the gateway sent: the request as it went out and what came back.
 ///

@@ -9,15 +9,12 @@ use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use shiming_core::id_card::{self, ValidationOptions};
-use shiming_core::mask::Redactor;
+use shiming_core::mask::{Redactor, HIDDEN};
 use shiming_core::{mobile, name, Date};
 
 use crate::config::CredentialKind;
 use crate::market::{Market, Request};
 use crate::{admin, routing, Reply, Vendor};
-
-/// What a credential header shows in 开发者模式 (the gateway's record writes the same).
-const HIDDEN: &str = "<hidden>";
 
 /// The form: the product and the elements.
 #[derive(Debug, Default, Deserialize)]
