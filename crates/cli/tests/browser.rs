@@ -6,15 +6,18 @@
 //! market); the token is enforced. A screenshot of each page is saved under
 //! `target/screenshots/`.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use shiming_mock_market::config::DEMO_APPCODE;
 use shiming_mock_market::{MockHandle, MockMarket, Vendor};
 use shiming_test_support::browser::Browser;
 use shiming_test_support::market::{demo_usage, total_usage};
+
+mod common;
+use common::{comparable, Console};
 
 const MATCH: [&str; 3] = ["陈思远", "330106198805160711", "13957120001"];
 const TOKEN: &str = "a-browser-test-console-token";
@@ -290,40 +293,14 @@ async fn the_mock_console_off_loopback_needs_its_token() {
     browser.assert_no_js_errors().await;
 }
 
-/// A running `shiming console` against `m`, killed when dropped.
-struct Console {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Console {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn shiming_console(m: &MockHandle) -> Console {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shiming"))
-        .args(["console", "--listen", "127.0.0.1:0", "--endpoint", &m.url()])
-        .env("SHIMING_APPCODE", DEMO_APPCODE)
-        .env_remove("SHIMING_CONFIG")
-        .env_remove("SHIMING_CONSOLE_TOKEN")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("console on ")
-        .unwrap_or_else(|| panic!("{line:?}"))
-        .to_string();
-    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-    Console { child, url }
+    let console = Console::start(&["--endpoint", &m.url()], Some(DEMO_APPCODE), Stdio::null());
+    assert!(
+        console.url().starts_with("http://127.0.0.1:"),
+        "{}",
+        console.url()
+    );
+    console
 }
 
 #[tokio::test]
@@ -335,7 +312,7 @@ async fn try_a_check_shows_match_and_refuses_a_bad_check_digit_locally() {
     };
     let m = MockMarket::start().unwrap();
     let console = shiming_console(&m);
-    browser.goto(&console.url).await;
+    browser.goto(&console.url()).await;
     browser.wait_for("#check-form").await;
     until(
         &browser,
@@ -475,24 +452,7 @@ async fn try_a_check_shows_match_and_refuses_a_bad_check_digit_locally() {
 }
 
 fn shiming_console_mock() -> Console {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shiming"))
-        .args(["console", "--mock", "--listen", "127.0.0.1:0"])
-        .env_remove("SHIMING_CONFIG")
-        .env_remove("SHIMING_CONSOLE_TOKEN")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("console on ")
-        .unwrap_or_else(|| panic!("{line:?}"))
-        .to_string();
-    Console { child, url }
+    Console::start(&["--mock"], None, Stdio::null())
 }
 
 /// A GET of `url` (`http://host:port/path`): the body.
@@ -510,26 +470,6 @@ fn fetch(url: &str) -> String {
     raw.split_once("\r\n\r\n")
         .map(|(_, b)| b.to_string())
         .unwrap_or_default()
-}
-
-/// A batch output's rows without the request ids (a second run numbers them anew), sorted:
-/// rows finish in any order.
-fn comparable(csv: &str) -> Vec<String> {
-    let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
-    let skip = header.iter().position(|h| *h == "request_id").unwrap();
-    let mut rows: Vec<String> = lines
-        .map(|l| {
-            l.split(',')
-                .enumerate()
-                .filter(|(i, _)| *i != skip)
-                .map(|(_, f)| f)
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .collect();
-    rows.sort();
-    rows
 }
 
 #[tokio::test]
@@ -559,7 +499,7 @@ async fn the_batch_page_runs_a_thousand_rows_and_its_download_is_what_shiming_ba
     std::fs::write(&input, &csv).unwrap();
 
     let console = shiming_console_mock();
-    browser.goto(&format!("{}#batch", console.url)).await;
+    browser.goto(&format!("{}#batch", console.url())).await;
     let file = browser.wait_for("#batch-file").await;
     file.send_keys(&input.display().to_string()).await.unwrap();
     browser.click("#batch-upload").await;

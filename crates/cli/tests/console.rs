@@ -3,9 +3,9 @@
 //! (Match for the registry's Match person, charged once at the mock), a local refusal that
 //! sends nothing, the ledger, the CSRF rule and the token off loopback.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -13,49 +13,25 @@ use shiming_mock_market::config::DEMO_APPCODE;
 use shiming_mock_market::{MockHandle, MockMarket, Vendor};
 use shiming_test_support::market::{demo_usage, total_usage};
 
+mod common;
+use common::{comparable, Console};
+
 const NAME: &str = "陈思远";
 const ID: &str = "330106198805160711";
 const MOBILE: &str = "13957120001";
 const TOKEN: &str = "a-console-token-for-the-tests";
 
-/// A running `shiming console`, killed when dropped.
-struct Console {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Console {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `shiming console` against `m` with `extra` arguments and the demo AppCode.
+fn console(m: &MockHandle, extra: &[&str]) -> Console {
+    let endpoint = m.url();
+    let args: Vec<&str> = ["--endpoint", endpoint.as_str()]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+    Console::start(&args, Some(DEMO_APPCODE), Stdio::piped())
 }
 
 impl Console {
-    /// Starts `shiming console` against `m` with `extra` arguments; waits for its address.
-    fn start(m: &MockHandle, extra: &[&str]) -> Console {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_shiming"))
-            .args(["console", "--listen", "127.0.0.1:0", "--endpoint", &m.url()])
-            .args(extra)
-            .env("SHIMING_APPCODE", DEMO_APPCODE)
-            .env_remove("SHIMING_CONFIG")
-            .env_remove("SHIMING_CONSOLE_TOKEN")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run shiming console");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the console's first line");
-        let addr = line
-            .trim()
-            .strip_prefix("console on http://")
-            .and_then(|rest| rest.trim_end_matches('/').parse().ok())
-            .unwrap_or_else(|| panic!("not the console's first line: {line:?}"));
-        Console { child, addr }
-    }
-
     /// Sends one request; returns the status and the body.
     fn call(
         &self,
@@ -128,7 +104,7 @@ fn person(vendor: &str, id: &str) -> Value {
 #[test]
 fn the_page_and_its_files_are_served() {
     let m = MockMarket::start().unwrap();
-    let c = Console::start(&m, &[]);
+    let c = console(&m, &[]);
     let (status, page) = c.call("GET", "/", &[], "");
     assert_eq!(status, 200);
     assert!(page.contains("实名核验控制台"));
@@ -148,7 +124,7 @@ fn the_page_and_its_files_are_served() {
 #[test]
 fn local_validation_shows_what_it_found_masked() {
     let m = MockMarket::start().unwrap();
-    let c = Console::start(&m, &[]);
+    let c = console(&m, &[]);
     let (status, v) = c.api("/api/validate", &person("auto", ID));
     assert_eq!(status, 200);
     assert_eq!(v["id_card"]["valid"], true);
@@ -169,7 +145,7 @@ fn local_validation_shows_what_it_found_masked() {
 #[test]
 fn a_check_goes_through_the_router_and_a_refusal_sends_nothing() {
     let m = MockMarket::start().unwrap();
-    let c = Console::start(&m, &[]);
+    let c = console(&m, &[]);
     let (status, refused) = c.api("/api/check", &person("tel3", "330106198805160712"));
     assert_eq!(status, 200, "a refusal is an answer");
     assert_eq!(refused["error"]["kind"], "invalid_input");
@@ -208,7 +184,7 @@ fn a_check_goes_through_the_router_and_a_refusal_sends_nothing() {
 #[test]
 fn a_check_shows_each_exchange_raw_and_masked() {
     let m = MockMarket::start().unwrap();
-    let c = Console::start(&m, &["--phonethird-consent"]);
+    let c = console(&m, &["--phonethird-consent"]);
     // The first vendor tried answers 503 (the gateway's, unbilled): the router fails over.
     m.queue_fault(shiming_mock_market::Fault::Unavailable(503), 1, None);
     let (_, v) = c.api("/api/check", &person("auto", ID));
@@ -289,7 +265,7 @@ fn a_check_shows_each_exchange_raw_and_masked() {
 #[test]
 fn only_the_page_may_check() {
     let m = MockMarket::start().unwrap();
-    let c = Console::start(&m, &[]);
+    let c = console(&m, &[]);
     let body = person("tel3", ID).to_string();
     let (status, _) = c.call("POST", "/api/check", &[], &body);
     assert_eq!(status, 403);
@@ -318,7 +294,7 @@ fn off_loopback_the_console_needs_a_token_and_enforces_it() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--token"));
 
-    let c = Console::start(&m, &["--token", TOKEN]);
+    let c = console(&m, &["--token", TOKEN]);
     assert_eq!(c.call("GET", "/", &[], "").0, 401);
     assert_eq!(c.call("GET", "/api/info", &[], "").0, 401);
     assert_eq!(c.call("GET", &format!("/?token={TOKEN}"), &[], "").0, 200);
@@ -348,32 +324,10 @@ fn people_csv(rows: usize) -> String {
     csv
 }
 
-/// A batch output's rows without the columns a second run changes (request ids), sorted:
-/// rows finish in any order.
-fn comparable(csv: &str) -> Vec<String> {
-    let mut reader = csv::Reader::from_reader(csv.as_bytes());
-    let headers = reader.headers().unwrap().clone();
-    let skip = headers.iter().position(|h| h == "request_id").unwrap();
-    let mut rows: Vec<String> = reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            r.iter()
-                .enumerate()
-                .filter(|(i, _)| *i != skip)
-                .map(|(_, f)| f)
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .collect();
-    rows.sort();
-    rows
-}
-
 #[test]
 fn a_batch_runs_from_the_page_like_shiming_batch() {
     let m = MockMarket::start().unwrap();
-    let c = Console::start(&m, &[]);
+    let c = console(&m, &[]);
     let input = people_csv(300);
     let (status, text) = c.call(
         "POST",
@@ -437,7 +391,7 @@ fn a_batch_runs_from_the_page_like_shiming_batch() {
 #[test]
 fn a_batch_refuses_a_file_it_cannot_read() {
     let m = MockMarket::start().unwrap();
-    let c = Console::start(&m, &[]);
+    let c = console(&m, &[]);
     let (_, v) = c.api("/api/batch?name=notes.txt", &Value::String("x".into()));
     assert!(
         v["error"]["message"].as_str().unwrap().contains("csv"),
@@ -456,7 +410,7 @@ fn a_batch_stopped_from_the_page_resumes_to_the_end_and_bills_no_row_twice() {
         10_000,
         None,
     );
-    let c = Console::start(&m, &[]);
+    let c = console(&m, &[]);
     let (_, job) = c.api("/api/batch?name=people.csv", &Value::Null);
     assert!(
         job["error"].is_object(),
