@@ -71,29 +71,7 @@ const MAX_BODY: usize = 4096;
 #[must_use]
 pub fn journal_body(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(MAX_BODY)]);
-    let mut out = String::with_capacity(text.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        let n = run.chars().count();
-        if n >= 7 {
-            out.push_str(&run[..3]);
-            out.extend(std::iter::repeat('*').take(n - 5));
-            out.push_str(&run[n - 2..]);
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
+    mask_runs(&text, |c| c.is_ascii_digit(), |run| run.len() >= 7)
 }
 
 /// The gateway's StringToSign with each parameter value of its last line (the path and the
@@ -191,11 +169,20 @@ pub(crate) fn masked_params(params: &crate::Params) -> String {
 /// ```
 #[must_use]
 pub fn scrub_text(text: &str) -> String {
+    mask_runs(
+        text,
+        |c| c.is_ascii_alphanumeric(),
+        |run| run.len() >= 7 && run.bytes().filter(u8::is_ascii_digit).count() >= 4,
+    )
+}
+
+/// `text` with each run of characters `in_run` accepts (ASCII only) that `hide` picks kept
+/// to its first 3 and last 2 characters, the rest masked; everything else as it is.
+fn mask_runs(text: &str, in_run: impl Fn(char) -> bool, hide: impl Fn(&str) -> bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {
-        let digits = run.bytes().filter(u8::is_ascii_digit).count();
-        if run.len() >= 7 && digits >= 4 {
+        if hide(run) {
             out.push_str(&run[..3]);
             out.extend(std::iter::repeat('*').take(run.len() - 5));
             out.push_str(&run[run.len() - 2..]);
@@ -205,7 +192,7 @@ pub fn scrub_text(text: &str) -> String {
         run.clear();
     };
     for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
+        if in_run(c) {
             run.push(c);
         } else {
             flush(&mut run, &mut out);
