@@ -173,6 +173,31 @@ pub struct Asked<'a> {
     pub host: Option<&'a str>,
 }
 
+impl<'a> Asked<'a> {
+    /// What a console reads of a request with `method` and `query`, its headers looked up by
+    /// (lower-case) name through `header`.
+    ///
+    /// ```
+    /// use shiming_console_assets::access::Asked;
+    /// let asked = Asked::read("POST", None, |name| (name == "x-shiming-console").then_some("1"));
+    /// assert!(asked.csrf_header && asked.origin.is_none());
+    /// ```
+    pub fn read(
+        method: &'a str,
+        query: Option<&'a str>,
+        header: impl Fn(&'static str) -> Option<&'a str>,
+    ) -> Asked<'a> {
+        Asked {
+            method,
+            authorization: header("authorization"),
+            query,
+            csrf_header: header(CSRF_HEADER).is_some(),
+            origin: header("origin"),
+            host: header("host"),
+        }
+    }
+}
+
 /// Whether a console started with `expected` (its token, if any) serves `asked`: the token
 /// first, then, for anything but `GET`, that the request came from the console's page.
 ///

@@ -143,6 +143,18 @@ pub fn get(name: &str) -> Option<&'static Asset> {
     ASSETS.iter().find(|asset| asset.name == name)
 }
 
+/// The file named `name` when it is one a page loads (a script, the style, the icon, the
+/// field tables), not a page: these hold nothing and are served to anyone, token or not.
+///
+/// ```
+/// assert!(shiming_console_assets::loaded_by_pages("console.js").is_some());
+/// assert!(shiming_console_assets::loaded_by_pages("app.html").is_none());
+/// ```
+#[must_use]
+pub fn loaded_by_pages(name: &str) -> Option<&'static Asset> {
+    get(name).filter(|asset| !asset.content_type.starts_with("text/html"))
+}
+
 /// The total size of the embedded files, in bytes (a console page loads all of them).
 ///
 /// ```

@@ -27,7 +27,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use serde_json::{json, Value};
-use shiming_console_assets::access::{self, CSRF_HEADER};
+use shiming_console_assets::access;
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, mpsc};
 
@@ -202,24 +202,14 @@ async fn serve(
     // The files a page loads hold nothing: served to anyone.
     if req.method() == Method::GET {
         if let Some(name) = path.strip_prefix(PREFIX) {
-            if shiming_console_assets::get(name).is_some() && !name.ends_with(".html") {
+            if shiming_console_assets::loaded_by_pages(name).is_some() {
                 return Ok(asset(name, req.headers().get(header::IF_NONE_MATCH)));
             }
         }
     }
-    let text = |name| {
-        req.headers()
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-    };
-    let asked = access::Asked {
-        method: req.method().as_str(),
-        authorization: text(header::AUTHORIZATION),
-        query: req.uri().query(),
-        csrf_header: req.headers().contains_key(CSRF_HEADER),
-        origin: text(header::ORIGIN),
-        host: text(header::HOST),
-    };
+    let asked = access::Asked::read(req.method().as_str(), req.uri().query(), |name| {
+        req.headers().get(name).and_then(|v| v.to_str().ok())
+    });
     if let Err(refusal) = access::check(settings.token.as_deref(), &asked) {
         let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::FORBIDDEN);
         return Ok(error(status, refusal.message()));

@@ -21,7 +21,7 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
-use shiming_console_assets::access::{self, CSRF_HEADER, MIN_TOKEN_LEN};
+use shiming_console_assets::access::{self, MIN_TOKEN_LEN};
 
 use crate::market::{MarketArgs, UsageError};
 
@@ -194,27 +194,17 @@ async fn answer(
     req: Request<Incoming>,
 ) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
-    let text = |name| {
-        req.headers()
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-    };
     // The files a page loads hold nothing: served to anyone.
     if req.method() == Method::GET {
         if let Some(name) = path.strip_prefix('/') {
-            if shiming_console_assets::get(name).is_some() && !name.ends_with(".html") {
+            if shiming_console_assets::loaded_by_pages(name).is_some() {
                 return asset(name, req.headers().get(header::IF_NONE_MATCH));
             }
         }
     }
-    let asked = access::Asked {
-        method: req.method().as_str(),
-        authorization: text(header::AUTHORIZATION),
-        query: req.uri().query(),
-        csrf_header: req.headers().contains_key(CSRF_HEADER),
-        origin: text(header::ORIGIN),
-        host: text(header::HOST),
-    };
+    let asked = access::Asked::read(req.method().as_str(), req.uri().query(), |name| {
+        req.headers().get(name).and_then(|v| v.to_str().ok())
+    });
     if let Err(refusal) = access::check(token, &asked) {
         let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::FORBIDDEN);
         return error(status, refusal.message());
